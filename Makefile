@@ -47,7 +47,7 @@ DATA := $(sort $(wildcard db/data/*/*.json))
 
 SHLIB := $(BUILD)/lib/libopinfo.so.$(VERSION)
 STLIB := $(BUILD)/lib/libopinfo.a
-TOOLS := $(BUILD)/bin/opinfo-db $(BUILD)/bin/opinfo-check
+TOOLS := $(BUILD)/bin/opinfo-db $(BUILD)/bin/opinfo-check $(BUILD)/bin/opinfo-kernel
 DEFAULT_DB := $(BUILD)/share/opinfo/opinfo.db
 TESTBIN := $(BUILD)/tests/opinfo-tests
 
@@ -68,9 +68,12 @@ all: lib tools db plugins $(BUILD)/opinfo.pc
 plugins: $(PLUGIN_SOS)
 
 # xnnpack and fbgemm share the annotation engine of PyTorch's CPU backends (plugins/common).
+# All three share the kernels' argument checking (plugins/common/kernel_util).
 TORCH_COMMON := plugins/common/torch_annotate.c plugins/common/torch_annotate.h
-PLUGIN_COMMON_xnnpack := $(TORCH_COMMON)
-PLUGIN_COMMON_fbgemm := $(TORCH_COMMON)
+KERNEL_COMMON := plugins/common/kernel_util.c plugins/common/kernel_util.h
+PLUGIN_COMMON_xnnpack := $(TORCH_COMMON) $(KERNEL_COMMON)
+PLUGIN_COMMON_fbgemm := $(TORCH_COMMON) $(KERNEL_COMMON)
+PLUGIN_COMMON_qnn-htp := $(KERNEL_COMMON)
 
 $(BUILD)/lib/opinfo/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $$(PLUGIN_COMMON_%) include/opinfo/plugin.h
 	@mkdir -p $(dir $@)
@@ -103,9 +106,9 @@ $(STLIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
-$(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(SHLIB)
+$(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(BUILD)/obj/cli/cli.o $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
 
 # The default database: every release under db/data, compiled in one transaction. Built beside
 # and renamed, so a failed import never leaves a half-built database behind.

@@ -9,10 +9,12 @@
 
 #include "opinfo.h"
 
+#include "cli.h"
+
 #define EXIT_VIOLATIONS 1
 #define EXIT_TROUBLE 2
 
-static const char *prog = "opinfo-check";
+const char *cli_prog = "opinfo-check";
 
 static void usage(FILE *f)
 {
@@ -58,29 +60,7 @@ static void print_error(const opinfo_error_t *e)
     else if (e->source[0])
         fprintf(stderr, "%s: error: %s\n", e->source, e->text);
     else
-        fprintf(stderr, "%s: error: %s\n", prog, e->text);
-}
-
-static int take_value(int argc, char **argv, int *i, const char **out)
-{
-    const char *arg = argv[*i];
-    const char *eq = strchr(arg, '=');
-    if (eq && arg[0] == '-' && arg[1] == '-') {
-        *out = eq + 1;
-        return 0;
-    }
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, arg);
-        return -1;
-    }
-    *out = argv[++*i];
-    return 0;
-}
-
-static int opt_is(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+        fprintf(stderr, "%s: error: %s\n", cli_prog, e->text);
 }
 
 static int write_out(const char *path, const char *text)
@@ -102,7 +82,7 @@ static int write_out(const char *path, const char *text)
     if (ok && rename(tmp, path) != 0)
         ok = 0;
     if (!ok) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", prog, path, strerror(errno));
+        fprintf(stderr, "%s: %s: cannot write: %s\n", cli_prog, path, strerror(errno));
         remove(tmp);
     }
     free(tmp);
@@ -179,39 +159,39 @@ int main(int argc, char **argv)
             list_plugins = 1;
         else if (strcmp(a, "--allow-writable-plugins") == 0)
             plugin_flags |= OPINFO_PLUGINS_ALLOW_WRITABLE;
-        else if (opt_is(a, "--plugin-path")) {
-            if (take_value(argc, argv, &i, &plugin_dirs[n_plugin_dirs]) != 0) {
+        else if (cli_opt_is(a, "--plugin-path")) {
+            if (cli_take_value(argc, argv, &i, &plugin_dirs[n_plugin_dirs]) != 0) {
                 free(files);
                 free(plugin_dirs);
                 return EXIT_TROUBLE;
             }
             n_plugin_dirs++;
         }
-        else if (opt_is(a, "--backend"))
+        else if (cli_opt_is(a, "--backend"))
             slot = &o.backend;
-        else if (opt_is(a, "--soc"))
+        else if (cli_opt_is(a, "--soc"))
             slot = &o.soc;
-        else if (opt_is(a, "--release"))
+        else if (cli_opt_is(a, "--release"))
             slot = &o.release;
-        else if (opt_is(a, "--db"))
+        else if (cli_opt_is(a, "--db"))
             slot = &db_path;
-        else if (strcmp(a, "-f") == 0 || opt_is(a, "--format"))
+        else if (strcmp(a, "-f") == 0 || cli_opt_is(a, "--format"))
             slot = &format;
-        else if (strcmp(a, "-o") == 0 || opt_is(a, "--output"))
+        else if (strcmp(a, "-o") == 0 || cli_opt_is(a, "--output"))
             slot = &output;
-        else if (opt_is(a, "--max-errors"))
+        else if (cli_opt_is(a, "--max-errors"))
             slot = &max_errors;
-        else if (opt_is(a, "--explain"))
+        else if (cli_opt_is(a, "--explain"))
             slot = &explain;
-        else if (opt_is(a, "--config"))
+        else if (cli_opt_is(a, "--config"))
             slot = &config;
         else {
-            fprintf(stderr, "%s: unknown option %s (try --help)\n", prog, a);
+            fprintf(stderr, "%s: unknown option %s (try --help)\n", cli_prog, a);
             free(files);
             free(plugin_dirs);
             return EXIT_TROUBLE;
         }
-        if (slot && take_value(argc, argv, &i, slot) != 0) {
+        if (slot && cli_take_value(argc, argv, &i, slot) != 0) {
             free(files);
             free(plugin_dirs);
             return EXIT_TROUBLE;
@@ -251,7 +231,7 @@ int main(int argc, char **argv)
     else if (strcmp(format, "junit") == 0)
         fmt = OPINFO_FORMAT_JUNIT;
     else {
-        fprintf(stderr, "%s: --format must be text, json, sarif or junit, not \"%s\"\n", prog,
+        fprintf(stderr, "%s: --format must be text, json, sarif or junit, not \"%s\"\n", cli_prog,
                 format);
         free(files);
         free(plugin_dirs);
@@ -261,7 +241,7 @@ int main(int argc, char **argv)
         char *end;
         long long v = strtoll(max_errors, &end, 10);
         if (*end || v < 1) {
-            fprintf(stderr, "%s: --max-errors needs a positive integer\n", prog);
+            fprintf(stderr, "%s: --max-errors needs a positive integer\n", cli_prog);
             free(files);
             free(plugin_dirs);
             return EXIT_TROUBLE;
@@ -269,7 +249,7 @@ int main(int argc, char **argv)
         o.max_errors = (size_t)v;
     }
     if (!explain && nfiles == 0) {
-        fprintf(stderr, "%s: no input files (use - for stdin; try --help)\n", prog);
+        fprintf(stderr, "%s: no input files (use - for stdin; try --help)\n", cli_prog);
         free(files);
         free(plugin_dirs);
         return EXIT_TROUBLE;
@@ -296,7 +276,7 @@ int main(int argc, char **argv)
         opinfo_qgraph *g = NULL;
         char *text = NULL;
         if (!config || nfiles != 1) {
-            fprintf(stderr, "%s: annotate needs --config C and one FILE\n", prog);
+            fprintf(stderr, "%s: annotate needs --config C and one FILE\n", cli_prog);
             status = EXIT_TROUBLE;
         } else if (opinfo_qgraph_load(files[0], 0, &g, &e) != OPINFO_OK ||
                    opinfo_annotate(db, plugins, g, o.backend, o.soc, o.release, config, &text,
@@ -316,7 +296,7 @@ int main(int argc, char **argv)
     if (explain) {
         char *text = NULL;
         if (!o.backend) {
-            fprintf(stderr, "%s: --explain needs --backend\n", prog);
+            fprintf(stderr, "%s: --explain needs --backend\n", cli_prog);
             status = EXIT_TROUBLE;
         } else if (opinfo_db_explain(db, o.backend, o.release, o.soc, explain, &text, &e) !=
                    OPINFO_OK) {
@@ -333,7 +313,7 @@ int main(int argc, char **argv)
     }
     opinfo_report *report = opinfo_report_new();
     if (!report) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
         opinfo_plugins_close(plugins);
         opinfo_db_close(db);
         free(files);
@@ -371,7 +351,7 @@ int main(int argc, char **argv)
     }
     size_t errors = opinfo_report_errors(report), warnings = opinfo_report_warnings(report);
     if (!quiet && checked) {
-        fprintf(stderr, "%s: %zu error%s, %zu warning%s in %zu node%s", prog, errors,
+        fprintf(stderr, "%s: %zu error%s, %zu warning%s in %zu node%s", cli_prog, errors,
                 errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
                 opinfo_report_nodes(report), opinfo_report_nodes(report) == 1 ? "" : "s");
         if (opinfo_report_truncated(report))

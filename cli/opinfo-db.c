@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "opinfo.h"
+
+#include "cli.h"
 #include "opinfo/plugin.h"
 
 #define EXIT_FOUND_NOTHING 1
 #define EXIT_TROUBLE 2
 
-static const char *prog = "opinfo-db";
+const char *cli_prog = "opinfo-db";
 
 static void usage(FILE *f)
 {
@@ -56,7 +58,7 @@ static void print_error(const opinfo_error_t *e)
     else if (e->source[0])
         fprintf(stderr, "%s: error: %s\n", e->source, e->text);
     else
-        fprintf(stderr, "%s: error: %s\n", prog, e->text);
+        fprintf(stderr, "%s: error: %s\n", cli_prog, e->text);
 }
 
 static int report_cb(const opinfo_error_t *e, void *ud)
@@ -101,7 +103,7 @@ static int need_backend(const args_t *a, const char *cmd)
 {
     if (a->backend)
         return 0;
-    fprintf(stderr, "%s: %s needs --backend B (see 'opinfo-db list backends')\n", prog, cmd);
+    fprintf(stderr, "%s: %s needs --backend B (see 'opinfo-db list backends')\n", cli_prog, cmd);
     return EXIT_TROUBLE;
 }
 
@@ -136,7 +138,7 @@ static int import_from_plugin(const args_t *a)
     } else {
         const opinfo_plugin *d = (const opinfo_plugin *)plugin;
         if (!d->constraints || !d->constraints_len) {
-            fprintf(stderr, "%s: plugin %s ships no constraint data\n", prog, d->name);
+            fprintf(stderr, "%s: plugin %s ships no constraint data\n", cli_prog, d->name);
             rc = EXIT_TROUBLE;
         } else {
             char name[300];
@@ -145,10 +147,10 @@ static int import_from_plugin(const args_t *a)
                                         NULL, &e) != OPINFO_OK) {
                 if (e.code != OPINFO_EINPUT && e.code != OPINFO_EPARSE)
                     print_error(&e);
-                fprintf(stderr, "%s: nothing was imported\n", prog);
+                fprintf(stderr, "%s: nothing was imported\n", cli_prog);
                 rc = EXIT_TROUBLE;
             } else
-                fprintf(stderr, "%s: imported the constraint data of plugin %s %s\n", prog,
+                fprintf(stderr, "%s: imported the constraint data of plugin %s %s\n", cli_prog,
                         d->name, d->version);
         }
     }
@@ -161,13 +163,13 @@ static int cmd_import(const args_t *a, int write)
 {
     if (write && a->from_plugin) {
         if (a->npos) {
-            fprintf(stderr, "%s: import takes FILEs or --from-plugin, not both\n", prog);
+            fprintf(stderr, "%s: import takes FILEs or --from-plugin, not both\n", cli_prog);
             return EXIT_TROUBLE;
         }
         return import_from_plugin(a);
     }
     if (a->npos == 0) {
-        fprintf(stderr, "%s: %s needs at least one FILE\n", prog, write ? "import" : "check");
+        fprintf(stderr, "%s: %s needs at least one FILE\n", cli_prog, write ? "import" : "check");
         return EXIT_TROUBLE;
     }
     opinfo_db *db;
@@ -179,12 +181,12 @@ static int cmd_import(const args_t *a, int write)
     rc = write ? opinfo_db_import_files(db, a->pos, (size_t)a->npos, report_cb, NULL, &e)
                : opinfo_db_check_files(db, a->pos, (size_t)a->npos, report_cb, NULL, &e);
     if (rc == OPINFO_OK)
-        fprintf(stderr, "%s: %s %d file%s\n", prog, write ? "imported" : "checked", a->npos,
+        fprintf(stderr, "%s: %s %d file%s\n", cli_prog, write ? "imported" : "checked", a->npos,
                 a->npos == 1 ? "" : "s");
     else if (rc != OPINFO_EINPUT && rc != OPINFO_EPARSE && rc != OPINFO_EIO)
         print_error(&e); /* input errors were reported one by one */
     else
-        fprintf(stderr, "%s: %s\n", prog,
+        fprintf(stderr, "%s: %s\n", cli_prog,
                 write ? "nothing was imported" : "the files have errors");
     opinfo_db_close(db);
     return rc == OPINFO_OK ? 0 : EXIT_TROUBLE;
@@ -245,7 +247,7 @@ static int cmd_list(const args_t *a)
     };
     if (a->npos != 1) {
         fprintf(stderr, "%s: list needs one of backends, releases, socs, archs, ops, aliases\n",
-                prog);
+                cli_prog);
         return EXIT_TROUBLE;
     }
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -266,14 +268,14 @@ static int cmd_list(const args_t *a)
         return rc == OPINFO_OK ? 0 : fail(&e);
     }
     fprintf(stderr, "%s: cannot list \"%s\" (backends, releases, socs, archs, ops, aliases)\n",
-            prog, a->pos[0]);
+            cli_prog, a->pos[0]);
     return EXIT_TROUBLE;
 }
 
 static int cmd_show(const args_t *a)
 {
     if (a->npos != 1) {
-        fprintf(stderr, "%s: show needs one OP (a name or an alias)\n", prog);
+        fprintf(stderr, "%s: show needs one OP (a name or an alias)\n", cli_prog);
         return EXIT_TROUBLE;
     }
     int rc = need_backend(a, "show");
@@ -379,7 +381,7 @@ static int cmd_matrix(const args_t *a)
     if (a->format && strcmp(a->format, "html") == 0)
         html = 1;
     else if (a->format && strcmp(a->format, "md") != 0) {
-        fprintf(stderr, "%s: --format must be md or html\n", prog);
+        fprintf(stderr, "%s: --format must be md or html\n", cli_prog);
         return EXIT_TROUBLE;
     }
     opinfo_db *db;
@@ -391,7 +393,7 @@ static int cmd_matrix(const args_t *a)
     const char *ver = a->release;
     if (!m) {
         opinfo_db_close(db);
-        fprintf(stderr, "%s: out of memory\n", prog);
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
         return EXIT_TROUBLE;
     }
     if ((!ver && opinfo_db_latest_release(db, a->backend, &ver, &e)) ||
@@ -521,7 +523,7 @@ static int cmd_diff(const args_t *a)
         return rc;
     if (a->npos != 2) {
         fprintf(stderr, "%s: diff needs two releases, e.g. opinfo-db diff --backend B 2.41 2.44\n",
-                prog);
+                cli_prog);
         return EXIT_TROUBLE;
     }
     opinfo_db *db;
@@ -563,7 +565,7 @@ static int cmd_export(const args_t *a)
         snprintf(tmp, sizeof tmp, "%s.tmp", a->output);
         FILE *f = fopen(tmp, "w");
         if (!f || fputs(json, f) < 0 || fclose(f) != 0 || rename(tmp, a->output) != 0) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", prog, a->output, strerror(errno));
+            fprintf(stderr, "%s: %s: cannot write: %s\n", cli_prog, a->output, strerror(errno));
             remove(tmp);
             status = EXIT_TROUBLE;
         }
@@ -574,28 +576,6 @@ static int cmd_export(const args_t *a)
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
-
-static int take_value(int argc, char **argv, int *i, const char **out)
-{
-    const char *arg = argv[*i];
-    const char *eq = strchr(arg, '=');
-    if (eq && arg[0] == '-' && arg[1] == '-') {
-        *out = eq + 1;
-        return 0;
-    }
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, arg);
-        return -1;
-    }
-    *out = argv[++*i];
-    return 0;
-}
-
-static int opt_is(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
 
 int main(int argc, char **argv)
 {
@@ -621,27 +601,27 @@ int main(int argc, char **argv)
                        OPINFO_CONSTRAINTS_FORMAT);
                 return 0;
             }
-            if (opt_is(arg, "--db"))
+            if (cli_opt_is(arg, "--db"))
                 slot = &a.db;
-            else if (opt_is(arg, "--backend"))
+            else if (cli_opt_is(arg, "--backend"))
                 slot = &a.backend;
-            else if (opt_is(arg, "--release"))
+            else if (cli_opt_is(arg, "--release"))
                 slot = &a.release;
-            else if (opt_is(arg, "--soc"))
+            else if (cli_opt_is(arg, "--soc"))
                 slot = &a.soc;
-            else if (opt_is(arg, "--format"))
+            else if (cli_opt_is(arg, "--format"))
                 slot = &a.format;
-            else if (strcmp(arg, "-o") == 0 || opt_is(arg, "--output"))
+            else if (strcmp(arg, "-o") == 0 || cli_opt_is(arg, "--output"))
                 slot = &a.output;
-            else if (opt_is(arg, "--from-plugin"))
+            else if (cli_opt_is(arg, "--from-plugin"))
                 slot = &a.from_plugin;
-            else if (opt_is(arg, "--plugin-path") && a.n_plugin_dirs < 16)
+            else if (cli_opt_is(arg, "--plugin-path") && a.n_plugin_dirs < 16)
                 slot = &a.plugin_dirs[a.n_plugin_dirs++];
             else {
-                fprintf(stderr, "%s: unknown option %s (try --help)\n", prog, arg);
+                fprintf(stderr, "%s: unknown option %s (try --help)\n", cli_prog, arg);
                 return EXIT_TROUBLE;
             }
-            if (take_value(argc, argv, &i, slot) != 0)
+            if (cli_take_value(argc, argv, &i, slot) != 0)
                 return EXIT_TROUBLE;
             continue;
         }
@@ -650,7 +630,7 @@ int main(int argc, char **argv)
         else if (a.npos < 64)
             a.pos[a.npos++] = arg;
         else {
-            fprintf(stderr, "%s: too many arguments\n", prog);
+            fprintf(stderr, "%s: too many arguments\n", cli_prog);
             return EXIT_TROUBLE;
         }
     }
@@ -676,6 +656,6 @@ int main(int argc, char **argv)
         return cmd_export(&a);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(&a);
-    fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", prog, cmd);
+    fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", cli_prog, cmd);
     return EXIT_TROUBLE;
 }

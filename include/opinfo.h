@@ -508,12 +508,12 @@ OPINFO_API int opinfo_plugins_get(opinfo_plugins *p, const char *backend,
                                   const struct opinfo_plugin **out, opinfo_error_t *err);
 
 /* Every plugin file on the search path, each loaded and checked: one row per file with
- * path, name, version, ABI ("1.0"), backends (comma-separated), status ("ok", or
+ * path, name, version, ABI ("1.1"), backends (comma-separated), status ("ok", or
  * "refused: why", or "shadowed by PATH") and the annotation configs (comma-separated). */
 OPINFO_API int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *userdata,
                                    opinfo_error_t *err);
 
-/* The ABI version this library speaks, "1.0". */
+/* The ABI version this library speaks, "1.1". */
 OPINFO_API const char *opinfo_plugin_abi_version(void);
 
 /* Annotation: the backend plugin's rules give every tensor of a float graph the spec the backend
@@ -523,6 +523,44 @@ OPINFO_API int opinfo_annotate(opinfo_db *db, struct opinfo_plugins *plugins,
                                const opinfo_qgraph *g, const char *backend, const char *soc,
                                const char *release, const char *config, char **out,
                                opinfo_error_t *err);
+
+/* ---- Kernels ------------------------------------------------------------------------------- */
+
+/* Reference kernels with each backend's exact integer numerics (docs/kernels.md), provided by the
+ * backend's plugin. opinfo_tensor, opinfo_kernel_attr and opinfo_kernel_fn are defined in
+ * <opinfo/plugin.h>; a tensor's dtype is an opinfo_dtype. */
+struct opinfo_tensor;
+struct opinfo_kernel_attr;
+struct opinfo_kernel_call;
+
+/* Runs kernel `name` of the plugin serving `backend`. Each output's data is allocated by the
+ * library; release it with opinfo_tensor_release. OPINFO_ENOTFOUND for an unknown kernel,
+ * OPINFO_EUSAGE with the kernel's message for bad arguments. */
+OPINFO_API int opinfo_kernel_run(struct opinfo_plugins *p, const char *backend, const char *name,
+                                 const struct opinfo_tensor *inputs, size_t n_inputs,
+                                 const struct opinfo_kernel_attr *attrs, size_t n_attrs,
+                                 struct opinfo_tensor *outputs, size_t n_outputs,
+                                 opinfo_error_t *err) OPINFO_MUST_CHECK;
+/* Frees the data of a tensor filled by opinfo_kernel_run or opinfo_npy_read; NULL-safe. */
+OPINFO_API void opinfo_tensor_release(struct opinfo_tensor *t);
+/* One row per kernel of the backend's plugin: name, signature. */
+OPINFO_API int opinfo_kernel_list(struct opinfo_plugins *p, const char *backend, opinfo_row_fn fn,
+                                  void *userdata, opinfo_error_t *err);
+/* The kernel's function and signature, for callers that want no look-up per call. */
+OPINFO_API int opinfo_kernel_find(struct opinfo_plugins *p, const char *backend, const char *name,
+                                  int (**fn)(struct opinfo_kernel_call *), const char **signature,
+                                  opinfo_error_t *err);
+
+/* NumPy .npy files (format 1.0, 2.0, 3.0): little-endian, C order, dtypes int8, uint8, int16,
+ * uint16, int32, int64 (read only when every value fits int32: read as int32), float32, float64
+ * (read as float32 only when every value converts exactly). Anything else is refused with the
+ * file and the header's byte offset. Writing is atomic (a temporary file renamed). */
+OPINFO_API int opinfo_npy_read(const char *path, struct opinfo_tensor *out, opinfo_error_t *err)
+    OPINFO_MUST_CHECK;
+OPINFO_API int opinfo_npy_parse(const char *name, const void *data, size_t len,
+                                struct opinfo_tensor *out, opinfo_error_t *err) OPINFO_MUST_CHECK;
+OPINFO_API int opinfo_npy_write(const char *path, const struct opinfo_tensor *t,
+                                opinfo_error_t *err) OPINFO_MUST_CHECK;
 
 /* ---- Formulas ------------------------------------------------------------------------------ */
 

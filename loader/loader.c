@@ -39,8 +39,8 @@ struct opinfo_plugins {
     size_t log_lines; /* messages plugins logged (kept out of stdout/stderr) */
 };
 
-static const char abi_string[] = "1.0";
-_Static_assert(OPINFO_PLUGIN_ABI_MAJOR == 1 && OPINFO_PLUGIN_ABI_MINOR == 0,
+static const char abi_string[] = "1.1";
+_Static_assert(OPINFO_PLUGIN_ABI_MAJOR == 1 && OPINFO_PLUGIN_ABI_MINOR == 1,
                "abi_string follows the ABI version");
 
 const char *opinfo_plugin_abi_version(void) { return abi_string; }
@@ -218,6 +218,11 @@ static char *check_descriptor(const opinfo_plugin *d, const char *path)
         if (!nonempty(d->kernels[i].name) || !d->kernels[i].fn)
             return why("%s: plugin %s: kernel %zu has no name or function, not loading", path,
                        d->name, i);
+    if (d->abi_minor >= 1 && d->kernel_signatures)
+        for (size_t i = 0; i < d->n_kernels; i++)
+            if (!d->kernel_signatures[i])
+                return why("%s: plugin %s: kernel %s has no signature, not loading", path,
+                           d->name, d->kernels[i].name);
     if (d->constraints_len && !d->constraints)
         return why("%s: plugin %s declares constraint data but gives none, not loading", path,
                    d->name);

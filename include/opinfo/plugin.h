@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define OPINFO_PLUGIN_ABI_MAJOR 1
-#define OPINFO_PLUGIN_ABI_MINOR 0
+#define OPINFO_PLUGIN_ABI_MINOR 1
 
 /* The entry point's name, for dlsym. */
 #define OPINFO_PLUGIN_ENTRY_NAME "opinfo_plugin_entry"
@@ -161,11 +161,65 @@ typedef int (*opinfo_plugin_annotate_fn)(const opinfo_host_api *api, void *host,
                                          const char *config, const char *soc, char *error,
                                          size_t error_size);
 
-/* A kernel in the plugin's table (the kernels' signatures are documented per name). */
+/* A kernel in the plugin's table. fn holds an opinfo_kernel_fn (below); each kernel has one
+ * documented signature (docs/kernels.md, and the descriptor's kernel_signatures). */
 typedef struct opinfo_plugin_kernel {
     const char *name;
     void (*fn)(void);
 } opinfo_plugin_kernel;
+
+/* ---- Kernels (since ABI 1.1) ---------------------------------------------------------------- */
+
+/* Element types of kernel tensors: the numbers of opinfo.h's opinfo_dtype. 4-bit and 2-bit
+ * values live one per int8/uint8 element. */
+#define OPINFO_TENSOR_INT8 5
+#define OPINFO_TENSOR_UINT8 6
+#define OPINFO_TENSOR_INT16 7
+#define OPINFO_TENSOR_UINT16 8
+#define OPINFO_TENSOR_INT32 9
+#define OPINFO_TENSOR_FLOAT32 14
+/* Only as the value of a "dtype" attribute: 4-bit values in an int8/uint8 container. */
+#define OPINFO_TENSOR_INT4 3
+#define OPINFO_TENSOR_UINT4 4
+
+#define OPINFO_TENSOR_MAX_RANK 8
+
+/* A dense, C-order, native-endian tensor. */
+typedef struct opinfo_tensor {
+    int32_t dtype;                         /* OPINFO_TENSOR_* */
+    int32_t rank;                          /* 0 .. OPINFO_TENSOR_MAX_RANK */
+    int64_t shape[OPINFO_TENSOR_MAX_RANK];
+    void *data;
+} opinfo_tensor;
+
+/* A named numeric attribute: scale=0.1, zero_point=3, axis=0, stride=2,2 ... A double holds every
+ * float32 and every int32 exactly; a float32 attribute given as a decimal is rounded to float. */
+typedef struct opinfo_kernel_attr {
+    const char *name;
+    size_t n;
+    const double *values;
+} opinfo_kernel_attr;
+
+/* One call of a kernel. The kernel fills each output's dtype, rank and shape, and takes its
+ * data from alloc (zeroed memory owned by the caller). */
+typedef struct opinfo_kernel_call {
+    const opinfo_tensor *inputs;
+    size_t n_inputs;
+    const opinfo_kernel_attr *attrs;
+    size_t n_attrs;
+    opinfo_tensor *outputs;
+    size_t n_outputs;
+    void *(*alloc)(void *ctx, size_t size);
+    void *alloc_ctx;
+    char *error; /* the message on failure */
+    size_t error_size;
+} opinfo_kernel_call;
+
+/* Returns 0, or 2 (OPINFO_EUSAGE) with a message for bad arguments: a NULL pointer, the wrong
+ * number, dtype or rank of tensors, mismatched or overflowing shapes, a zero, negative, NaN or
+ * out-of-range scale, a missing or non-integer attribute; 1 (OPINFO_ENOMEM) when alloc fails. A
+ * kernel never reads or writes outside the tensors it is given. */
+typedef int (*opinfo_kernel_fn)(opinfo_kernel_call *call);
 
 /*
  * The plugin's descriptor. Required: abi_major, abi_minor, name, version, backends (at least
@@ -191,6 +245,9 @@ typedef struct opinfo_plugin {
     const char *constraints;
     size_t constraints_len;
     /* End of ABI 1.0 */
+    /* One signature per kernel, in the order of kernels: "inputs -> outputs; attrs". */
+    const char *const *kernel_signatures;
+    /* End of ABI 1.1 */
 } opinfo_plugin;
 
 /* The one symbol a plugin exports. */

@@ -23,7 +23,7 @@
  * data says the op is math-invariant (relu, max pool, flatten, ...), else an activation observer
  * of their own.
  *
- * Built against <opinfo/plugin.h> alone (ABI 1.0).
+ * Built against <opinfo/plugin.h> alone (ABI 1.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +32,7 @@
 #include <opinfo/plugin.h>
 
 #include "../common/torch_annotate.h"
+#include "kernels.h"
 
 #define FLT_EPS 1.1920928955078125e-07 /* torch.finfo(torch.float32).eps, observers' default */
 
@@ -92,6 +93,9 @@ static opinfo_plugin descriptor = {
 OPINFO_PLUGIN_DECLARE_ENTRY;
 OPINFO_PLUGIN_DECLARE_ENTRY
 {
+    descriptor.kernels = fbgemm_kernels;
+    descriptor.n_kernels = fbgemm_n_kernels;
+    descriptor.kernel_signatures = fbgemm_kernel_signatures;
     base->plugin = &descriptor;
     return 0;
 }

@@ -18,6 +18,8 @@
 
 #include "opinfo/plugin.h"
 
+#include "kernels.h"
+
 static const char *const backends[] = {"qnn-htp", NULL};
 static const char *const configs[] = {"8a8w",  "8a4w",        "16a8w", "16a16w",
                                       "16a4w", "16a4w-block", "16a2w", NULL};
@@ -521,6 +523,9 @@ static opinfo_plugin descriptor = {
 OPINFO_PLUGIN_DECLARE_ENTRY;
 OPINFO_PLUGIN_DECLARE_ENTRY
 {
+    descriptor.kernels = qnn_htp_kernels;
+    descriptor.n_kernels = qnn_htp_n_kernels;
+    descriptor.kernel_signatures = qnn_htp_kernel_signatures;
     base->plugin = &descriptor;
     return 0;
 }

@@ -22,7 +22,7 @@
  * fixed-qparams op), else the input's quantization when the data says the op is math-invariant
  * (relu, max pool, flatten, ...), else an activation observer of their own.
  *
- * Built against <opinfo/plugin.h> alone (ABI 1.0).
+ * Built against <opinfo/plugin.h> alone (ABI 1.1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,7 @@
 #include <opinfo/plugin.h>
 
 #include "../common/torch_annotate.h"
+#include "kernels.h"
 
 #define EPS_2_NEG_12 0.000244140625 /* 2^-12 */
 
@@ -96,6 +97,9 @@ static opinfo_plugin descriptor = {
 OPINFO_PLUGIN_DECLARE_ENTRY;
 OPINFO_PLUGIN_DECLARE_ENTRY
 {
+    descriptor.kernels = xnnpack_kernels;
+    descriptor.n_kernels = xnnpack_n_kernels;
+    descriptor.kernel_signatures = xnnpack_kernel_signatures;
     base->plugin = &descriptor;
     return 0;
 }

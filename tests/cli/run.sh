@@ -223,7 +223,7 @@ has "(db schema 99, tool supports <= 2)" err
 # --- plugins: listing, fail closed, annotation ------------------------------------------------
 expect 0 "$CHECK" --list-plugins
 lines 3 out
-has "qnn-htp 0.1.0 (ABI 1.0) serves qnn-htp: ok; configs 8a8w,8a4w,16a8w,16a16w,16a4w,16a4w-block,16a2w" out
+has "qnn-htp 0.1.0 (ABI 1.1) serves qnn-htp: ok; configs 8a8w,8a4w,16a8w,16a16w,16a4w,16a4w-block,16a2w" out
 # a refused plugin first on the path: the backend's plugin is unavailable, and the check says so
 mkdir -p "$T/plugins"
 chmod 755 "$T/plugins"

@@ -11,23 +11,30 @@
  *   FIXTURE_NO_NAME        the descriptor has no name
  *   FIXTURE_NO_ENTRY       exports some other function, not opinfo_plugin_entry
  *   FIXTURE_OTHER_BACKEND  serves backend "elsewhere" only
+ *   FIXTURE_ABI_1_0        as GOOD, but an ABI 1.0 plugin: its descriptor ends where 1.0's
+ *                          did (no kernel signatures), in storage exactly that long, so a host
+ *                          reading a 1.1 member of it reads out of bounds (ASan, valgrind)
  *
  * All but NO_ENTRY also export fixture_entry_calls(), so a test can see how often the host ran
  * the entry of a loaded image.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "opinfo/plugin.h"
 
 #if defined(FIXTURE_GOOD) + defined(FIXTURE_WRONG_MAJOR) + defined(FIXTURE_NEWER_MINOR) +        \
         defined(FIXTURE_INIT_FAILS) + defined(FIXTURE_NO_NAME) + defined(FIXTURE_NO_ENTRY) +     \
-        defined(FIXTURE_OTHER_BACKEND) !=                                                        \
+        defined(FIXTURE_OTHER_BACKEND) + defined(FIXTURE_ABI_1_0) !=                                                      \
     1
 #error "define exactly one FIXTURE_* kind"
 #endif
 
 #if defined(FIXTURE_WRONG_MAJOR)
 #define FIXTURE_ABI_MAJOR 2
+#define FIXTURE_ABI_MINOR 0
+#elif defined(FIXTURE_ABI_1_0)
+#define FIXTURE_ABI_MAJOR 1
 #define FIXTURE_ABI_MINOR 0
 #elif defined(FIXTURE_NEWER_MINOR)
 #define FIXTURE_ABI_MAJOR OPINFO_PLUGIN_ABI_MAJOR
@@ -120,6 +127,12 @@ OPINFO_PLUGIN_DECLARE_ENTRY
     const char msg[] = "no license for this chip";
     memcpy(base->error, msg, sizeof msg);
     return 1;
+#elif defined(FIXTURE_ABI_1_0)
+    /* the 1.0 layout: everything before kernel_signatures, and not one byte more */
+    static _Alignas(opinfo_plugin) unsigned char v10[offsetof(opinfo_plugin, kernel_signatures)];
+    memcpy(v10, &descriptor, sizeof v10);
+    base->plugin = (opinfo_plugin *)(void *)v10;
+    return 0;
 #else
     base->plugin = &descriptor;
     return 0;

@@ -440,7 +440,7 @@ static void list_loads_and_checks_every_file(void **state)
     char **g = row_of(&r, good);
     assert_string_equal(g[1], "fixture");
     assert_string_equal(g[2], "1.2.3");
-    assert_string_equal(g[3], "1.0");
+    assert_string_equal(g[3], "1.1");
     assert_string_equal(g[4], "fixture");
     assert_string_equal(g[5], "ok");
     char **o = row_of(&r, other);
@@ -543,7 +543,32 @@ static void close_null_and_abi_version(void **state)
     char want[32];
     snprintf(want, sizeof want, "%d.%d", OPINFO_PLUGIN_ABI_MAJOR, OPINFO_PLUGIN_ABI_MINOR);
     assert_string_equal(opinfo_plugin_abi_version(), want);
-    assert_string_equal(opinfo_plugin_abi_version(), "1.0");
+    assert_string_equal(opinfo_plugin_abi_version(), "1.1");
+}
+
+/* A plugin built for ABI 1.0 loads under a 1.1 host, which reads none of its descriptor's 1.1
+ * members (the fixture's descriptor storage ends where 1.0's did): its kernel runs and has no
+ * signature. */
+static void abi_1_0_plugin_loads_and_its_kernels_have_no_signature(void **state)
+{
+    (void)state;
+    char dir[4096];
+    fresh_dir("loader-abi-1-0", dir, sizeof dir);
+    put_fixture(dir, "abi-1-0", "fixture.so");
+    opinfo_plugins *p = open_only(dir, 0);
+    const opinfo_plugin *pl = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_plugins_get(p, "fixture", &pl, &e), OPINFO_OK);
+    assert_int_equal(pl->abi_minor, 0);
+    int (*fn)(struct opinfo_kernel_call *) = NULL;
+    const char *sig = NULL;
+    assert_int_equal(opinfo_kernel_find(p, "fixture", "noop", &fn, &sig, &e), OPINFO_OK);
+    assert_non_null(fn);
+    assert_string_equal(sig, "");
+    assert_int_equal(opinfo_kernel_find(p, "fixture", "nothing", &fn, &sig, &e), OPINFO_ENOTFOUND);
+    assert_non_null(strstr(e.text, "backend fixture has no kernel \"nothing\""));
+    opinfo_plugins_close(p);
 }
 
 int test_loader(void)
@@ -567,6 +592,7 @@ int test_loader(void)
         cmocka_unit_test(a_claim_by_another_file_never_displaces_b_so),
         cmocka_unit_test(plugin_path_variable_is_searched),
         cmocka_unit_test(close_null_and_abi_version),
+        cmocka_unit_test(abi_1_0_plugin_loads_and_its_kernels_have_no_signature),
     };
     return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
 }

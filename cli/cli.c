@@ -1,0 +1,27 @@
+/* cli.c: option parsing shared by the command-line tools (cli.h). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_take_value(int argc, char **argv, int *i, const char **out)
+{
+    const char *arg = argv[*i];
+    const char *eq = strchr(arg, '=');
+    if (eq && arg[0] == '-' && arg[1] == '-') {
+        *out = eq + 1;
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "%s: %s needs a value\n", cli_prog, arg);
+        return -1;
+    }
+    *out = argv[++*i];
+    return 0;
+}
+
+int cli_opt_is(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
