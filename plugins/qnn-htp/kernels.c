@@ -158,7 +158,8 @@ static void gemm_free(gemm *g)
 
 /* Reads the quantization of x (input 0), w (input 1, output channels along w_axis) and y;
  * checks the weight values against w_dtype. */
-static int gemm_read(opinfo_kernel_call *c, const char *kernel, int w_axis, size_t n_out, gemm *g)
+static int gemm_read(opinfo_kernel_call *c, const char *kernel, int w_axis, size_t n_out, int lpbq,
+                     gemm *g)
 {
     int64_t xlo, xhi, wdt;
     int rc;
@@ -185,6 +186,11 @@ static int gemm_read(opinfo_kernel_call *c, const char *kernel, int w_axis, size
         return rc;
     if (wdt != OPINFO_TENSOR_INT8 && wdt != OPINFO_TENSOR_INT4)
         return ku_fail(c, "%s: w_dtype must be int8 or int4", kernel);
+    if (lpbq && wdt != OPINFO_TENSOR_INT4) {
+        if (ku_attr(c, "w_dtype"))
+            return ku_fail(c, "%s: LPBQ weights are 4-bit: w_dtype must be int4", kernel);
+        wdt = OPINFO_TENSOR_INT4;
+    }
     int64_t wlo, whi;
     ku_dtype_range((int32_t)wdt, &wlo, &whi);
     size_t nw = ku_numel(w);
@@ -273,7 +279,7 @@ static int fc(opinfo_kernel_call *c, int lpbq)
     view.n_inputs = c->n_inputs - (lpbq ? 1 : 0);
     if ((rc = ku_linear_shapes(&view, 0, 1, 0, c->n_inputs > bias_i, &m, &k, &n)))
         return rc;
-    if ((rc = gemm_read(c, kernel, 0, n, &g)))
+    if ((rc = gemm_read(c, kernel, 0, n, lpbq, &g)))
         return rc;
     if (lpbq && (rc = lpbq_read(c, kernel, 2, n, k, &g))) {
         gemm_free(&g);
@@ -326,7 +332,7 @@ static int conv(opinfo_kernel_call *c, int lpbq)
                                  c->inputs[bias_i].shape[0] != geo.o))
         return ku_fail(c, "%s: the bias (input %zu) must be int32 of shape [%lld]", kernel, bias_i,
                        (long long)geo.o);
-    if ((rc = gemm_read(c, kernel, 3, (size_t)geo.o, &g)))
+    if ((rc = gemm_read(c, kernel, 3, (size_t)geo.o, lpbq, &g)))
         return rc;
     if (lpbq && (rc = lpbq_read(c, kernel, 2, (size_t)geo.o, (size_t)cg, &g))) {
         gemm_free(&g);

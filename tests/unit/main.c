@@ -112,5 +112,6 @@ int main(int argc, char **argv)
     failed += test_concurrency();
     failed += test_validator();
     failed += test_loader();
+    failed += test_kernels();
     return failed ? 1 : 0;
 }

@@ -41,5 +41,6 @@ int test_query(void);
 int test_concurrency(void);
 int test_validator(void);
 int test_loader(void);
+int test_kernels(void);
 
 #endif
