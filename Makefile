@@ -30,6 +30,8 @@ PYTHON ?= /usr/bin/python3
 VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no --quiet
 
 OPT ?= -O2 -g
+# The kernels' hot loops are written to vectorize; plain -O2 does not try.
+PLUGIN_OPT ?= -ftree-vectorize
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 BASE_CFLAGS := -std=c11 $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude \
                -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"'
@@ -53,9 +55,10 @@ TESTBIN := $(BUILD)/tests/opinfo-tests
 
 # What a Debian machine needs to build and test everything (make deps installs it).
 DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
-                   valgrind python3 python3-jsonschema
+                   valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
+                   python3-torch
 
-.PHONY: all deps lib tools db plugins bench check test unit cli-test cases-test annotate-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         install uninstall test-install clean c11 cppcheck compile_commands standard_variables
 
 PLUGINS := qnn-htp xnnpack fbgemm
@@ -77,7 +80,7 @@ PLUGIN_COMMON_qnn-htp := $(KERNEL_COMMON)
 
 $(BUILD)/lib/opinfo/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $$(PLUGIN_COMMON_%) include/opinfo/plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC -shared \
+	$(CC) -std=c11 $(OPT) $(PLUGIN_OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC -shared \
 	  -fvisibility=hidden $(SAN) $(CFLAGS) -o $@ $(filter %.c,$^) -lm $(LDFLAGS)
 
 deps:
@@ -151,7 +154,15 @@ cases-test: all
 annotate-test: all
 	$(TEST_ENV) RUN="$(RUN)" sh tests/annotate/roundtrip.sh $(BUILD)
 
-test: unit cli-test cases-test annotate-test
+# The reference kernels end to end: opinfo-kernel, ONNX's test data, PyTorch's quantization.
+kernel-test: all
+	$(TEST_ENV) RUN="$(RUN)" PYTHON=$(PYTHON) sh tests/kernels/run.sh $(BUILD)
+
+# Malformed inputs of every format, each with its exact error (tests/bad-inputs/run.sh).
+bad-inputs-test: all
+	$(TEST_ENV) RUN="$(RUN)" sh tests/bad-inputs/run.sh $(BUILD)
+
+test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test
 
 check-exports: $(SHLIB) $(PLUGIN_SOS)
 	nm -D --defined-only $(SHLIB) | awk '$$2 ~ /^[TDBR]$$/ {print $$3}' | sort > $(BUILD)/exports.txt
@@ -186,7 +197,15 @@ $(BUILD)/bin/bench_check: bench/bench_check.c $(SHLIB)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -ljansson -lm \
 	  -Wl,-rpath,'$$ORIGIN/../lib'
 
-bench: all $(BUILD)/bin/bench_check
+$(BUILD)/bin/bench_kernels: bench/bench_kernels.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
+
+# The kernels alone: requantize next to memcpy, linear/conv2d GOPS.
+bench-kernels: all $(BUILD)/bin/bench_kernels
+	OPINFO_PLUGIN_PATH=$(CURDIR)/$(BUILD)/lib/opinfo/plugins $(BUILD)/bin/bench_kernels
+
+bench: all $(BUILD)/bin/bench_check bench-kernels
 	@mkdir -p $(BUILD)/bench
 	@for n in $(BENCH_SIZES); do f=$(BUILD)/bench/llm-$$n.qgraph.json; \
 	  [ -f $$f ] || $(PYTHON) bench/gen_qgraph.py --layers $$n --calibrated -o $$f; done

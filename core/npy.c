@@ -79,6 +79,8 @@ static int parse_header(hp *p, char *descr, size_t dsize, int *fortran, int *ran
         if (eat(p, '}'))
             break;
         char key[32];
+        ws(p);
+        size_t key_at = p->i;
         if (str(p, key, sizeof key))
             return OPINFO_EINPUT;
         if (!eat(p, ':'))
@@ -113,6 +115,7 @@ static int parse_header(hp *p, char *descr, size_t dsize, int *fortran, int *ran
                 if (p->i >= p->n || p->h[p->i] < '0' || p->h[p->i] > '9')
                     return hfail(p, "a dimension must be a non-negative integer");
                 int64_t v = 0;
+                size_t dim_at = p->i;
                 while (p->i < p->n && p->h[p->i] >= '0' && p->h[p->i] <= '9') {
                     if (v > (INT64_MAX - 9) / 10)
                         return hfail(p, "a dimension is too large");
@@ -120,8 +123,10 @@ static int parse_header(hp *p, char *descr, size_t dsize, int *fortran, int *ran
                 }
                 if (p->i < p->n && p->h[p->i] == 'L')
                     p->i++;
-                if (*rank == OPINFO_TENSOR_MAX_RANK)
+                if (*rank == OPINFO_TENSOR_MAX_RANK) {
+                    p->i = dim_at;
                     return hfail(p, "more than 8 dimensions");
+                }
                 shape[(*rank)++] = v;
                 if (!eat(p, ',')) {
                     if (!eat(p, ')'))
@@ -130,8 +135,10 @@ static int parse_header(hp *p, char *descr, size_t dsize, int *fortran, int *ran
                 }
             }
             have_shape = 1;
-        } else
+        } else {
+            p->i = key_at;
             return hfail(p, "unknown key (expected descr, fortran_order, shape)");
+        }
         if (!eat(p, ',')) {
             if (!eat(p, '}'))
                 return hfail(p, "expected ',' or '}'");

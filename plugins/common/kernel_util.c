@@ -570,3 +570,33 @@ void ku_linear_acc(size_t m, size_t k, size_t n, const opinfo_tensor *x, int64_t
             acc[i * n + j] = sum;
         }
 }
+
+/* ---- Float requantization to 8 bits ---------------------------------------------------------- */
+
+#define KU_MAGIC 12582912.0f /* 1.5 * 2^23 */
+
+void ku_requant_fp32_s8(size_t n, const int32_t *restrict acc, int8_t *restrict y, float scale,
+                        int32_t zp, int32_t lo, int32_t hi)
+{
+    const float lo_f = (float)(lo - zp), hi_f = (float)(hi - zp);
+    for (size_t i = 0; i < n; i++) {
+        float v = (float)acc[i] * scale;
+        v = v > lo_f ? v : lo_f;
+        v = hi_f < v ? hi_f : v;
+        v = (v + KU_MAGIC) - KU_MAGIC;
+        y[i] = (int8_t)((int32_t)v + zp);
+    }
+}
+
+void ku_requant_fp32_u8(size_t n, const int32_t *restrict acc, uint8_t *restrict y, float scale,
+                        int32_t zp, int32_t lo, int32_t hi)
+{
+    const float lo_f = (float)(lo - zp), hi_f = (float)(hi - zp);
+    for (size_t i = 0; i < n; i++) {
+        float v = (float)acc[i] * scale;
+        v = v > lo_f ? v : lo_f;
+        v = hi_f < v ? hi_f : v;
+        v = (v + KU_MAGIC) - KU_MAGIC;
+        y[i] = (uint8_t)((int32_t)v + zp);
+    }
+}

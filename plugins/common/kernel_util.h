@@ -163,3 +163,14 @@ void ku_linear_acc(size_t m, size_t k, size_t n, const opinfo_tensor *x, int64_t
  * int32 when given; fills M (rows of x), K and N. */
 int ku_linear_shapes(opinfo_kernel_call *c, size_t xi, size_t wi, int w_kn, int has_bias,
                      size_t *m, size_t *k, size_t *n);
+
+/* ---- The per-tensor float requantization both PyTorch CPU backends share ----------------------
+ * y = zp + round_half_even(clamp((float)acc * scale, lo - zp, hi - zp)) for 8-bit outputs: XNNPACK's
+ * fp32 scheme, and FBGEMM's Requantize (lrintf is monotonic, so clamping the float first gives
+ * the same integer). Within the clamped range (|v| < 2^22) adding and subtracting 1.5 * 2^23
+ * rounds exactly as lrintf does in the default rounding mode; written so that compilers
+ * vectorize it. zp must lie within [-65536, 65536]. */
+void ku_requant_fp32_s8(size_t n, const int32_t *restrict acc, int8_t *restrict y, float scale,
+                        int32_t zp, int32_t lo, int32_t hi);
+void ku_requant_fp32_u8(size_t n, const int32_t *restrict acc, uint8_t *restrict y, float scale,
+                        int32_t zp, int32_t lo, int32_t hi);

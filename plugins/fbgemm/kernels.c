@@ -134,7 +134,16 @@ static int k_requantize(opinfo_kernel_call *c)
     }
     const int32_t *acc = c->inputs[0].data;
     size_t n = ku_numel(&c->inputs[0]);
-    if (q.n == 1) {
+    if (q.n == 1 && (dt == OPINFO_TENSOR_INT8 || dt == OPINFO_TENSOR_UINT8) &&
+        q.zp[0] >= -65536 && q.zp[0] <= 65536) {
+        /* the hot path: the shared vectorizable loop (kernel_util.h) */
+        if (dt == OPINFO_TENSOR_INT8)
+            ku_requant_fp32_s8(n, acc, c->outputs[0].data, q.scale[0], (int32_t)q.zp[0],
+                               (int32_t)lo, (int32_t)hi);
+        else
+            ku_requant_fp32_u8(n, acc, c->outputs[0].data, q.scale[0], (int32_t)q.zp[0],
+                               (int32_t)lo, (int32_t)hi);
+    } else if (q.n == 1) {
         float m = q.scale[0];
         int64_t zp = q.zp[0];
         for (size_t i = 0; i < n; i++)

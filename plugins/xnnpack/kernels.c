@@ -194,33 +194,12 @@ static int k_requantize(opinfo_kernel_call *c)
     const int32_t *acc = c->inputs[0].data;
     size_t n = ku_numel(&c->inputs[0]);
     if (q.n == 1 && scheme == 0 && dt == OPINFO_TENSOR_INT8) {
-        /* the hot path, written so that compilers vectorize it: the magic-number rounding of
-         * XNNPACK's fmagic kernels, bit-identical to lrintf within the clamped range */
-        int8_t *y = c->outputs[0].data;
-        const float s = r->scale, lo_f = r->fmin_less_zp, hi_f = r->fmax_less_zp;
-        const int32_t bias = (int32_t)(0x4B400000 - (int32_t)r->zp);
-        for (size_t i = 0; i < n; i++) {
-            float v = (float)acc[i] * s;
-            v = v > lo_f ? v : lo_f;
-            v = hi_f < v ? hi_f : v;
-            v += 12582912.0f;
-            int32_t b;
-            memcpy(&b, &v, sizeof b);
-            y[i] = (int8_t)(b - bias);
-        }
+        /* the hot path: the shared vectorizable loop (kernel_util.h), bit-identical to lrintf */
+        ku_requant_fp32_s8(n, acc, c->outputs[0].data, r->scale, (int32_t)r->zp,
+                           (int32_t)qmin, (int32_t)qmax);
     } else if (q.n == 1 && scheme == 0 && dt == OPINFO_TENSOR_UINT8) {
-        uint8_t *y = c->outputs[0].data;
-        const float s = r->scale, lo_f = r->fmin_less_zp, hi_f = r->fmax_less_zp;
-        const int32_t bias = (int32_t)(0x4B400000 - (int32_t)r->zp);
-        for (size_t i = 0; i < n; i++) {
-            float v = (float)acc[i] * s;
-            v = v > lo_f ? v : lo_f;
-            v = hi_f < v ? hi_f : v;
-            v += 12582912.0f;
-            int32_t b;
-            memcpy(&b, &v, sizeof b);
-            y[i] = (uint8_t)(b - bias);
-        }
+        ku_requant_fp32_u8(n, acc, c->outputs[0].data, r->scale, (int32_t)r->zp,
+                           (int32_t)qmin, (int32_t)qmax);
     } else {
         for (size_t i = 0; i < n; i++)
             ku_set_int(&c->outputs[0], i, rq_apply(&r[ku_channel(&q, i)], acc[i]));

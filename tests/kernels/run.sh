@@ -1,0 +1,91 @@
+#!/bin/sh
+# opinfo-kernel end to end: listings, usage errors, and the comparisons of compare.py (ONNX's
+# backend test data, PyTorch's own quantization) bit for bit.
+#   sh tests/kernels/run.sh BUILD_DIR        ($RUN prefixes every tool run)
+set -u
+BUILD=${1:?usage: run.sh BUILD_DIR}
+K="$BUILD/bin/opinfo-kernel"
+RUN=${RUN:-}
+PYTHON=${PYTHON:-/usr/bin/python3}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+run() {
+    # shellcheck disable=SC2086
+    $RUN "$@" >"$T/out" 2>"$T/err"
+    status=$?
+}
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*" >&2
+}
+# expect STATUS CMD...: exit status
+expect() {
+    want=$1
+    shift
+    run "$@"
+    if [ "$status" -eq "$want" ]; then ok; else bad "$* exited $status, not $want: $(head -n 2 "$T/err")"; fi
+}
+# has FILE TEXT: the file holds the exact line
+has() {
+    if grep -qxF -- "$1" "$T/$2"; then ok; else bad "no line '$1' in $2: $(head -n 3 "$T/$2")"; fi
+}
+
+# listings: every kernel the issue names, per backend
+expect 0 "$K" --backend fbgemm --list
+for k in quantize dequantize requantize requantize_fixed_point choose_qparams \
+         choose_requantization_multiplier linear conv2d add; do
+    if grep -q "^$k " "$T/out"; then ok; else bad "fbgemm lists no $k"; fi
+done
+expect 0 "$K" --backend xnnpack --list
+for k in quantize dequantize requantize fully_connected conv2d add; do
+    if grep -q "^$k " "$T/out"; then ok; else bad "xnnpack lists no $k"; fi
+done
+expect 0 "$K" --backend qnn-htp --list
+for k in quantize dequantize requantize fully_connected fully_connected_lpbq conv2d conv2d_lpbq \
+         sigmoid tanh; do
+    if grep -q "^$k " "$T/out"; then ok; else bad "qnn-htp lists no $k"; fi
+done
+
+# usage errors
+expect 2 "$K" quantize --in x.npy --out y.npy
+has "opinfo-kernel: --backend is required (see --help)" err
+expect 2 "$K" --backend fbgemm
+has "opinfo-kernel: name a kernel, or --list (see --help)" err
+expect 2 "$K" --backend fbgemm quantize --in x.npy
+has "opinfo-kernel: --out is required" err
+expect 2 "$K" --backend fbgemm quantize --colour red
+has "opinfo-kernel: unknown option --colour (see --help)" err
+expect 2 "$K" --backend fbgemm quantize --attr scale=abc --out "$T/y.npy"
+has 'opinfo-kernel: --attr scale: "abc" is not a number, a fraction or a dtype' err
+expect 2 "$K" --backend fbgemm quantize --attr =1 --out "$T/y.npy"
+has "opinfo-kernel: --attr =1: expected NAME=VALUE[,VALUE...]" err
+expect 2 "$K" --backend nosuch --list
+expect 2 "$K" --backend fbgemm softmax --out "$T/y.npy"
+has 'opinfo-kernel: error: backend fbgemm has no kernel "softmax" (opinfo-kernel --backend fbgemm --list)' err
+expect 2 "$K" --backend fbgemm quantize --in "$T/missing.npy" --attr scale=1 --out "$T/y.npy"
+expect 0 "$K" --help
+expect 0 "$K" --version
+
+# a round trip through files: quantize 1/256-scaled values, dequantize them back exactly
+"$PYTHON" -c "import numpy as np; np.save('$T/x.npy', (np.arange(-8, 8, dtype=np.float32) / 4))"
+expect 0 "$K" --backend xnnpack quantize --in "$T/x.npy" --attr scale=1/256 --attr dtype=int8 \
+    --out "$T/q.npy"
+expect 0 "$K" --backend xnnpack dequantize --in "$T/q.npy" --attr scale=1/256 --out "$T/y.npy"
+if "$PYTHON" -c "
+import numpy as np, sys
+x = np.load('$T/x.npy'); q = np.load('$T/q.npy'); y = np.load('$T/y.npy')
+want_q = np.clip(x * 256, -128, 127).astype(np.int8)
+sys.exit(0 if q.dtype == np.int8 and (q == want_q).all() and y.dtype == np.float32 and
+         (y == want_q.astype(np.float32) / 256).all() else 1)"; then ok; else bad "quantize/dequantize round trip"; fi
+# a kernel error leaves no output file behind
+rm -f "$T/z.npy"
+expect 2 "$K" --backend xnnpack requantize --in "$T/q.npy" --attr scale=1 --out "$T/z.npy"
+if [ ! -e "$T/z.npy" ]; then ok; else bad "a failed kernel wrote its output"; fi
+has "opinfo-kernel: error: xnnpack requantize: acc (input 0) must be int32, not int8" err
+
+echo "kernels CLI: $pass passed, $fail failed"
+RUN="$RUN" "$PYTHON" tests/kernels/compare.py "$BUILD" || fail=$((fail + 1))
+[ "$fail" -eq 0 ]
