@@ -1,0 +1,359 @@
+"""opinfo from Python: is this quantized model's annotation valid for backend B on chip S?
+
+A pure-Python package over libopinfo through ctypes: nothing to compile, nothing from PyPI.
+
+    import opinfo
+    diags = opinfo.check("model.qgraph.json", backend="qnn-htp", soc="SM8650")  # raises on errors
+    diags = opinfo.check(qgraph_dict, backend="xnnpack", strict=False)          # warns, returns
+    print(opinfo.explain("Conv2d", backend="qnn-htp", soc="SM8350"))
+    y = opinfo.kernel("xnnpack", "requantize", acc, scale=0.5, dtype="int8")
+
+Exporters that write qgraphs from real quantizers live beside it: opinfo.fx (PyTorch FX, PT2E)
+and opinfo.onnx_export (ONNX QDQ models). The library is found beside the package (source tree
+or installation), through $OPINFO_LIBRARY, or on the system's library path.
+"""
+import ctypes
+import json
+import os
+import threading
+import warnings
+
+from . import _lib
+from ._lib import LibraryNotFoundError
+
+__all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diagnostic",
+           "ValidationError", "OpinfoError", "OpinfoWarning", "LibraryNotFoundError"]
+
+OPINFO_CHECK_WARN = 0x1
+FORMAT_JSON = 1
+_SEVERITY = {0: "note", 1: "warning", 2: "error"}
+
+
+class OpinfoError(Exception):
+    """A call into libopinfo failed: bad input (with file, line and column), an unknown backend
+    or SoC, a database or plugin problem."""
+
+    def __init__(self, code, text, source=None, line=0, column=0):
+        super().__init__(text)
+        self.code, self.text, self.source, self.line, self.column = code, text, source, line, column
+
+
+class OpinfoWarning(UserWarning):
+    """One violation reported in warn mode."""
+
+
+class Diagnostic:
+    """One violation: the rule, where (the model's source line when known, else the qgraph), what
+    the backend expects, what the annotation has, and a suggested fix."""
+
+    __slots__ = ("rule", "severity", "message", "expected", "actual", "fix", "node", "op",
+                 "tensor", "port", "variant", "file", "line", "column", "qgraph", "qgraph_line",
+                 "qgraph_column")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+    def to_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __str__(self):
+        where = self.file or "<qgraph>"
+        if self.line:
+            where += ":%d" % self.line
+            if self.column:
+                where += ":%d" % self.column
+        return "%s: %s: %s [%s]" % (where, self.severity, self.message, self.rule)
+
+    def __repr__(self):
+        return "Diagnostic(%r, %r, node=%r, tensor=%r)" % (self.rule, self.message, self.node,
+                                                           self.tensor)
+
+
+class ValidationError(ValueError):
+    """Strict mode found violations. .diagnostics holds every one of them."""
+
+    def __init__(self, diagnostics):
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        lines = [str(d) for d in errors[:20]]
+        if len(errors) > 20:
+            lines.append("... and %d more" % (len(errors) - 20))
+        super().__init__("%d quantization constraint violation%s:\n%s" % (
+            len(errors), "" if len(errors) == 1 else "s", "\n".join(lines)))
+
+
+# ---- the library, its database and plugins, opened once -------------------------------------
+
+_state = {}
+_lock = threading.Lock()
+
+
+def _get():
+    with _lock:
+        if "lib" not in _state:
+            lib = _lib.load()
+            _state["libc"] = _lib.declare(lib)
+            _state["lib"] = lib
+        return _state["lib"]
+
+
+def _err():
+    e = _lib.Error()
+    return e
+
+
+def _raise(e):
+    raise OpinfoError(e.code, e.text.decode("utf-8", "replace"),
+                      e.source.decode("utf-8", "replace") or None, e.line, e.column)
+
+
+def _s(v):
+    return None if v is None else v.encode("utf-8")
+
+
+def _str(b):
+    return None if b is None else b.decode("utf-8", "replace")
+
+
+def _db(path=None):
+    lib = _get()
+    key = ("db", path)
+    with _lock:
+        if key not in _state:
+            h = ctypes.c_void_p()
+            e = _err()
+            if lib.opinfo_db_open(_s(path), 0, ctypes.byref(h), ctypes.byref(e)):
+                _raise(e)
+            _state[key] = h
+        return _state[key]
+
+
+def _plugins():
+    lib = _get()
+    with _lock:
+        if "plugins" not in _state:
+            h = ctypes.c_void_p()
+            e = _err()
+            if lib.opinfo_plugins_open(None, 0, 0, ctypes.byref(h), ctypes.byref(e)):
+                _raise(e)
+            _state["plugins"] = h
+        return _state["plugins"]
+
+
+def _take(ptr):
+    """A malloc'd C string handed over by the library, as Python text."""
+    try:
+        return ctypes.string_at(ptr).decode("utf-8")
+    finally:
+        _state["libc"].free(ptr)
+
+
+def _qgraph(q):
+    """A qgraph handle from a dict, JSON text/bytes, or a path."""
+    lib = _get()
+    h = ctypes.c_void_p()
+    e = _err()
+    if isinstance(q, dict):
+        data = json.dumps(q).encode("utf-8")
+        rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
+                                     ctypes.byref(e))
+    elif isinstance(q, (bytes, bytearray)):
+        data = bytes(q)
+        rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
+                                     ctypes.byref(e))
+    elif isinstance(q, (str, os.PathLike)):
+        rc = lib.opinfo_qgraph_load(os.fsencode(q), 0, ctypes.byref(h), ctypes.byref(e))
+    else:
+        raise TypeError("opinfo: a qgraph is a dict, JSON bytes or a path, not %s"
+                        % type(q).__name__)
+    if rc:
+        _raise(e)
+    return h
+
+
+def _check_name(what, v, required=True):
+    if v is None and not required:
+        return
+    if not isinstance(v, str) or not v:
+        raise TypeError("opinfo: %s must be a non-empty string, not %r" % (what, v))
+
+
+# ---- the API -----------------------------------------------------------------------------------
+
+def version():
+    """The version of the libopinfo that is loaded."""
+    return _get().opinfo_version_str().decode()
+
+
+def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=0, db=None,
+          plugins=True):
+    """Checks a qgraph (a dict, JSON bytes, or a path) for backend on soc.
+
+    Returns the diagnostics. In strict mode (the default) violations raise ValidationError (a
+    ValueError carrying all of them), as ExecuTorch's quantizer raises ValueError; with
+    strict=False each violation is issued as an OpinfoWarning and they are returned. backend,
+    soc and release default to the qgraph's target. plugins=False checks the database's
+    constraints alone (no backend plugin)."""
+    _check_name("backend", backend, required=False)
+    _check_name("soc", soc, required=False)
+    _check_name("release", release, required=False)
+    if not isinstance(max_errors, int) or max_errors < 0:
+        raise ValueError("opinfo: max_errors must be a non-negative integer")
+    lib = _get()
+    dbh = _db(db)
+    g = _qgraph(qgraph)
+    report = lib.opinfo_report_new()
+    try:
+        if not report:
+            raise MemoryError("opinfo: out of memory")
+        opt = _lib.CheckOptions(ctypes.sizeof(_lib.CheckOptions), _s(backend), _s(soc),
+                                _s(release), 0 if strict else OPINFO_CHECK_WARN, max_errors,
+                                _plugins() if plugins else None)
+        e = _err()
+        if lib.opinfo_check(dbh, g, ctypes.byref(opt), report, ctypes.byref(e)):
+            _raise(e)
+        diags = []
+        for i in range(lib.opinfo_report_count(report)):
+            d = lib.opinfo_report_get(report, i).contents
+            diags.append(Diagnostic(
+                rule=_str(d.rule), severity=_SEVERITY.get(d.severity, "error"),
+                message=_str(d.message), expected=_str(d.expected), actual=_str(d.actual),
+                fix=_str(d.fix), node=_str(d.node), op=_str(d.op), tensor=_str(d.tensor),
+                port=_str(d.port), variant=_str(d.variant), file=_str(d.file), line=d.line,
+                column=d.column, qgraph=_str(d.qgraph), qgraph_line=d.qgraph_line,
+                qgraph_column=d.qgraph_column))
+    finally:
+        lib.opinfo_report_free(report)
+        lib.opinfo_qgraph_free(g)
+    if strict:
+        if any(d.severity == "error" for d in diags):
+            raise ValidationError(diags)
+    else:
+        for d in diags:
+            warnings.warn(str(d), OpinfoWarning, stacklevel=2)
+    return diags
+
+
+def explain(op, backend, soc=None, release=None, db=None):
+    """The op's aliases, ports and variants with their constraints, and which the SoC allows."""
+    _check_name("op", op)
+    _check_name("backend", backend)
+    _check_name("soc", soc, required=False)
+    lib = _get()
+    out = ctypes.c_void_p()
+    e = _err()
+    if lib.opinfo_db_explain(_db(db), _s(backend), _s(release), _s(soc), _s(op),
+                             ctypes.byref(out), ctypes.byref(e)):
+        _raise(e)
+    return _take(out)
+
+
+def annotate(qgraph, backend, config, soc=None, release=None, db=None):
+    """The backend plugin's annotation rules applied to a float qgraph under a quant config
+    ("8a8w", "16a4w-block:32", "quint8", ...): the annotated qgraph, as a dict."""
+    _check_name("backend", backend)
+    _check_name("config", config)
+    lib = _get()
+    g = _qgraph(qgraph)
+    try:
+        out = ctypes.c_void_p()
+        e = _err()
+        if lib.opinfo_annotate(_db(db), _plugins(), g, _s(backend), _s(soc), _s(release),
+                               _s(config), ctypes.byref(out), ctypes.byref(e)):
+            _raise(e)
+        return json.loads(_take(out))
+    finally:
+        lib.opinfo_qgraph_free(g)
+
+
+def kernels(backend):
+    """The backend's reference kernels: a list of (name, signature)."""
+    _check_name("backend", backend)
+    lib = _get()
+    rows = []
+
+    def row(ncols, cols, ud):
+        rows.append(tuple(_str(cols[i]) for i in range(ncols)))
+        return 0
+    e = _err()
+    if lib.opinfo_kernel_list(_plugins(), _s(backend), _lib.ROW_FN(row), None, ctypes.byref(e)):
+        _raise(e)
+    return rows
+
+
+_NP_DTYPES = {"int8": 5, "uint8": 6, "int16": 7, "uint16": 8, "int32": 9, "float32": 14}
+_FROM_CODE = {v: k for k, v in _NP_DTYPES.items()}
+
+
+def kernel(backend, name, *inputs, outputs=1, **attrs):
+    """Runs a reference kernel on NumPy arrays (docs/kernels.md): the output array, or a tuple
+    when outputs > 1. Attributes are numbers, sequences of numbers (per channel), or dtype
+    names for dtype attributes (dtype="int8")."""
+    try:
+        import numpy as np
+    except ImportError:
+        raise ImportError("opinfo.kernel needs NumPy (apt-get install python3-numpy)") from None
+    _check_name("backend", backend)
+    _check_name("kernel name", name)
+    if not isinstance(outputs, int) or not 1 <= outputs <= 8:
+        raise ValueError("opinfo: outputs must be an integer from 1 to 8")
+    lib = _get()
+    keep = []
+    tin = (_lib.Tensor * max(1, len(inputs)))()
+    for i, a in enumerate(inputs):
+        a = np.asarray(a)
+        if a.dtype == np.int64 and a.size and (a.min() < -2**31 or a.max() >= 2**31):
+            raise ValueError("opinfo: input %d: int64 values do not fit int32" % i)
+        if a.dtype == np.int64:
+            a = a.astype(np.int32)
+        elif a.dtype == np.float64:
+            f = a.astype(np.float32)
+            if not np.array_equal(f.astype(np.float64), a, equal_nan=True):
+                raise ValueError("opinfo: input %d: float64 values are not exactly float32" % i)
+            a = f
+        if a.dtype.name not in _NP_DTYPES:
+            raise TypeError("opinfo: input %d has dtype %s (kernels take %s)"
+                            % (i, a.dtype, ", ".join(_NP_DTYPES)))
+        if a.ndim > _lib.MAX_RANK:
+            raise ValueError("opinfo: input %d has %d dimensions, at most 8" % (i, a.ndim))
+        a = np.ascontiguousarray(a)
+        keep.append(a)
+        tin[i].dtype = _NP_DTYPES[a.dtype.name]
+        tin[i].rank = a.ndim
+        for d, n in enumerate(a.shape):
+            tin[i].shape[d] = n
+        tin[i].data = a.ctypes.data
+    tattr = (_lib.KernelAttr * max(1, len(attrs)))()
+    for i, (k, v) in enumerate(attrs.items()):
+        if isinstance(v, (str, np.dtype)) or (isinstance(v, type) and issubclass(v, np.generic)):
+            code = lib.opinfo_dtype_from_name(_s(np.dtype(v).name if not isinstance(v, str) else v))
+            if code == 0:
+                raise ValueError("opinfo: attribute %s: unknown dtype %r" % (k, v))
+            vals = [float(code)]
+        else:
+            vals = [float(x) for x in np.atleast_1d(np.asarray(v, dtype=np.float64)).ravel()]
+        arr = (ctypes.c_double * len(vals))(*vals)
+        keep.append(arr)
+        kname = k.encode()
+        keep.append(kname)
+        tattr[i].name = kname
+        tattr[i].n = len(vals)
+        tattr[i].values = arr
+    tout = (_lib.Tensor * outputs)()
+    e = _err()
+    if lib.opinfo_kernel_run(_plugins(), _s(backend), _s(name), tin, len(inputs), tattr,
+                             len(attrs), tout, outputs, ctypes.byref(e)):
+        _raise(e)
+    result = []
+    try:
+        for t in tout:
+            dt = np.dtype(_FROM_CODE[t.dtype])
+            shape = tuple(t.shape[d] for d in range(t.rank))
+            n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            buf = ctypes.string_at(t.data, n * dt.itemsize) if n else b""
+            result.append(np.frombuffer(buf, dtype=dt).reshape(shape).copy())
+    finally:
+        for t in tout:
+            lib.opinfo_tensor_release(ctypes.byref(t))
+    return result[0] if outputs == 1 else tuple(result)
