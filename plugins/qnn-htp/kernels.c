@@ -19,6 +19,10 @@
  *                 uint8 integer scales in [1, 16] along the input channels; block b of channel o
  *                 has scale w_scale[o] * block_scale[o][b], so the accumulation stays exact:
  *                 sum_b block_scale[o][b] * sum_{k in b} (x + x_offset) * w
+ *   lpbq_scales, quantize_lpbq, dequantize_lpbq
+ *                 LPBQ weights themselves: per-block float scales split into the per-channel scale
+ *                 (max / 16) and uint8 block scales round(s / max_scale) in [1, 16]; the 4-bit
+ *                 values at scale w_scale[o] * block_scale[o][b] (ExecuTorch's per-block config)
  *   sigmoid, tanh the real function of the dequantized input, rounded to the output's fixed
  *                 qparams (sigmoid: uint8 1/256, uint16 1/65536, int16 1/32768, offset 0; tanh:
  *                 uint16 1/32768 offset -32768, int16 1/32768 offset 0; tanh uint8 takes y_scale
@@ -128,6 +132,137 @@ static int k_requantize(opinfo_kernel_call *c)
         size_t ch = ku_channel(&q, i);
         ku_set_int(&c->outputs[0], i, q_round((float)acc[i] * q.scale[ch], -q.zp[ch], lo, hi));
     }
+    ku_qparams_free(&q);
+    return 0;
+}
+
+/* ---- LPBQ weights ----------------------------------------------------------------------------- */
+
+/* lpbq_scales: per-block float scales [N, B] (what a per-block observer gives) -> the per-channel
+ * float scale max_b / 16 and the per-block integer scales clamp(round(s / max_scale), 1, 16) as
+ * uint8 (ExecuTorch's make_qnn_per_block_config, qnn-htp.md §7.4), in float32, ties to even. */
+static int k_lpbq_scales(opinfo_kernel_call *c)
+{
+    static const char *const known[] = {NULL};
+    int rc;
+    if ((rc = ku_check_call(c, "lpbq_scales", 1, 1, 2)) || (rc = ku_known(c, "lpbq_scales", known)) ||
+        (rc = ku_want(c, 0, "block_scales", OPINFO_TENSOR_FLOAT32, 2)))
+        return rc;
+    const opinfo_tensor *in = &c->inputs[0];
+    size_t n = (size_t)in->shape[0], nb = (size_t)in->shape[1];
+    const float *bs = in->data;
+    for (size_t i = 0; i < n * nb; i++)
+        if (!(bs[i] > 0) || !isfinite(bs[i]))
+            return ku_fail(c, "lpbq_scales: block scale [%zu][%zu] = %g is not positive and finite",
+                           i / (nb ? nb : 1), i % (nb ? nb : 1), (double)bs[i]);
+    int64_t shape1[1] = {(int64_t)n};
+    if ((rc = ku_output(c, 0, OPINFO_TENSOR_FLOAT32, 1, shape1)) ||
+        (rc = ku_output(c, 1, OPINFO_TENSOR_UINT8, 2, in->shape)))
+        return rc;
+    float *scale = c->outputs[0].data;
+    uint8_t *q = c->outputs[1].data;
+    for (size_t o = 0; o < n; o++) {
+        float mx = 0;
+        for (size_t b = 0; b < nb; b++)
+            mx = bs[o * nb + b] > mx ? bs[o * nb + b] : mx;
+        scale[o] = mx / 16.0f;
+        for (size_t b = 0; b < nb; b++) {
+            float r = nearbyintf(bs[o * nb + b] / scale[o]);
+            q[o * nb + b] = (uint8_t)(r < 1 ? 1 : r > 16 ? 16 : r);
+        }
+    }
+    return 0;
+}
+
+/* The arguments of quantize_lpbq / dequantize_lpbq: input 0 [N, K] of dtype, input 1 block_scale
+ * uint8 [N, K / block_size] in [1, 16], attribute scale with N values. */
+static int lpbq_args(opinfo_kernel_call *c, const char *kernel, int32_t dtype, ku_qparams *q,
+                     size_t *n, size_t *k, size_t *block)
+{
+    static const char *const known[] = {"scale", "block_size", NULL};
+    int64_t bsz;
+    int rc;
+    if ((rc = ku_check_call(c, kernel, 2, 2, 1)) || (rc = ku_known(c, kernel, known)) ||
+        (rc = ku_want(c, 0, dtype == OPINFO_TENSOR_FLOAT32 ? "w" : "q", dtype, 2)) ||
+        (rc = ku_int(c, "block_size", 1, 0, 1, KU_MAX_REDUCTION, &bsz)))
+        return rc;
+    *n = (size_t)c->inputs[0].shape[0], *k = (size_t)c->inputs[0].shape[1], *block = (size_t)bsz;
+    if (*k % *block)
+        return ku_fail(c, "%s: block_size %zu does not divide the %zu input channels", kernel,
+                       *block, *k);
+    const opinfo_tensor *bs = &c->inputs[1];
+    if (bs->dtype != OPINFO_TENSOR_UINT8 || bs->rank != 2 || (size_t)bs->shape[0] != *n ||
+        (size_t)bs->shape[1] != *k / *block)
+        return ku_fail(c, "%s: block_scale (input 1) must be uint8 of shape [%zu, %zu]", kernel, *n,
+                       *k / *block);
+    const uint8_t *b = bs->data;
+    for (size_t i = 0; i < *n * (*k / *block); i++)
+        if (b[i] < 1 || b[i] > 16)
+            return ku_fail(c, "%s: block_scale[%zu][%zu] = %u is outside [1, 16]", kernel,
+                           i / (*k / *block), i % (*k / *block), b[i]);
+    if ((rc = ku_qparams_axis(c, &c->inputs[0], "scale", NULL, 0, 0, 0, 0, q)))
+        return rc;
+    if (q->n != *n) {
+        ku_qparams_free(q);
+        return ku_fail(c, "%s: LPBQ takes one scale per output channel (%zu), %zu given", kernel,
+                       *n, q->n);
+    }
+    return 0;
+}
+
+/* quantize_lpbq: clamp(nearbyint(w / (scale[o] * block_scale[o][b])), -8, 7), the 4-bit values in
+ * int8; dequantize_lpbq: q * (scale[o] * block_scale[o][b]). The block's scale is the float
+ * product, as QNN expands it. */
+static int k_quantize_lpbq(opinfo_kernel_call *c)
+{
+    ku_qparams q;
+    size_t n, k, block;
+    int rc = lpbq_args(c, "quantize_lpbq", OPINFO_TENSOR_FLOAT32, &q, &n, &k, &block);
+    if (rc)
+        return rc;
+    const float *w = c->inputs[0].data;
+    const uint8_t *bs = c->inputs[1].data;
+    for (size_t i = 0; i < n * k; i++)
+        if (isnan(w[i])) {
+            ku_qparams_free(&q);
+            return ku_fail(c, "quantize_lpbq: w[%zu] is NaN", i);
+        }
+    if ((rc = ku_output(c, 0, OPINFO_TENSOR_INT4, 2, c->inputs[0].shape))) {
+        ku_qparams_free(&q);
+        return rc;
+    }
+    int8_t *y = c->outputs[0].data;
+    for (size_t o = 0; o < n; o++)
+        for (size_t j = 0; j < k; j++) {
+            float s = q.scale[o] * (float)bs[o * (k / block) + j / block];
+            y[o * k + j] = (int8_t)q_round(w[o * k + j] / s, 0, -8, 7);
+        }
+    ku_qparams_free(&q);
+    return 0;
+}
+
+static int k_dequantize_lpbq(opinfo_kernel_call *c)
+{
+    ku_qparams q;
+    size_t n, k, block;
+    int rc = lpbq_args(c, "dequantize_lpbq", OPINFO_TENSOR_INT8, &q, &n, &k, &block);
+    if (rc)
+        return rc;
+    const int8_t *w = c->inputs[0].data;
+    const uint8_t *bs = c->inputs[1].data;
+    for (size_t i = 0; i < n * k; i++)
+        if (w[i] < -8 || w[i] > 7) {
+            ku_qparams_free(&q);
+            return ku_fail(c, "dequantize_lpbq: q[%zu] = %d is outside int4's [-8, 7]", i, w[i]);
+        }
+    if ((rc = ku_output(c, 0, OPINFO_TENSOR_FLOAT32, 2, c->inputs[0].shape))) {
+        ku_qparams_free(&q);
+        return rc;
+    }
+    float *y = c->outputs[0].data;
+    for (size_t o = 0; o < n; o++)
+        for (size_t j = 0; j < k; j++)
+            y[o * k + j] = (float)w[o * k + j] * (q.scale[o] * (float)bs[o * (k / block) + j / block]);
     ku_qparams_free(&q);
     return 0;
 }
@@ -449,6 +584,9 @@ const opinfo_plugin_kernel qnn_htp_kernels[] = {
     {"quantize", FN(k_quantize)},
     {"dequantize", FN(k_dequantize)},
     {"requantize", FN(k_requantize)},
+    {"lpbq_scales", FN(k_lpbq_scales)},
+    {"quantize_lpbq", FN(k_quantize_lpbq)},
+    {"dequantize_lpbq", FN(k_dequantize_lpbq)},
     {"fully_connected", FN(k_fully_connected)},
     {"fully_connected_lpbq", FN(k_fully_connected_lpbq)},
     {"conv2d", FN(k_conv2d)},
@@ -462,6 +600,11 @@ const char *const qnn_htp_kernel_signatures[] = {
     "(uint8, int8, uint16, int16, int4, uint4)",
     "q:int -> y:float32; scale[1|C], offset[1|C]=0, axis",
     "acc:int32 -> y:dtype; scale[1|C], offset[1|C]=0, axis, dtype=uint8",
+    "block_scales:float32[N,B] -> scale:float32[N], block_scale:uint8[N,B]",
+    "w:float32[N,K], block_scale:uint8[N,K/block_size] -> q:int8[N,K] (4-bit values); scale[N], "
+    "block_size",
+    "q:int8[N,K] (4-bit values), block_scale:uint8[N,K/block_size] -> w:float32[N,K]; scale[N], "
+    "block_size",
     "x:uint8|uint16|int8|int16[...,K], w:int8[N,K], bias:int32[N]? -> y:dtype[...,N]; x_scale, "
     "x_offset=0, w_scale[1|N], w_offset[1|N]=0, w_dtype=int8 (int8, int4), y_scale, y_offset=0, "
     "dtype=uint8",

@@ -44,7 +44,8 @@ for k in quantize dequantize requantize fully_connected conv2d add; do
     if grep -q "^$k " "$T/out"; then ok; else bad "xnnpack lists no $k"; fi
 done
 expect 0 "$K" --backend qnn-htp --list
-for k in quantize dequantize requantize fully_connected fully_connected_lpbq conv2d conv2d_lpbq \
+for k in quantize dequantize requantize lpbq_scales quantize_lpbq dequantize_lpbq \
+         fully_connected fully_connected_lpbq conv2d conv2d_lpbq \
          sigmoid tanh; do
     if grep -q "^$k " "$T/out"; then ok; else bad "qnn-htp lists no $k"; fi
 done

@@ -540,6 +540,42 @@ static void qnn_lpbq_fully_connected(void **state)
               "x_scale=1 w_scale=0.5 block_size=2 y_scale=1", 1, "w[0] = 9 is outside int4");
 }
 
+/* LPBQ weights: ExecuTorch's split of per-block scales, then 4-bit values at the block's scale. */
+static void qnn_lpbq_weights(void **state)
+{
+    (void)state;
+    /* max 1.0 -> per-channel scale 1/16; 0.09375 / 0.0625 = 1.5 -> 2 (ties to even); 0.01 ->
+     * 0.16 -> 0 -> clamped to 1; 0.15625 / 0.0625 = 2.5 -> 2 */
+    const float bsf[] = {1.0f, 0.09375f, 0.01f, 0.15625f};
+    opinfo_tensor in = T2(F32, 1, 4, bsf);
+    opinfo_tensor o[2];
+    run_ok("qnn-htp", "lpbq_scales", &in, 1, "", o, 2);
+    const float want_s[] = {0.0625f};
+    expect_floats(&o[0], want_s, 1);
+    const int64_t want_b[] = {16, 2, 1, 2};
+    expect_ints(&o[1], want_b, 4);
+    opinfo_tensor_release(&o[0]);
+    opinfo_tensor_release(&o[1]);
+    /* blocks of 2 at 0.0625 * 1 and 0.0625 * 4: 1.6 -> 2, -4.8 -> -5, 4, -8; 3.0 / 0.25 = 12 -> 7 */
+    const float w[] = {0.1f, -0.3f, 1.0f, -2.0f, 0, 0, 3.0f, -0.03125f};
+    const uint8_t bs[] = {1, 4, 1, 4};
+    opinfo_tensor wi[2] = {T2(F32, 2, 4, w), T2(U8, 2, 2, bs)};
+    EXPECT_INTS("qnn-htp", "quantize_lpbq", wi, 2, "scale=0.0625,0.0625 block_size=2", 2, -5, 4, -8,
+                0, 0, 7, 0);
+    const int8_t q[] = {2, -5, 4, -8};
+    opinfo_tensor qi[2] = {T2(I8, 1, 4, q), T2(U8, 1, 2, bs)};
+    run_ok("qnn-htp", "dequantize_lpbq", qi, 2, "scale=0.0625 block_size=2", o, 1);
+    const float want_w[] = {0.125f, -0.3125f, 1.0f, -2.0f};
+    expect_floats(&o[0], want_w, 4);
+    opinfo_tensor_release(&o[0]);
+    const uint8_t bad[] = {0, 4};
+    opinfo_tensor qb[2] = {T2(I8, 1, 4, q), T2(U8, 1, 2, bad)};
+    run_fails("qnn-htp", "dequantize_lpbq", qb, 2, "scale=0.0625 block_size=2", 1,
+              "block_scale[0][0] = 0 is outside [1, 16]");
+    run_fails("qnn-htp", "quantize_lpbq", wi, 2, "scale=0.0625 block_size=2", 1,
+              "one scale per output channel (2), 1 given");
+}
+
 static void conv2d_by_hand(void **state)
 {
     (void)state;
@@ -762,6 +798,7 @@ int test_kernels(void)
         cmocka_unit_test(choose_requantization_multiplier_matches_fbgemm),
         cmocka_unit_test(linear_by_hand),
         cmocka_unit_test(qnn_lpbq_fully_connected),
+        cmocka_unit_test(qnn_lpbq_weights),
         cmocka_unit_test(conv2d_by_hand),
         cmocka_unit_test(conv_1x1_is_linear_and_near_float),
         cmocka_unit_test(add_every_backend),
