@@ -1,0 +1,195 @@
+"""PyTorch 1.13 FX: torchvision models quantized for FBGEMM and for QNNPACK/XNNPACK, exported and
+checked. Random weights, random calibration data: nothing is downloaded. The expected
+diagnostics are derived from PyTorch's own backend configs (facts: pytorch-backend-config.md),
+not from a run of the tool."""
+import unittest
+import warnings
+
+import opinfo
+import opinfo.fx
+
+try:
+    import torch
+    import torchvision
+    from torch.ao.quantization import QConfig, QConfigMapping, get_default_qconfig_mapping
+    from torch.ao.quantization.backend_config import (get_fbgemm_backend_config,
+                                                      get_qnnpack_backend_config)
+    from torch.ao.quantization.observer import MinMaxObserver, default_per_channel_weight_observer
+    from torch.ao.quantization.qconfig import default_symmetric_qnnpack_qconfig
+    from torch.ao.quantization.quantize_fx import prepare_fx
+except ImportError as e:  # the runner uses Debian's python3, which has python3-torch
+    raise unittest.SkipTest("torch/torchvision are not importable: %s" % e)
+
+warnings.filterwarnings("ignore", category=UserWarning, module="torch")
+INPUT = (1, 3, 32, 32)
+
+
+def quantize(model, mapping, backend_config, calibrate):
+    torch.manual_seed(0)
+    p = prepare_fx(model.eval(), mapping, (torch.randn(*INPUT),), backend_config=backend_config)
+    if calibrate:
+        with torch.no_grad():
+            for _ in range(2):
+                p(torch.randn(2, 3, 32, 32))
+    return p
+
+
+def quiet_check(q, backend):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return opinfo.check(q, backend=backend, strict=False)
+
+
+FBGEMM = (lambda: get_default_qconfig_mapping("fbgemm"), get_fbgemm_backend_config)
+QNNPACK_SYM = (lambda: QConfigMapping().set_global(default_symmetric_qnnpack_qconfig),
+               get_qnnpack_backend_config)
+MODELS = {"resnet18": torchvision.models.resnet18, "mobilenet_v2": torchvision.models.mobilenet_v2}
+
+
+class Export(unittest.TestCase):
+    def test_export_shape(self):
+        torch.manual_seed(0)
+        p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), calibrate=True)
+        q = opinfo.fx.export(p, target={"backend": "fbgemm"})
+        t = {x["name"]: x for x in q["tensors"]}
+        n = {x["name"]: x for x in q["nodes"]}
+        # conv1 is Conv+BN+ReLU fused by prepare_fx: its public class name
+        self.assertEqual(n["conv1"]["op"], "torch.nn.intrinsic.ConvReLU2d")
+        self.assertEqual(n["conv1"]["inputs"], ["x", "conv1.weight", "conv1.bias"])
+        # the activation observer: HistogramObserver(reduce_range=True) = quint8 [0, 127]
+        self.assertEqual((t["x"]["dtype"], t["x"]["quant_min"], t["x"]["quant_max"]),
+                         ("uint8", 0, 127))
+        self.assertIsInstance(t["x"]["scale"], float)
+        # the weight: per-channel symmetric qint8 along axis 0, one scale per output channel
+        w = t["conv1.weight"]
+        self.assertEqual((w["dtype"], w["qscheme"], w["axis"]), ("int8", "per_channel_symmetric", 0))
+        self.assertEqual(len(w["scale"]), 64)
+        self.assertEqual(t["conv1.bias"]["dtype"], "float32")
+        # max pool shares its input's observer: shared_with
+        self.assertEqual(t["maxpool"].get("shared_with"), "conv1")
+        # add -> relu is one fused pattern in FX; the alias the database knows
+        self.assertEqual(n["add"]["op"], "operator.add -> torch.nn.ReLU")
+        # the source line: torchvision's resnet.py
+        self.assertTrue(n["conv1"]["source"]["file"].endswith("resnet.py"))
+
+    def test_rejects_a_plain_module(self):
+        with self.assertRaises(TypeError):
+            opinfo.fx.export(torch.nn.Linear(2, 2))
+
+
+class Verdicts(unittest.TestCase):
+    def test_fbgemm_qconfig_is_clean_on_fbgemm(self):
+        for name, ctor in MODELS.items():
+            for cal in (False, True):
+                p = quantize(ctor(), FBGEMM[0](), FBGEMM[1](), cal)
+                with self.subTest(model=name, calibrated=cal):
+                    self.assertEqual(quiet_check(opinfo.fx.export(p), "fbgemm"), [])
+
+    def test_fbgemm_qconfig_on_xnnpack(self):
+        # PyTorch 1.13's qnnpack config keeps weighted_op_quint8_dtype_config beside the
+        # symmetric qint8 one, with no constraints: quint8 activations with per-channel qint8
+        # weights are accepted there too
+        p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), True)
+        self.assertEqual(quiet_check(opinfo.fx.export(p), "xnnpack"), [])
+
+    def test_qnnpack_symmetric_qconfig_is_clean_on_xnnpack(self):
+        for name, ctor in MODELS.items():
+            for cal in (False, True):
+                p = quantize(ctor(), QNNPACK_SYM[0](), QNNPACK_SYM[1](), cal)
+                with self.subTest(model=name, calibrated=cal):
+                    self.assertEqual(quiet_check(opinfo.fx.export(p), "xnnpack"), [])
+
+    def test_qnnpack_symmetric_qconfig_on_fbgemm(self):
+        # FBGEMM's dtype configs take quint8 activations only: every node that reads a qint8
+        # activation has no variant, exactly once
+        p = quantize(MODELS["resnet18"](), QNNPACK_SYM[0](), QNNPACK_SYM[1](), True)
+        q = opinfo.fx.export(p)
+        dt = {t["name"]: t["dtype"] for t in q["tensors"]}
+        want = sorted(n["name"] for n in q["nodes"]
+                      if any(dt.get(i) == "int8" and not i.endswith(".weight") for i in n["inputs"]))
+        diags = quiet_check(q, "fbgemm")
+        self.assertEqual(sorted(d.node for d in diags), want)
+        self.assertEqual({d.rule for d in diags}, {"no-variant"})
+
+    def test_default_weight_observer_with_symmetric_activations_on_xnnpack(self):
+        # XNNPACK's qint8 symmetric config (qnnpack_weighted_op_qint8_symmetric_dtype_config):
+        # weights in [-127, 127] with scale >= 2^-12. The default per-channel weight observer
+        # uses [-128, 127] and float32's eps: one quant-range diagnostic per weight, and a
+        # scale-range one for each weight with a channel whose scale falls below 2^-12
+        qc = QConfig(activation=default_symmetric_qnnpack_qconfig.activation,
+                     weight=default_per_channel_weight_observer)
+        model = MODELS["mobilenet_v2"]()
+        p = quantize(model, QConfigMapping().set_global(qc), get_qnnpack_backend_config(), True)
+        q = opinfo.fx.export(p)
+        weights = [t for t in q["tensors"] if t["name"].endswith(".weight")]
+        small = set()
+        for t in weights:
+            mod = p.get_submodule(t["name"][:-len(".weight")])
+            w = (mod if hasattr(mod, "weight") else mod[0]).weight.detach()
+            amax = w.reshape(w.shape[0], -1).abs().max(dim=1).values
+            # the observer's symmetric scale: amax / ((127 - -128) / 2), at least eps
+            scale = torch.clamp(amax / 127.5, min=torch.finfo(torch.float32).eps)
+            if bool((scale < 2 ** -12).any()):
+                small.add(t["name"])
+        diags = quiet_check(q, "xnnpack")
+        ranges = sorted(d.tensor for d in diags if d.rule == "quant-range")
+        scales = sorted(d.tensor for d in diags if d.rule == "scale-range")
+        self.assertEqual(ranges, sorted(t["name"] for t in weights))
+        self.assertEqual(scales, sorted(small))
+        self.assertEqual(len(diags), len(ranges) + len(scales))
+        self.assertTrue(all("[-127, 127]" in d.message for d in diags if d.rule == "quant-range"))
+
+
+class FixedQParams(unittest.TestCase):
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2, self.c3 = (torch.nn.Conv2d(3, 4, 3) for _ in range(3))
+            self.hs = torch.nn.Hardsigmoid()
+
+        def forward(self, x):
+            return torch.sigmoid(self.c1(x)), self.hs(self.c2(x)), torch.tanh(self.c3(x))
+
+    def prepared(self, swap):
+        torch.manual_seed(0)
+        p = prepare_fx(self.M().eval(), get_default_qconfig_mapping("fbgemm"),
+                       (torch.randn(1, 3, 8, 8),), backend_config=get_fbgemm_backend_config())
+        if swap:
+            # a quantizer that does not know fixed qparams: an ordinary observer on the outputs
+            for n in p.graph.nodes:
+                if n.op == "call_module" and n.args and \
+                        getattr(n.args[0], "name", "") in ("sigmoid", "hs", "tanh"):
+                    setattr(p, n.target, MinMaxObserver(dtype=torch.quint8))
+        return p
+
+    def test_with_fixed_qparams_observers(self):
+        p = self.prepared(swap=False)
+        q = opinfo.fx.export(p)
+        t = {x["name"]: x for x in q["tensors"]}
+        self.assertEqual((t["sigmoid"]["fixed"], t["sigmoid"]["scale"], t["sigmoid"]["zero_point"]),
+                         (True, 1 / 256, 0))
+        self.assertEqual((t["tanh"]["scale"], t["tanh"]["zero_point"]), (2 / 256, 128))
+        for backend in ("fbgemm", "xnnpack"):
+            self.assertEqual(quiet_check(q, backend), [])
+
+    def test_without_fixed_qparams_observers(self):
+        p = self.prepared(swap=True)
+        for calibrated in (False, True):
+            if calibrated:
+                with torch.no_grad():
+                    p(torch.randn(2, 3, 8, 8))
+            q = opinfo.fx.export(p)
+            for backend in ("fbgemm", "xnnpack"):
+                diags = quiet_check(q, backend)
+                with self.subTest(backend=backend, calibrated=calibrated):
+                    self.assertEqual(sorted((d.rule, d.node) for d in diags),
+                                     [("fixed-qparams", "hs"), ("fixed-qparams", "sigmoid"),
+                                      ("fixed-qparams", "tanh")])
+                    msg = {d.node: d.message for d in diags}
+                    self.assertIn("scale 0.0078125, zero_point 128", msg["tanh"])
+                    if not calibrated:
+                        self.assertIn("its observer calibrates", msg["sigmoid"])
+
+
+if __name__ == "__main__":
+    unittest.main()
