@@ -22,6 +22,9 @@ libdir ?= $(exec_prefix)/lib
 includedir ?= $(prefix)/include
 datadir ?= $(prefix)/share
 pkgconfigdir ?= $(libdir)/pkgconfig
+# The Python package: Debian's python3 reads $(prefix)/lib/python3/dist-packages for /usr; other
+# prefixes add it to PYTHONPATH (the installed opinfo-check finds it by itself).
+pythondir ?= $(libdir)/python3/dist-packages
 
 CC ?= cc
 BUILD ?= build
@@ -56,9 +59,9 @@ TESTBIN := $(BUILD)/tests/opinfo-tests
 # What a Debian machine needs to build and test everything (make deps installs it).
 DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
-                   python3-torch
+                   python3-torch python3-torchvision
 
-.PHONY: all deps lib tools db plugins bench bench-kernels check test unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         install uninstall test-install clean c11 cppcheck compile_commands standard_variables
 
 PLUGINS := qnn-htp xnnpack fbgemm
@@ -109,7 +112,8 @@ $(STLIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
-$(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(BUILD)/obj/cli/cli.o $(SHLIB)
+CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/cli/onnx_input.o
+$(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
 
@@ -164,6 +168,13 @@ bad-inputs-test: all
 
 test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test
 
+# The Python package (bindings/python/opinfo) with Debian's python3, torch 1.13 and onnx: the
+# binding, the FX exporter on torchvision models, the ONNX exporter and opinfo-check model.onnx.
+# Not under the sanitizers' builds: Python would need their runtimes preloaded.
+python-test: all
+	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
+	  $(PYTHON) -W ignore::UserWarning -m unittest discover -s tests/python -p 'test_*.py'
+
 check-exports: $(SHLIB) $(PLUGIN_SOS)
 	nm -D --defined-only $(SHLIB) | awk '$$2 ~ /^[TDBR]$$/ {print $$3}' | sort > $(BUILD)/exports.txt
 	diff -u tests/exports.txt $(BUILD)/exports.txt
@@ -184,7 +195,7 @@ asan:
 valgrind:
 	$(MAKE) BUILD=build/valgrind OPT="-O1 -g" RUN="$(VALGRIND)" test
 
-check: test check-exports check-data test-install asan valgrind
+check: test python-test check-exports check-data test-install asan valgrind
 	@echo "make check: all suites passed"
 
 
@@ -227,13 +238,15 @@ install: all
 	$(PC_SED) opinfo.pc.in > $(DESTDIR)$(pkgconfigdir)/opinfo.pc
 	$(INSTALL) -m 644 $(DEFAULT_DB) $(DESTDIR)$(datadir)/opinfo/opinfo.db
 	$(INSTALL) -m 755 $(PLUGIN_SOS) $(DESTDIR)$(libdir)/opinfo/plugins/
+	$(INSTALL) -d $(DESTDIR)$(pythondir)/opinfo
+	$(INSTALL) -m 644 bindings/python/opinfo/*.py $(DESTDIR)$(pythondir)/opinfo/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(bindir)/,$(notdir $(TOOLS)))
 	rm -f $(DESTDIR)$(libdir)/libopinfo.so* $(DESTDIR)$(libdir)/libopinfo.a
 	rm -f $(DESTDIR)$(includedir)/opinfo.h $(DESTDIR)$(pkgconfigdir)/opinfo.pc
 	rm -rf $(DESTDIR)$(includedir)/opinfo $(DESTDIR)$(libdir)/opinfo
-	rm -rf $(DESTDIR)$(datadir)/opinfo
+	rm -rf $(DESTDIR)$(datadir)/opinfo $(DESTDIR)$(pythondir)/opinfo
 
 # Installs into a scratch prefix and builds a program against it through pkg-config alone.
 test-install:

@@ -324,7 +324,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++) {
         opinfo_qgraph *g = NULL;
         opinfo_error_init(&e);
-        if (opinfo_qgraph_load(files[i], 0, &g, &e) != OPINFO_OK) {
+        if (cli_is_onnx(files[i])) {
+            if (cli_load_onnx(files[i], &g, &e) != OPINFO_OK) {
+                if (e.code)
+                    print_error(&e);
+                status = EXIT_TROUBLE;
+                continue;
+            }
+        } else if (opinfo_qgraph_load(files[i], 0, &g, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
             continue;

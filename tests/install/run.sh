@@ -29,4 +29,12 @@ cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags opinfo) -o "$t/use" "$t/
 out=$(env -u OPINFO_DB OPINFO_DB="$prefix/share/opinfo/opinfo.db" "$t/use")
 [ "$out" = "$(pkg-config --modversion opinfo) v75" ] || { echo "unexpected: $out" >&2; exit 1; }
 "$prefix/bin/opinfo-db" --version >/dev/null
-echo "test-install: 1 passed, 0 failed"
+# the Python package, from the installed tree alone: it finds the installed library beside it
+py=${PYTHON:-/usr/bin/python3}
+out=$(cd "$t" && env -u OPINFO_LIBRARY -u OPINFO_DB PYTHONPATH="$prefix/lib/python3/dist-packages" \
+    "$py" -c 'import opinfo; print(opinfo.version(), opinfo.check({"qgraph": 1, "tensors": [], "nodes": []}, backend="fbgemm"))')
+[ "$out" = "$(pkg-config --modversion opinfo) []" ] || { echo "python: unexpected: $out" >&2; exit 1; }
+# the installed opinfo-kernel lists the installed plugins' kernels
+"$prefix/bin/opinfo-kernel" --backend xnnpack --list | grep -q '^requantize ' ||
+    { echo "opinfo-kernel: no requantize" >&2; exit 1; }
+echo "test-install: 3 passed, 0 failed"
