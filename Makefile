@@ -61,7 +61,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision
 
-.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         install uninstall test-install clean c11 cppcheck compile_commands standard_variables
 
 PLUGINS := qnn-htp xnnpack fbgemm
@@ -167,6 +167,12 @@ bad-inputs-test: all
 	$(TEST_ENV) RUN="$(RUN)" sh tests/bad-inputs/run.sh $(BUILD)
 
 test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test
+
+# Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
+# Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.
+TRIXIE_ROOT ?= /var/tmp/opinfo-trixie
+integration: all
+	sh tests/integration/run.sh $(TRIXIE_ROOT)
 
 # The Python package (bindings/python/opinfo) with Debian's python3, torch 1.13 and onnx: the
 # binding, the FX exporter on torchvision models, the ONNX exporter and opinfo-check model.onnx.

@@ -13,7 +13,9 @@ axis (scale of more than one value; the axis attribute, default 1), blocked (blo
 scale and zero point from initializers. A weight that is stored quantized (an initializer read by
 a DequantizeLinear) is a tensor of its own. ONNX Runtime's mixed-precision conversions,
 T -> Q1 -> DQ1 -> Q2 -> DQ2 -> consumer, keep T's own spec (Q1) and give that consumer an edge
-spec (Q2): a conversion. An int32 bias whose scale is the product of its node's input and weight
+spec (Q2): a conversion. Constants an op reads directly, not through a DequantizeLinear
+(Reshape's shape, Slice's starts, Clip's bounds), are parameters, not ports: they are left out.
+An int32 bias whose scale is the product of its node's input and weight
 scales is marked derived_from them.
 """
 import json
@@ -179,6 +181,10 @@ def export(path_or_model, target=None):
         for inp in n.input:
             if not inp:
                 inputs.append(None)
+                continue
+            if inp in m.init and not (inp in m.producer and m.producer[inp].op_type in QDQ):
+                # a constant read directly, not through a DequantizeLinear: a parameter of the
+                # op (Reshape's shape, Slice's starts, Clip's bounds), not a tensor port
                 continue
             src, chain = origin(inp)
             put(src, tensor_spec(src))
