@@ -292,19 +292,24 @@ def _merge_fused(nodes, tensors):
     the pattern's last output, so the inner value stays float. A node whose only output is
     unobserved and read by exactly one node with one input is merged into it, as one node with
     the pattern's alias ("operator.add -> torch.nn.ReLU"), which the database knows."""
+    def name(ref):
+        return ref["tensor"] if isinstance(ref, dict) else ref
+
     users = {}
     for n in nodes:
         for t in n["inputs"]:
-            users[t] = users.get(t, 0) + 1
+            users[name(t)] = users.get(name(t), 0) + 1
     producer = {n["outputs"][0]: n for n in nodes}
     out, dropped, merged_into = [], set(), {}
     for n in nodes:
         ins = n["inputs"]
-        if len(ins) == 1 and ins[0] in producer and users.get(ins[0]) == 1:
+        if len(ins) == 1 and isinstance(ins[0], str) and ins[0] in producer and \
+                users.get(ins[0]) == 1:
             x = merged_into.get(ins[0], producer[ins[0]])
             inner = tensors[ins[0]]
-            quantized_inputs = any(tensors[t]["dtype"] not in ("float32", "float16", "bfloat16")
-                                   for t in x["inputs"] if t in tensors)
+            quantized_inputs = any(tensors[name(t)]["dtype"] not in
+                                   ("float32", "float16", "bfloat16")
+                                   for t in x["inputs"] if name(t) in tensors)
             if inner.get("dtype") == "float32" and len(inner) == 2 and quantized_inputs \
                     and tensors[n["outputs"][0]]["dtype"] != "float32":
                 x["op"] = "%s -> %s" % (x["op"], n["op"])
@@ -393,19 +398,22 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
     for n in gm.graph.nodes:
         if n.op in ("placeholder", "get_attr") and n.name not in tensors:
             put(n.name, {"dtype": "float32"})
-    for n in gm.graph.nodes:
-        if n.op != "call_function":
-            continue
-        ann = n.meta.get("quantization_annotation")
-        inputs = []
-        for a in n.args:
-            for x in (a if isinstance(a, (list, tuple)) else [a]):
-                x = real(x)
-                if isinstance(x, torch.fx.Node):
-                    inputs.append(x.name)
-                    if x.name not in tensors:
-                        put(x.name, {"dtype": "float32"})
+    calls = [n for n in gm.graph.nodes if n.op == "call_function"]
+    for n in calls:
         put(n.name, {"dtype": "float32"})
+    # outputs first: a tensor's own spec is its producer's output_qspec
+    for n in calls:
+        ann = n.meta.get("quantization_annotation")
+        if ann is not None and ann.output_qspec is not None:
+            s = spec_of(ann.output_qspec, n)
+            if "shared_with" in s:
+                if s["shared_with"] == n.name:
+                    continue
+                s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
+            put(n.name, s)
+    for i, n in enumerate(calls):
+        ann = n.meta.get("quantization_annotation")
+        edge = {}
         if ann is not None:
             for inp, qs in (ann.input_qspec_map or {}).items():
                 inp = real(inp)
@@ -413,25 +421,33 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
                     continue
                 s = spec_of(qs, inp)
                 if "shared_with" in s:
+                    if s["shared_with"] == inp.name:
+                        continue  # read with the producer's own spec
                     s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
-                if "dtype" not in s:
-                    continue
-                if inp.op == "get_attr" and getattr(qs, "ch_axis", None) is not None:
+                if inp.op == "get_attr" and "axis" in s:
                     w = getattr(gm, inp.target, None)
                     if isinstance(w, torch.Tensor):
                         s["shape"] = list(w.shape)
-                put(inp.name, s)
-            if ann.output_qspec is not None:
-                s = spec_of(ann.output_qspec, n)
-                if "shared_with" in s:
-                    s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
-                put(n.name, s)
+                own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
+                if own == {"dtype": "float32"}:
+                    put(inp.name, s)          # the input's only spec
+                elif own != s:
+                    edge[inp.name] = s        # this consumer reads it otherwise: a conversion
+        inputs = []
+        for a in n.args:
+            for x in (a if isinstance(a, (list, tuple)) else [a]):
+                x = real(x)
+                if isinstance(x, torch.fx.Node):
+                    inputs.append({"tensor": x.name, "spec": edge[x.name]} if x.name in edge
+                                  else x.name)
         entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
                  "outputs": [n.name]}
         src = _source(n)
         if src:
             entry["source"] = src
         nodes.append(entry)
+    nodes, dropped = _merge_fused(nodes, tensors)
+    order = [k for k in order if k not in dropped]
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
          "tensors": [tensors[k] for k in order], "nodes": nodes}
     if target:
