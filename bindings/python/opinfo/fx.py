@@ -429,8 +429,11 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
                     if isinstance(w, torch.Tensor):
                         s["shape"] = list(w.shape)
                 own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
-                if own == {"dtype": "float32"}:
-                    put(inp.name, s)          # the input's only spec
+                if own == {"dtype": "float32"} and (inp.op in ("placeholder", "get_attr") or
+                                                   not s.get("is_dynamic")):
+                    # a model input's or weight's own spec, or the observer prepare_pt2e puts
+                    # on the output of an op that has no annotation of its own
+                    put(inp.name, s)
                 elif own != s:
                     edge[inp.name] = s        # this consumer reads it otherwise: a conversion
         inputs = []
