@@ -109,7 +109,9 @@ static inline int64_t ku_clamp(int64_t v, int64_t lo, int64_t hi)
 /* Arithmetic shift right of a signed 64-bit value, defined for negative values. */
 static inline int64_t ku_asr64(int64_t v, unsigned s)
 {
-    return v >= 0 ? (int64_t)((uint64_t)v >> s) : -(int64_t)((~(uint64_t)v >> s)) - 1;
+    /* floor(v / 2^s): for negative v, ~v = -v - 1 is not negative, and ~(~v >> s) rounds down */
+    int64_t pos = (int64_t)((uint64_t)v >> s), neg = ~(int64_t)((uint64_t)~v >> s);
+    return v >= 0 ? pos : neg;
 }
 /* Wraps a 64-bit value modulo 2^32 into int32, as a cast on two's-complement machines does. */
 static inline int32_t ku_wrap32(int64_t v)

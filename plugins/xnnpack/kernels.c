@@ -133,6 +133,31 @@ static inline int64_t rq_apply(const rq *r, int32_t acc)
     return ku_clamp(v, r->min_less_zp, r->max_less_zp) + r->zp;
 }
 
+/* rndnu per tensor to 8 bits: rq_apply's arithmetic in straight loops, one per output type
+ * (the 64-bit product, the shift with ties up, the narrowing to int32, the clamp). */
+#define RNDNU_LOOP(T)                                                                            \
+    do {                                                                                         \
+        const int64_t m = r->multiplier, round = (int64_t)1 << (r->shift - 1);                  \
+        const unsigned sh = r->shift;                                                            \
+        const int64_t lo = r->min_less_zp, hi = r->max_less_zp, zp = r->zp;                    \
+        for (size_t i = 0; i < n; i++) {                                                         \
+            int64_t v = ku_wrap32(ku_asr64((int64_t)acc[i] * m + round, sh));                    \
+            v = v < lo ? lo : v;                                                                 \
+            v = v > hi ? hi : v;                                                                 \
+            y[i] = (T)(v + zp);                                                                  \
+        }                                                                                        \
+    } while (0)
+
+static void rndnu_s8(size_t n, const int32_t *restrict acc, int8_t *restrict y, const rq *r)
+{
+    RNDNU_LOOP(int8_t);
+}
+
+static void rndnu_u8(size_t n, const int32_t *restrict acc, uint8_t *restrict y, const rq *r)
+{
+    RNDNU_LOOP(uint8_t);
+}
+
 /* Reads scheme, dtype-relative output range (qmin, qmax). */
 static int read_scheme(opinfo_kernel_call *c, int64_t *scheme)
 {
@@ -200,6 +225,10 @@ static int k_requantize(opinfo_kernel_call *c)
     } else if (q.n == 1 && scheme == 0 && dt == OPINFO_TENSOR_UINT8) {
         ku_requant_fp32_u8(n, acc, c->outputs[0].data, r->scale, (int32_t)r->zp,
                            (int32_t)qmin, (int32_t)qmax);
+    } else if (q.n == 1 && scheme == 1 && dt == OPINFO_TENSOR_INT8) {
+        rndnu_s8(n, acc, c->outputs[0].data, r);
+    } else if (q.n == 1 && scheme == 1 && dt == OPINFO_TENSOR_UINT8) {
+        rndnu_u8(n, acc, c->outputs[0].data, r);
     } else {
         for (size_t i = 0; i < n; i++)
             ku_set_int(&c->outputs[0], i, rq_apply(&r[ku_channel(&q, i)], acc[i]));
