@@ -1,7 +1,7 @@
 """PT2E, for real (PyTorch 2.6 inside the Debian 13 root): torchvision models annotated by
 PyTorch's own XNNPACKQuantizer (symmetric; per-channel and per-tensor; static and dynamic),
-calibrated, exported from their quantization_annotation metadata and checked. Expected: static
-graphs clean on xnnpack; on fbgemm and qnn-htp, which take uint8 (quint8) activations, exactly one no-variant
+calibrated, exported from their quantization_annotation metadata and checked. Expected: clean on
+xnnpack; on fbgemm and qnn-htp, which take uint8 (quint8) activations, exactly one no-variant
 diagnostic on every node that reads an int8 activation (facts: pytorch-backend-config.md §1,
 qnn-htp.md §6)."""
 import unittest
@@ -51,6 +51,29 @@ def int8_activation_readers(p, q):
                   if any(name(r) in acts and dt(r) == "int8" for r in n["inputs"]))
 
 
+class DerivedBias(XNNPACKQuantizer):
+    """XNNPACKQuantizer, plus an int32 bias derived from the linear's input and weight scales
+    (PT2E's DerivedQuantizationSpec, as the PT2E tutorial writes it)."""
+
+    def annotate(self, model):
+        from torch.ao.quantization.quantizer import DerivedQuantizationSpec
+        model = super().annotate(model)
+        for n in model.graph.nodes:
+            ann = n.meta.get("quantization_annotation")
+            if n.target != torch.ops.aten.linear.default or ann is None or len(n.args) < 3:
+                continue
+            x, w, b = n.args[0], n.args[1], n.args[2]
+
+            def derive(obs):
+                s = obs[0].calculate_qparams()[0] * obs[1].calculate_qparams()[0]
+                return s, torch.zeros_like(s, dtype=torch.int32)
+            ann.input_qspec_map[b] = DerivedQuantizationSpec(
+                derived_from=[(x, n), (w, n)], derive_qparams_fn=derive, dtype=torch.int32,
+                quant_min=-2 ** 31, quant_max=2 ** 31 - 1, qscheme=torch.per_channel_symmetric,
+                ch_axis=0)
+        return model
+
+
 class XnnpackQuantizer(unittest.TestCase):
     MODELS = {"resnet18": torchvision.models.resnet18,
               "mobilenet_v2": torchvision.models.mobilenet_v2}
@@ -97,29 +120,42 @@ class XnnpackQuantizer(unittest.TestCase):
                     diags = check(q, backend, soc)
                     self.assertEqual(sorted((d.rule, d.node) for d in diags), want)
 
-    def test_dynamic_linear(self):
-        # dynamic quantization: the activations' int8 qparams are computed at run time and the
-        # outputs stay float. PT2E's XNNPACKQuantizer makes them int8 (XNNPACK's qd8 kernels);
-        # the xnnpack data is PyTorch 1.13's qnnpack config, whose dynamic linear reads quint8
-        # (default_dynamic_int8_dtype_config): so exactly one no-variant per linear
+    def test_derived_bias_is_exported(self):
+        torch.manual_seed(0)
+        lin = torch.nn.Linear(8, 4).eval()
+        ex = (torch.randn(2, 8),)
+        g = torch.export.export_for_training(lin, ex).module()
+        q8 = DerivedBias().set_global(get_symmetric_quantization_config(is_per_channel=True))
+        p = prepare_pt2e(g, q8)
+        p(*ex)
+        q = opinfo.fx.export(p)
+        (node,) = q["nodes"]
+        t = {x["name"]: x for x in q["tensors"]}
+        bias = t[node["inputs"][2]]
+        self.assertEqual((bias["dtype"], bias["derived_from"]),
+                         ("int32", [node["inputs"][0], node["inputs"][1]]))
+        # PyTorch's CPU backends keep the bias float: the int32 bias has no variant there
+        self.assertEqual(sorted((d.rule, d.node) for d in check(q, "xnnpack")),
+                         [("no-variant", node["name"])])
+
+    def test_dynamic_linear_is_clean_on_xnnpack(self):
+        # dynamic quantization: int8 activations with qparams computed at run time, float
+        # outputs; the ReLU between the linears runs in float and carries no annotation
         mlp = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(), torch.nn.Linear(32, 8))
         p = annotated(mlp, per_channel=True, dynamic=True, shape=(4, 16))
         q = opinfo.fx.export(p)
-        lin = [n for n in q["nodes"] if n["op"] == "aten.linear.default"]
-        self.assertEqual(len(lin), 2)
+        self.assertEqual([n["op"] for n in q["nodes"]], ["aten.linear.default"] * 2)
         t = {x["name"]: x for x in q["tensors"]}
+        lin = q["nodes"]
         first = t[lin[0]["inputs"][0]]
         self.assertEqual((first["dtype"], first.get("is_dynamic")), ("int8", True))
         self.assertEqual(t[lin[0]["outputs"][0]]["dtype"], "float32")
         second = lin[1]["inputs"][0]  # the ReLU's float output, read dynamically quantized
         self.assertEqual((second["spec"]["dtype"], second["spec"]["is_dynamic"]), ("int8", True))
-        diags = check(q, "xnnpack")
-        # and the ReLU between them runs in float, which the 1.13 data has no variant for
-        self.assertEqual(sorted((d.rule, d.node) for d in diags),
-                         [("no-variant", "linear"), ("no-variant", "linear_1"),
-                          ("no-variant", "relu")])
-        self.assertTrue(all("(input int8, weight int8, bias float32, output float32)" in d.message
-                            for d in diags if d.node != "relu"))
+        self.assertEqual(check(q, "xnnpack"), [])
+        # FBGEMM's dynamic linear reads quint8 (default_dynamic_int8_dtype_config)
+        self.assertEqual(sorted((d.rule, d.node) for d in check(q, "fbgemm")),
+                         [("no-variant", "linear"), ("no-variant", "linear_1")])
 
 if __name__ == "__main__":
     unittest.main()

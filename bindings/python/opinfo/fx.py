@@ -280,11 +280,24 @@ def export_fx(gm, target=None, producer="opinfo.fx"):
             first_of[id(obs)] = name
             tensors[name] = dict(name=name, **_observer_spec(obs))
     nodes, dropped = _merge_fused(nodes, tensors)
+    nodes = _quantized_only(nodes, tensors)
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
          "tensors": [tensors[n] for n in order if n not in dropped], "nodes": nodes}
     if target:
         q["target"] = dict(target)
     return q
+
+
+def _quantized_only(nodes, tensors):
+    """The nodes that carry a quantization: a node whose every input and output is float32 was
+    left in float by the quantizer (an op between dynamic linears, a shape computation), and has
+    no annotation to check."""
+    def dtype(ref):
+        if isinstance(ref, dict):
+            return ref["spec"].get("dtype")
+        return tensors.get(ref, {}).get("dtype")
+    return [n for n in nodes
+            if any(dtype(r) != "float32" for r in n["inputs"] + n["outputs"] if r is not None)]
 
 
 def _merge_fused(nodes, tensors):
@@ -384,9 +397,13 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
             src = real(edge[0] if isinstance(edge, tuple) else edge)
             return {"shared_with": src.name}
         if isinstance(qs, DerivedQuantizationSpec):
-            return {"dtype": _dtype(qs.dtype), "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
-                    "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
-                                     for e in qs.derived_from]}
+            d = {"dtype": _dtype(qs.dtype),
+                 "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
+                 "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
+                                  for e in qs.derived_from]}
+            if d["qscheme"].startswith("per_channel"):
+                d["axis"] = int(qs.ch_axis or 0)
+            return d
         if isinstance(qs, FixedQParamsQuantizationSpec):
             s = {"dtype": _dtype(qs.dtype), "fixed": True, "scale": float(qs.scale),
                  "zero_point": int(qs.zero_point)}
@@ -450,6 +467,7 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
             entry["source"] = src
         nodes.append(entry)
     nodes, dropped = _merge_fused(nodes, tensors)
+    nodes = _quantized_only(nodes, tensors)
     order = [k for k in order if k not in dropped]
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
          "tensors": [tensors[k] for k in order], "nodes": nodes}
