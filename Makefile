@@ -166,7 +166,16 @@ kernel-test: all
 bad-inputs-test: all
 	$(TEST_ENV) RUN="$(RUN)" sh tests/bad-inputs/run.sh $(BUILD)
 
-test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test
+# ONNX Runtime's TensorQuantOverrides: validation rules, the mixed-precision fixer, its property
+# test (tests/overrides/run.sh).
+overrides-test: all
+	$(TEST_ENV) RUN="$(RUN)" bash tests/overrides/run.sh $(BUILD)
+
+# --fix on every golden case, re-checked (tests/autofix/run.sh).
+autofix-test: all
+	$(TEST_ENV) RUN="$(RUN)" bash tests/autofix/run.sh $(BUILD)
+
+test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
 # Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.

@@ -21,6 +21,10 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: opinfo-check [OPTIONS] FILE...|-\n"
             "       opinfo-check annotate --backend B [--soc S] --config C FILE -o OUT\n"
+            "       opinfo-check --fix -o FIXED [OPTIONS] FILE\n"
+            "       opinfo-check --overrides OVERRIDES [--backend B --soc S] GRAPH\n"
+            "       opinfo-check fix-overrides [--backend B --soc S] [--ort] GRAPH OVERRIDES -o "
+            "FIXED\n"
             "\n"
             "Checks quantized-graph annotations (qgraph JSON, docs/qgraph.md) against a\n"
             "backend's constraints on a SoC.\n"
@@ -45,6 +49,17 @@ static void usage(FILE *f)
             "  --config C            annotate: the quant config (qnn-htp: 8a8w, 8a4w, 16a8w,\n"
             "                        16a16w, 16a4w, 16a4w-block[:BLOCK], 16a2w; see\n"
             "                        --list-plugins for each plugin's configs)\n"
+            "  --fix                 write the annotation with every mechanical fix applied to\n"
+            "                        -o FIXED, list each change on stderr, and report what is\n"
+            "                        left (docs/autofix.md)\n"
+            "  --overrides FILE      check ONNX Runtime TensorQuantOverrides against GRAPH: every\n"
+            "                        ONNX Runtime rule on every entry, then (with --backend)\n"
+            "                        the port types they give each node (docs/overrides.md)\n"
+            "  --activation-type T   overrides: the default activation type (QUInt8)\n"
+            "  --weight-type T       overrides: the default weight type (QUInt8)\n"
+            "  --activation-symmetric, --weight-symmetric, --weight-asymmetric\n"
+            "  --ort                 fix-overrides: ONNX Runtime's assumption (one type on all of\n"
+            "                        an op's activations, one hop) instead of the database\n"
             "  --version             print versions and exit\n"
             "  --help                print this help and exit\n"
             "\n"
@@ -103,11 +118,150 @@ static int print_plugin(int n, const char *const *c, void *ud)
     return 0;
 }
 
+static int load_graph(const char *path, opinfo_qgraph **g, opinfo_error_t *e)
+{
+    if (cli_is_onnx(path)) {
+        if (cli_load_onnx(path, g, e) != OPINFO_OK) {
+            if (e->code)
+                print_error(e);
+            return -1;
+        }
+        return 0;
+    }
+    if (opinfo_qgraph_load(path, 0, g, e) != OPINFO_OK) {
+        print_error(e);
+        return -1;
+    }
+    return 0;
+}
+
+static int emit_report(opinfo_report *report, opinfo_format fmt, const char *output, int quiet,
+                       const char *what)
+{
+    char *text = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    int status = 0;
+    if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
+        print_error(&e);
+        status = EXIT_TROUBLE;
+    } else if (write_out(output, text) != 0)
+        status = EXIT_TROUBLE;
+    free(text);
+    size_t errors = opinfo_report_errors(report), warnings = opinfo_report_warnings(report);
+    if (!quiet)
+        fprintf(stderr, "%s: %zu error%s, %zu warning%s in %s\n", cli_prog, errors,
+                errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", what);
+    return status ? status : errors ? EXIT_VIOLATIONS : 0;
+}
+
+/* --overrides (check) and fix-overrides */
+static int run_overrides(opinfo_db *db, const char *graph, const char *ovpath, int fix,
+                         const opinfo_overrides_options *oo, opinfo_format fmt,
+                         const char *output, int quiet)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *g = NULL;
+    opinfo_overrides *ov = NULL, *fixed = NULL;
+    opinfo_report *report = NULL;
+    int status = EXIT_TROUBLE;
+    if (fix && !output) {
+        fprintf(stderr, "%s: fix-overrides needs -o FIXED\n", cli_prog);
+        return EXIT_TROUBLE;
+    }
+    if (load_graph(graph, &g, &e) != 0)
+        return EXIT_TROUBLE;
+    if (opinfo_overrides_load(ovpath, &ov, &e) != OPINFO_OK) {
+        print_error(&e);
+        goto done;
+    }
+    if (!(report = opinfo_report_new())) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        goto done;
+    }
+    if (!fix) {
+        if (opinfo_overrides_check(db, g, ov, oo, report, &e) != OPINFO_OK) {
+            print_error(&e);
+            goto done;
+        }
+        status = emit_report(report, fmt, output, quiet, "the overrides");
+        goto done;
+    }
+    if (opinfo_overrides_fix(db, g, ov, oo, &fixed, report, &e) != OPINFO_OK) {
+        print_error(&e);
+        goto done;
+    }
+    status = 0;
+    if (fixed) {
+        char *text = NULL;
+        if (opinfo_overrides_write(fixed, &text, &e) != OPINFO_OK) {
+            print_error(&e);
+            status = EXIT_TROUBLE;
+        } else if (write_out(output, text) != 0)
+            status = EXIT_TROUBLE;
+        free(text);
+    }
+    if (opinfo_report_count(report)) {
+        int s = emit_report(report, fmt, NULL, quiet, "the fixed overrides");
+        if (!status)
+            status = s;
+    } else if (!quiet)
+        fprintf(stderr, "%s: wrote %s: %zu tensor overrides, clean\n", cli_prog, output,
+                opinfo_overrides_count(fixed));
+    if (!fixed && !status)
+        status = EXIT_VIOLATIONS;
+done:
+    opinfo_report_free(report);
+    opinfo_overrides_free(fixed);
+    opinfo_overrides_free(ov);
+    opinfo_qgraph_free(g);
+    return status;
+}
+
+/* --fix */
+static int run_autofix(opinfo_db *db, const char *path, const opinfo_check_options *o,
+                       opinfo_format fmt, const char *output, int quiet)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *g = NULL;
+    char *fixed = NULL, *changes = NULL;
+    opinfo_report *report = NULL;
+    int status = EXIT_TROUBLE;
+    if (load_graph(path, &g, &e) != 0)
+        return EXIT_TROUBLE;
+    if (!(report = opinfo_report_new())) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        goto done;
+    }
+    size_t n_changes = 0;
+    if (opinfo_autofix(db, g, o, output, &fixed, &changes, &n_changes, report, &e) != OPINFO_OK) {
+        print_error(&e);
+        goto done;
+    }
+    if (write_out(output, fixed) != 0)
+        goto done;
+    if (!quiet)
+        fprintf(stderr, "%s%s: wrote %s with %zu change%s\n", changes, cli_prog, output,
+                n_changes, n_changes == 1 ? "" : "s");
+    status = emit_report(report, fmt, NULL, quiet, "what is left");
+done:
+    free(fixed);
+    free(changes);
+    opinfo_report_free(report);
+    opinfo_qgraph_free(g);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *format = "text", *output = NULL, *explain = NULL;
     const char *max_errors = NULL, *config = NULL;
-    int annotate = 0;
+    int annotate = 0, fix = 0, fix_overrides = 0;
+    const char *overrides = NULL, *act_type = NULL, *weight_type = NULL;
+    opinfo_overrides_options oo;
+    opinfo_overrides_options_init(&oo);
     opinfo_check_options o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
@@ -126,6 +280,10 @@ int main(int argc, char **argv)
         const char **slot = NULL;
         if (i == 1 && strcmp(a, "annotate") == 0) {
             annotate = 1;
+            continue;
+        }
+        if (i == 1 && strcmp(a, "fix-overrides") == 0) {
+            fix_overrides = 1;
             continue;
         }
         if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
@@ -155,6 +313,22 @@ int main(int argc, char **argv)
             quiet = 1;
         else if (strcmp(a, "--list-rules") == 0)
             list_rules = 1;
+        else if (strcmp(a, "--fix") == 0)
+            fix = 1;
+        else if (strcmp(a, "--ort") == 0)
+            oo.flags |= OPINFO_FIX_ORT;
+        else if (strcmp(a, "--activation-symmetric") == 0)
+            oo.activation_symmetric = 1;
+        else if (strcmp(a, "--weight-symmetric") == 0)
+            oo.weight_symmetric = 1;
+        else if (strcmp(a, "--weight-asymmetric") == 0)
+            oo.weight_symmetric = 0;
+        else if (cli_opt_is(a, "--overrides"))
+            slot = &overrides;
+        else if (cli_opt_is(a, "--activation-type"))
+            slot = &act_type;
+        else if (cli_opt_is(a, "--weight-type"))
+            slot = &weight_type;
         else if (strcmp(a, "--list-plugins") == 0)
             list_plugins = 1;
         else if (strcmp(a, "--allow-writable-plugins") == 0)
@@ -216,7 +390,7 @@ int main(int argc, char **argv)
         size_t n;
         const opinfo_rule_info *rules = opinfo_rules(&n);
         for (size_t i = 0; i < n; i++)
-            printf("%-15s %s\n", rules[i].id, rules[i].summary);
+            printf("%-28s %s\n", rules[i].id, rules[i].summary);
         free(files);
         free(plugin_dirs);
         return 0;
@@ -272,6 +446,41 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     o.plugins = plugins;
+    if (act_type && (oo.activation_type = opinfo_quant_type_from_name(act_type)) < 0) {
+        fprintf(stderr, "%s: unknown --activation-type %s (QUInt8, QInt8, QUInt16, ...)\n",
+                cli_prog, act_type);
+        status = EXIT_TROUBLE;
+    } else if (weight_type && (oo.weight_type = opinfo_quant_type_from_name(weight_type)) < 0) {
+        fprintf(stderr, "%s: unknown --weight-type %s (QUInt8, QInt8, QUInt16, ...)\n", cli_prog,
+                weight_type);
+        status = EXIT_TROUBLE;
+    } else if (fix_overrides || overrides) {
+        oo.backend = o.backend;
+        oo.soc = o.soc;
+        oo.release = o.release;
+        oo.flags |= o.flags & OPINFO_CHECK_WARN;
+        if (fix_overrides && nfiles != 2)
+            fprintf(stderr, "%s: fix-overrides needs GRAPH OVERRIDES (and -o FIXED)\n", cli_prog);
+        else if (!fix_overrides && nfiles != 1)
+            fprintf(stderr, "%s: --overrides needs one GRAPH\n", cli_prog);
+        else
+            status = run_overrides(db, files[0], fix_overrides ? files[1] : overrides,
+                                   fix_overrides, &oo, fmt, output, quiet);
+        if ((fix_overrides && nfiles != 2) || (!fix_overrides && nfiles != 1))
+            status = EXIT_TROUBLE;
+    } else if (fix) {
+        if (nfiles != 1 || !output)
+            fprintf(stderr, "%s: --fix needs one FILE and -o FIXED\n", cli_prog);
+        status = nfiles != 1 || !output ? EXIT_TROUBLE
+                                        : run_autofix(db, files[0], &o, fmt, output, quiet);
+    }
+    if (status || fix || fix_overrides || overrides) {
+        opinfo_plugins_close(plugins);
+        opinfo_db_close(db);
+        free(files);
+        free(plugin_dirs);
+        return status;
+    }
     if (annotate) {
         opinfo_qgraph *g = NULL;
         char *text = NULL;

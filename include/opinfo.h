@@ -482,6 +482,90 @@ typedef struct opinfo_rule_info {
 /* Every rule the validator reports, in a stable order. */
 OPINFO_API const opinfo_rule_info *opinfo_rules(size_t *count);
 
+/* Autofix (docs/autofix.md): checks g, applies every fix that needs no judgement (fixed qparams,
+ * shared specs, derived biases, symmetric weights and their ranges, a variant the SoC offers in
+ * place of a gated one, conversions where an input's dtype is wrong) and writes the corrected
+ * qgraph as JSON to *fixed. *changes lists each change, one line each ("file:line:col: fixed:
+ * ..."), and *n_changes counts them. report receives the check of the corrected qgraph: what is
+ * left, its diagnostics naming fixed_name. Both strings are malloc'd. */
+OPINFO_API int opinfo_autofix(opinfo_db *db, const opinfo_qgraph *g,
+                              const opinfo_check_options *opt, const char *fixed_name,
+                              char **fixed, char **changes, size_t *n_changes,
+                              opinfo_report *report, opinfo_error_t *err);
+
+/* ---- ONNX Runtime's tensor quantization overrides (docs/overrides.md) ------------------------ */
+
+/* ONNX Runtime's TensorQuantOverrides as a JSON file: tensor name -> list of dicts (one per
+ * tensor, or one per channel) with quant_type, scale, zero_point, symmetric, reduce_range, rmin,
+ * rmax, axis and convert {quant_type, recv_nodes, ...}. quant_type is a QuantType name
+ * ("QUInt16") or its enum value. */
+typedef struct opinfo_overrides opinfo_overrides;
+
+/* ONNX Runtime's QuantType values. */
+enum {
+    OPINFO_QT_INT8 = 0,
+    OPINFO_QT_UINT8 = 1,
+    OPINFO_QT_FLOAT8E4M3FN = 2,
+    OPINFO_QT_INT16 = 3,
+    OPINFO_QT_UINT16 = 4,
+    OPINFO_QT_INT4 = 5,
+    OPINFO_QT_UINT4 = 6
+};
+/* "QUInt16", or NULL. */
+OPINFO_API const char *opinfo_quant_type_name(int qt);
+/* "QUInt16", "QuantType.QUInt16" or a dtype name ("uint16") -> OPINFO_QT_*, or -1. */
+OPINFO_API int opinfo_quant_type_from_name(const char *name);
+/* The qgraph dtype of a quant type (OPINFO_DTYPE_UNKNOWN for float8, which qgraphs lack). */
+OPINFO_API opinfo_dtype opinfo_quant_type_dtype(int qt);
+
+/* path "-" reads stdin. Bad JSON is OPINFO_EPARSE with line and column; anything but an object
+ * at the top is OPINFO_EINPUT. Every other fault is a diagnostic of opinfo_overrides_check. */
+OPINFO_API int opinfo_overrides_load(const char *path, opinfo_overrides **out,
+                                     opinfo_error_t *err) OPINFO_MUST_CHECK;
+OPINFO_API int opinfo_overrides_parse(const char *name, const char *data, size_t len,
+                                      opinfo_overrides **out, opinfo_error_t *err)
+    OPINFO_MUST_CHECK;
+OPINFO_API void opinfo_overrides_free(opinfo_overrides *ov);
+OPINFO_API size_t opinfo_overrides_count(const opinfo_overrides *ov); /* tensors */
+/* The overrides as JSON: quant types by name, recv_nodes sorted. *out is malloc'd. */
+OPINFO_API int opinfo_overrides_write(const opinfo_overrides *ov, char **out,
+                                      opinfo_error_t *err);
+
+typedef struct opinfo_overrides_options {
+    uint32_t size;             /* sizeof(opinfo_overrides_options) */
+    const char *backend;       /* NULL: ONNX Runtime's rules only, no type check */
+    const char *soc;
+    const char *release;
+    size_t flags;              /* OPINFO_CHECK_WARN, OPINFO_FIX_ORT */
+    int activation_type;       /* default OPINFO_QT_UINT8 (ONNX Runtime's) */
+    int activation_symmetric;  /* default 0 */
+    int weight_type;           /* default OPINFO_QT_UINT8 */
+    int weight_symmetric;      /* default -1: signed weight types are symmetric */
+} opinfo_overrides_options;
+
+/* The fixer makes ONNX Runtime's assumption (every op needs one type on all its activations,
+ * one hop away) instead of asking the database. */
+#define OPINFO_FIX_ORT 0x100u
+
+OPINFO_API void opinfo_overrides_options_init(opinfo_overrides_options *opt);
+
+/* Checks overrides against the graph (whose initializers are the tensors marked "initializer"):
+ * every rule ONNX Runtime applies, on every entry and every channel; then, with a backend, that
+ * every node's port types under the overrides form a variant its op accepts on the SoC. */
+OPINFO_API int opinfo_overrides_check(opinfo_db *db, const opinfo_qgraph *g,
+                                      const opinfo_overrides *ov,
+                                      const opinfo_overrides_options *opt, opinfo_report *report,
+                                      opinfo_error_t *err);
+
+/* Mixed precision: from initial overrides, overrides with convert boundaries (recv_nodes) such
+ * that every node's port types form a variant its op accepts. *out is NULL when the fixer could
+ * not produce overrides (the report says why); otherwise the report holds what remains wrong
+ * with them (nothing, when they are clean). */
+OPINFO_API int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g,
+                                    const opinfo_overrides *ov,
+                                    const opinfo_overrides_options *opt, opinfo_overrides **out,
+                                    opinfo_report *report, opinfo_error_t *err);
+
 /* ---- Plugins --------------------------------------------------------------------------------- */
 
 /* Backend plugins (include/opinfo/plugin.h, docs/plugin-abi.md), found by file name: the plugin

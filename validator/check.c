@@ -352,7 +352,7 @@ static void qscheme_list(unsigned mask, char *buf, size_t n, const char *sep)
 }
 
 /* The allowed qscheme closest to the tensor's: same granularity if possible. */
-static opinfo_qscheme suggest_qscheme(unsigned mask, opinfo_qscheme have)
+opinfo_qscheme oi_suggest_qscheme(unsigned mask, opinfo_qscheme have)
 {
     opinfo_qscheme first = OPINFO_QSCHEME_UNKNOWN;
     for (int q = 1; q < OPINFO_QSCHEME_COUNT_; q++) {
@@ -367,8 +367,8 @@ static opinfo_qscheme suggest_qscheme(unsigned mask, opinfo_qscheme have)
     return first;
 }
 
-static int fixed_expected(const opinfo_port_spec *ps, const oi_spec *q, double *scale,
-                          int64_t *zp, int *has_zp)
+int oi_fixed_expected(const opinfo_port_spec *ps, const oi_spec *q, double *scale, int64_t *zp,
+                      int *has_zp)
 {
     const opinfo_dtype_info *dt = opinfo_dtype_get(ps->dtype);
     double bits = dt ? dt->bits : 0;
@@ -419,7 +419,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         qscheme_list(ps->qschemes, v->expected, sizeof v->expected, "|");
         SET(v->actual, "%s", opinfo_qscheme_name(q->qscheme));
         SET(v->fix, "quantize %s %s", tn,
-            opinfo_qscheme_name(suggest_qscheme(ps->qschemes, q->qscheme)));
+            opinfo_qscheme_name(oi_suggest_qscheme(ps->qschemes, q->qscheme)));
     }
     /* symmetric: required explicitly, or implied by allowing only symmetric qschemes */
     unsigned sym_mask = 0;
@@ -586,7 +586,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         double want_scale = 0;
         int64_t want_zp = 0;
         int has_zp = 0;
-        if (fixed_expected(ps, q, &want_scale, &want_zp, &has_zp) == 0) {
+        if (oi_fixed_expected(ps, q, &want_scale, &want_zp, &has_zp) == 0) {
             char want[SHORT];
             if (ps->has_fixed_scale && has_zp)
                 SET(want, "scale %.9g, zero_point %lld", want_scale, (long long)want_zp);

@@ -167,10 +167,13 @@ static void write_text(const opinfo_report *r, oi_buf *b)
 {
     for (size_t i = 0; i < r->n; i++) {
         const opinfo_diag *d = &r->diags[i];
-        oi_buf_printf(b, "%s:%d:%d: %s: %s: %s [%s]\n", d->file, d->line, d->column,
+        char at[64] = ""; /* no position: the file alone */
+        if (d->line > 0)
+            snprintf(at, sizeof at, ":%d:%d", d->line, d->column);
+        oi_buf_printf(b, "%s%s: %s: %s: %s [%s]\n", d->file, at,
                       opinfo_severity_name(d->severity), d->node, d->message, d->rule);
         if (d->fix)
-            oi_buf_printf(b, "%s:%d:%d: note: fix: %s\n", d->file, d->line, d->column, d->fix);
+            oi_buf_printf(b, "%s%s: note: fix: %s\n", d->file, at, d->fix);
     }
 }
 

@@ -58,6 +58,41 @@ static const opinfo_rule_info rules[] = {
      "A check that uses plugins fails closed: a plugin that is missing or refused (wrong ABI, "
      "failed init, writable by others) is an error in strict mode and a warning in warn mode, "
      "never a silent skip. opinfo-check --list-plugins says what was found and why."},
+    {"overrides-unknown-tensor", "a TensorQuantOverrides entry names a tensor the model lacks",
+     "ONNX Runtime refuses overrides for tensors that are neither initializers nor value infos "
+     "(tensor_quant_overrides.py, is_valid). Fix: the tensor's name in the model."},
+    {"overrides-structure", "a TensorQuantOverrides entry is not a list of dicts of known keys",
+     "Every entry is a list of dicts; keys are quant_type, scale, zero_point, symmetric, "
+     "reduce_range, rmin, rmax, axis and convert (with recv_nodes inside convert), each with its "
+     "type. ONNX Runtime silently ignores unknown keys; opinfo refuses them (a misspelt key "
+     "changes nothing)."},
+    {"overrides-scale-zero-point", "scale without zero_point, or the reverse",
+     "ONNX Runtime needs both or neither, in the tensor's dict, in convert, and in every channel "
+     "once channel 0 has them."},
+    {"overrides-invalid-with-scale", "symmetric, reduce_range, rmin or rmax given with scale",
+     "An explicit scale and zero point are used verbatim, so options that shape a computed range "
+     "are refused beside them."},
+    {"overrides-reduce-range", "reduce_range on an activation",
+     "ONNX Runtime supports reduce_range only for initializers (weights), also inside convert."},
+    {"overrides-convert", "a convert entry ONNX Runtime refuses",
+     "convert is for activations only, must name a quant_type different from the tensor's own, "
+     "and (opinfo's rule) its recv_nodes must name nodes that read the tensor."},
+    {"overrides-per-channel", "per-channel overrides that do not fit the tensor",
+     "Per-channel overrides need an initializer, an axis in the first dict within the tensor's "
+     "rank, and one dict per channel (or a single dict)."},
+    {"overrides-rmin-rmax", "rmin without rmax, or the reverse",
+     "Both or neither, and in every channel once channel 0 has them."},
+    {"overrides-channel-mismatch", "channels disagree on quant_type, axis, symmetric or "
+                                   "reduce_range",
+     "Every channel dict must repeat channel 0's values or leave them out. ONNX Runtime's own "
+     "message names neither tensor nor index; opinfo names both."},
+    {"overrides-no-variant", "under the overrides, a node's port types form no variant of its op",
+     "Each port's type follows from the overrides (convert and recv_nodes included) and the "
+     "default activation and weight types; the op's variants on the SoC say which combinations "
+     "run. Fix: opinfo-check fix-overrides writes the conversions."},
+    {"overrides-conflict", "the mixed-precision fixer met contradictory type requests",
+     "Two overridden tensors ask one tensor for different types (ONNX Runtime's fixer raises the "
+     "same ValueError). Fix: override fewer tensors, or state the conflicting tensor's types."},
 };
 
 const opinfo_rule_info *opinfo_rules(size_t *count)

@@ -23,6 +23,7 @@ typedef struct oi_spec {
     int64_t *shape;
     double eps;                /* 0 when not given */
     int fixed, is_dynamic;
+    int initializer;           /* a constant of the model (ONNX initializer, weight) */
     /* shared_with: a tensor index, or an edge (producer node -> consumer node) */
     int shared_tensor;         /* -1 when none */
     int shared_producer, shared_consumer; /* node indexes, -1 when none */
@@ -105,5 +106,11 @@ OPINFO_INTERNAL oi_host *oi_host_new(opinfo_db *db, const opinfo_qgraph *g, cons
 OPINFO_INTERNAL void oi_host_free(oi_host *h);
 OPINFO_INTERNAL void oi_host_check_node(oi_host *h, const struct opinfo_plugin *pl, size_t node,
                                         const char *soc);
+
+/* check.c's judgements that autofix.c reuses: the qscheme of mask nearest to have (same
+ * granularity), and a port's fixed scale and zero point on a tensor's own range. */
+OPINFO_INTERNAL opinfo_qscheme oi_suggest_qscheme(unsigned mask, opinfo_qscheme have);
+OPINFO_INTERNAL int oi_fixed_expected(const opinfo_port_spec *ps, const oi_spec *q, double *scale,
+                                      int64_t *zp, int *has_zp);
 
 #endif

@@ -175,8 +175,18 @@ expect 0 "$CHECK" --version
 has "qgraph format 1" out
 expect 0 "$CHECK" --help
 expect 0 "$CHECK" --list-rules
-lines 16 out
+lines 27 out
 has "arch-gate" out
+has "overrides-no-variant" out
+# autofix and overrides: usage errors (tests/autofix and tests/overrides run them for real)
+expect 2 "$CHECK" --fix "$CASE"
+has "--fix needs one FILE and -o FIXED" err
+expect 2 "$CHECK" fix-overrides "$CASE"
+has "fix-overrides needs GRAPH OVERRIDES" err
+expect 2 "$CHECK" --overrides tests/overrides/validate/01-scale-without-zero-point.json --activation-type QUInt12 "$CASE"
+has "unknown --activation-type QUInt12" err
+expect 2 "$CHECK" --overrides /nonexistent.json "$CASE"
+has "/nonexistent.json" err
 expect 2 "$CHECK"
 has "no input files" err
 expect 2 "$CHECK" --format xml "$CASE"

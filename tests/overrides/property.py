@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Property test of the mixed-precision fixer: random graphs with random initial overrides.
+
+For every case: the fixer either reports a conflict (ONNX Runtime's fixer raises the same
+ValueError) or writes overrides that `opinfo-check --overrides` finds clean on the backend;
+and on graphs made only of ops that need one type on all their activations, the fixer's
+output with the database equals its output under ONNX Runtime's assumption (--ort).
+
+usage: property.py BINDIR [CASES] [SEED]
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+UNIFORM = ["Relu", "Sigmoid", "Tanh", "Mul", "Add"]
+MIXED = ["MatMul", "Conv"]
+ARITY = {"Relu": 1, "Sigmoid": 1, "Tanh": 1, "Mul": 2, "Add": 2, "MatMul": 2, "Conv": 1}
+
+
+def graph(rng, ops):
+    tensors = [{"name": "in0", "dtype": "float32"}, {"name": "in1", "dtype": "float32"}]
+    acts = ["in0", "in1"]
+    nodes = []
+    for i in range(rng.randint(2, 9)):
+        op = rng.choice(ops)
+        ins = [rng.choice(acts) for _ in range(ARITY[op])]
+        out = "t%d" % i
+        if op == "Conv":
+            w, b = "w%d" % i, "b%d" % i
+            tensors.append({"name": w, "dtype": "float32", "initializer": True,
+                            "shape": [4, 4, 3, 3]})
+            tensors.append({"name": b, "dtype": "float32", "initializer": True, "shape": [4]})
+            ins += [w, b]
+        tensors.append({"name": out, "dtype": "float32"})
+        nodes.append({"name": "n%d" % i, "op": op, "inputs": ins, "outputs": [out]})
+        acts.append(out)
+    return {"qgraph": 1, "tensors": tensors, "nodes": nodes}, acts
+
+
+def run(args):
+    p = subprocess.run(args, capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def main():
+    bindir = sys.argv[1]
+    cases = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+    check = os.path.join(bindir, "opinfo-check")
+    stats = {"clean": 0, "conflict": 0, "same-as-ort": 0, "unsatisfiable": 0}
+    with tempfile.TemporaryDirectory() as tmp:
+        gpath, opath, fpath, rpath = (os.path.join(tmp, n) for n in
+                                      ("g.json", "o.json", "f.json", "r.json"))
+        for case in range(cases):
+            uniform = case % 2 == 0
+            g, acts = graph(rng, UNIFORM if uniform else UNIFORM + MIXED)
+            act_type = rng.choice(["QUInt8", "QUInt8", "QUInt16"])
+            other = "QUInt16" if act_type == "QUInt8" else "QUInt8"
+            init = {t: [{"quant_type": other}] for t in rng.sample(acts, rng.randint(1, 3))}
+            soc = rng.choice(["SM8650", "SM8450", "SM8350"])
+            wt = rng.choice(["QInt8", "QUInt8"])
+            json.dump(g, open(gpath, "w"))
+            json.dump(init, open(opath, "w"))
+            common = ["--backend", "qnn-htp", "--soc", soc, "--activation-type", act_type,
+                      "--weight-type", wt, "-q"]
+            rc, out = run([check, "fix-overrides"] + common + [gpath, opath, "-o", fpath])
+            what = "case %d (%s, %s, weights %s): graph %s\noverrides %s\n%s" % (
+                case, soc, act_type, wt, json.dumps(g), json.dumps(init), out)
+            if rc == 1 and "[overrides-conflict]" in out and not os.path.exists(fpath):
+                stats["conflict"] += 1
+                continue
+            if rc == 1 and "[overrides-no-variant]" in out and os.path.exists(fpath):
+                # a request no variant can honour (e.g. a 16-bit output of MatMul(x, x) where
+                # 16a16w is gated): the fixer says which node, and the check agrees with it
+                rc2, out2 = run([check, "--overrides", fpath] + common + [gpath])
+                if rc2 != 1 or sorted(out2.splitlines()) != sorted(out.splitlines()):
+                    sys.exit("fixer and check disagree: %s\ncheck:\n%s" % (what, out2))
+                stats["unsatisfiable"] += 1
+                if os.environ.get("SHOW_UNSATISFIABLE"):
+                    print(what)
+                os.remove(fpath)
+                continue
+            if rc != 0:
+                sys.exit("fixer failed: " + what)
+            rc2, out2 = run([check, "--overrides", fpath] + common + [gpath])
+            if rc2 != 0:
+                sys.exit("fixed overrides do not validate: %s\nfixed %s\n%s" %
+                         (what, open(fpath).read(), out2))
+            stats["clean"] += 1
+            if uniform:
+                rc3, out3 = run([check, "fix-overrides", "--ort", "--activation-type", act_type,
+                                 "-q", gpath, opath, "-o", rpath])
+                if rc3 != 0 or open(rpath).read() != open(fpath).read():
+                    sys.exit("database and ONNX Runtime's assumption differ on uniform ops: %s\n"
+                             "database %s\nassumption %s\n%s" %
+                             (what, open(fpath).read(), open(rpath).read(), out3))
+                stats["same-as-ort"] += 1
+            os.remove(fpath)
+    print("property: %d cases: %d fixed clean (%d equal to ONNX Runtime's assumption on uniform "
+          "ops), %d conflicts and %d unsatisfiable requests reported" %
+          (cases, stats["clean"], stats["same-as-ort"], stats["conflict"],
+           stats["unsatisfiable"]))
+
+
+if __name__ == "__main__":
+    main()

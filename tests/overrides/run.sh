@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# ONNX Runtime's TensorQuantOverrides: every validation rule as a case (validate/NAME.json with
+# its exact report in NAME.expected, exit status last), the fixer on ONNX Runtime's own example
+# graph (identical output under its assumption and under the database's constraints), where the
+# database saves conversions, and the property test on random graphs.
+# usage: run.sh BUILD   ($RUN, e.g. valgrind, prefixes every command; the property test, which
+# runs the tools some thousand times, is left to the builds without a prefix)
+set -u
+bin=$1/bin
+# shellcheck disable=SC2206
+run=(${RUN:-})
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+cd "$here/../.." || exit 2
+check=("${run[@]}" "$bin/opinfo-check")
+
+for f in tests/overrides/validate/*.json; do
+    got=$("${check[@]}" -q --overrides "$f" tests/overrides/table.qgraph.json 2>&1; echo "rc=$?")
+    if [ "$got" == "$(cat "${f%.json}.expected")" ]; then ok; else
+        bad "$f"; diff <(echo "$got") "${f%.json}.expected" | head -5; fi
+done
+
+# ONNX Runtime's example (facts: ort-qnn.md §2.5): the documented output, in both modes
+fix() { "${check[@]}" fix-overrides -q "$@"; }
+for mode in "--ort" "--backend qnn-htp --soc SM8650" "--backend qnn-htp --soc SM8350"; do
+    # shellcheck disable=SC2086
+    if fix $mode tests/overrides/fix/ort-example.qgraph.json tests/overrides/fix/ort-example.init.json \
+        -o "$tmp/ex.json" && cmp -s "$tmp/ex.json" tests/overrides/fix/ort-example.expected.json; then ok
+    else bad "ort-example $mode"; diff "$tmp/ex.json" tests/overrides/fix/ort-example.expected.json | head; fi
+done
+# ... and it validates on the backend
+if "${check[@]}" -q --overrides tests/overrides/fix/ort-example.expected.json --backend qnn-htp \
+    --soc SM8650 tests/overrides/fix/ort-example.qgraph.json >/dev/null; then ok; else bad "ort-example check"; fi
+
+# MatMul takes a 16-bit first input with an 8-bit second one (16a8w): one conversion fewer than
+# ONNX Runtime's assumption, whose output the backend refuses
+for pair in "matmul:--ort:matmul.ort.json" "matmul:--backend qnn-htp --soc SM8650:matmul.db.json" \
+    "matmul16:--backend qnn-htp --soc SM8650:matmul16.db.json"; do
+    IFS=: read -r init mode want <<<"$pair"
+    # shellcheck disable=SC2086
+    if fix $mode tests/overrides/fix/matmul.qgraph.json "tests/overrides/fix/$init.init.json" \
+        -o "$tmp/mm.json" && cmp -s "$tmp/mm.json" "tests/overrides/fix/$want"; then ok
+    else bad "$init $mode"; diff "$tmp/mm.json" "tests/overrides/fix/$want" | head; fi
+done
+out=$("${check[@]}" -q --overrides tests/overrides/fix/matmul.ort.json --backend qnn-htp --soc SM8650 \
+    tests/overrides/fix/matmul.qgraph.json 2>&1)
+if [ $? -eq 1 ] && grep -q "node mm (MatMul) has in0 uint16, in1 uint16, output uint16" <<<"$out"; then ok
+else bad "ONNX Runtime's assumption on MatMul should be refused: $out"; fi
+converts() { grep -c '"convert"' "$1"; }
+if [ "$(converts tests/overrides/fix/matmul.db.json)" -lt "$(converts tests/overrides/fix/matmul.ort.json)" ]; then ok
+else bad "the database should need fewer conversions"; fi
+for want in matmul.db.json matmul16.db.json; do
+    if "${check[@]}" -q --overrides "tests/overrides/fix/$want" --backend qnn-htp --soc SM8650 \
+        tests/overrides/fix/matmul.qgraph.json >/dev/null; then ok; else bad "$want does not validate"; fi
+done
+
+# bad input: exit 2, file and position
+printf '{"a": [' >"$tmp/trunc.json"
+out=$("${check[@]}" -q --overrides "$tmp/trunc.json" tests/overrides/fix/matmul.qgraph.json 2>&1)
+if [ $? -eq 2 ] && grep -q "trunc.json:1:" <<<"$out"; then ok; else bad "truncated overrides: $out"; fi
+echo '[1]' >"$tmp/arr.json"
+out=$("${check[@]}" -q --overrides "$tmp/arr.json" tests/overrides/fix/matmul.qgraph.json 2>&1)
+if [ $? -eq 2 ] && grep -q "arr.json:1:1: error: TensorQuantOverrides must be a JSON object" <<<"$out"; then ok
+else bad "array overrides: $out"; fi
+
+if [ ${#run[@]} -eq 0 ]; then
+    if python3 tests/overrides/property.py "$bin" "${PROPERTY_CASES:-300}"; then ok; else bad "property test"; fi
+fi
+echo "overrides: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

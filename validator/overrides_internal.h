@@ -1,0 +1,85 @@
+/*
+ * ONNX Runtime's TensorQuantOverrides inside the validator: the loaded file, the graph as the
+ * overrides see it (initializers, consumers), ONNX Runtime's QuantTypeInfo, and the port types
+ * the overrides give each node. overrides.c owns them; fix_overrides.c and autofix.c call them.
+ */
+#ifndef OPINFO_OVERRIDES_INTERNAL_H
+#define OPINFO_OVERRIDES_INTERNAL_H
+
+#include <jansson.h>
+
+#include "validator_internal.h"
+
+enum { OI_QT_INT8 = 0, OI_QT_UINT8, OI_QT_FLOAT8, OI_QT_INT16, OI_QT_UINT16, OI_QT_INT4,
+       OI_QT_UINT4, OI_QT_COUNT };
+
+struct opinfo_overrides {
+    char *name;
+    char *text; /* the file's text, for positions; NULL for overrides made here */
+    size_t len;
+    json_t *root; /* tensor name -> list of dicts, in the file's order */
+};
+
+/* ONNX Runtime's QuantTypeInfo: -1 in sym/rr means "not stated" (a wildcard in comparisons). */
+typedef struct oi_qinfo {
+    int qt;
+    int sym, rr;
+    int axis, has_axis;
+} oi_qinfo;
+
+OPINFO_INTERNAL oi_qinfo oi_qinfo_make(int qt, int sym);
+OPINFO_INTERNAL int oi_qinfo_eq(oi_qinfo a, oi_qinfo b);
+OPINFO_INTERNAL oi_qinfo oi_qinfo_load(const json_t *d, int default_qt);
+OPINFO_INTERNAL int oi_qinfo_save(oi_qinfo q, json_t *d);
+OPINFO_INTERNAL int oi_qt_value(const json_t *v);
+OPINFO_INTERNAL int oi_qt_of_dtype(opinfo_dtype d);
+OPINFO_INTERNAL opinfo_overrides *oi_overrides_new(const char *name, json_t *root);
+
+/* get_node_output_qtype_info / get_node_input_qtype_info */
+OPINFO_INTERNAL oi_qinfo oi_output_qinfo(const opinfo_overrides *ov, const char *tensor,
+                                         int default_qt, int default_sym);
+OPINFO_INTERNAL oi_qinfo oi_input_qinfo(const opinfo_overrides *ov, const char *tensor,
+                                        const char *node, int default_qt, int default_sym);
+
+/* The graph as the overrides see it. */
+typedef struct oi_ovgraph {
+    const opinfo_qgraph *g;
+    oi_map tensors, nodes; /* name -> index + 1 */
+    size_t *cons_start;    /* consumers of tensor t: cons[cons_start[t] .. cons_start[t+1]) */
+    int *cons;             /* node indexes, in node order (a node reading twice is there twice) */
+} oi_ovgraph;
+
+OPINFO_INTERNAL int oi_ovgraph_init(oi_ovgraph *x, const opinfo_qgraph *g, opinfo_error_t *err);
+OPINFO_INTERNAL void oi_ovgraph_free(oi_ovgraph *x);
+OPINFO_INTERNAL int oi_ovgraph_tensor(const oi_ovgraph *x, const char *name);
+OPINFO_INTERNAL int oi_ovgraph_node(const oi_ovgraph *x, const char *name);
+OPINFO_INTERNAL int oi_is_initializer(const oi_ovgraph *x, int t);
+OPINFO_INTERNAL int oi_is_quantizable(const oi_ovgraph *x, int t);
+
+/* Every ONNX Runtime rule on every entry; diagnostics go to r. Returns how many. */
+OPINFO_INTERNAL size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov,
+                                             int default_qt, int warn, opinfo_report *r);
+
+/* The defaults that give tensors without overrides their type. */
+typedef struct oi_typeopts {
+    int act_qt, act_sym;
+    int weight_qt, weight_sym; /* weight_sym -1: signed weight types are symmetric */
+} oi_typeopts;
+
+/* A port's type: dtype, and symmetric (1), not (0) or unknown (-1). */
+typedef struct oi_ptype {
+    opinfo_dtype dtype;
+    int sym;
+} oi_ptype;
+
+OPINFO_INTERNAL oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov,
+                                      const oi_typeopts *o, int t, int node, int is_output);
+
+/* Binds a node's inputs/outputs to the op's ports (-1: left over). 0 when an arity rule fails. */
+OPINFO_INTERNAL int oi_bind_ports(const opinfo_op *op, size_t n_in, size_t n_out, int *in_ports,
+                                  int *out_ports);
+OPINFO_INTERNAL int oi_spec_wants_symmetric(const opinfo_port_spec *ps);
+OPINFO_INTERNAL int oi_variant_mismatch(const opinfo_variant *v, const int *ports,
+                                        const oi_ptype *types, size_t n);
+
+#endif
