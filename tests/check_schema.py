@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Check schemas/constraints.schema.json against the data and the bad-constraints fixtures.
+"""Check schemas/constraints.schema.json against the data and the malformed constraint files (tests/bad-inputs/constraints).
 
 Run with Debian's /usr/bin/python3 (python3-jsonschema >= 4.10 for Draft 2020-12):
 
@@ -7,9 +7,9 @@ Run with Debian's /usr/bin/python3 (python3-jsonschema >= 4.10 for Draft 2020-12
 
 Counted checks (any failure makes the exit status non-zero):
   - the schema is a valid Draft 2020-12 schema;
-  - every db/data/*/*.json and tests/bad-constraints/ok-minimal.json parses strictly (as jansson
+  - every db/data/*/*.json and tests/bad-inputs/constraints/ok-minimal.json parses strictly (as jansson
     with JSON_REJECT_DUPLICATES would) and validates against the schema;
-  - every tests/bad-constraints/NN-*.json has a row in that folder's README.md (and every row a
+  - every tests/bad-inputs/constraints/NN-*.json has a row in that folder's README.md (and every row a
     file) whose "caught by" column agrees with what the strict parser and the schema do, and whose
     position is plausible (non-parse rows: the start of a JSON value or key; parse rows: the
     position jansson reports, when libjansson.so.4 can be loaded, else skipped).
@@ -27,7 +27,7 @@ import jsonschema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(ROOT, "schemas", "constraints.schema.json")
-BAD_DIR = os.path.join(ROOT, "tests", "bad-constraints")
+BAD_DIR = os.path.join(ROOT, "tests", "bad-inputs", "constraints")
 README = os.path.join(BAD_DIR, "README.md")
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 VERBOSE = "-v" in sys.argv[1:]

@@ -127,9 +127,9 @@ int opinfo_overrides_parse(const char *name, const char *data, size_t len,
         name = "<overrides>";
     json_error_t je;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return oi_set_error(err, OPINFO_EPARSE, name, je.line, je.column, je.position, "%s",
-                            je.text);
+    if (!root) /* columns are 1-based: jansson says 0 at the end of an empty file */
+        return oi_set_error(err, OPINFO_EPARSE, name, je.line > 0 ? je.line : 1,
+                            je.column > 0 ? je.column : 1, je.position, "%s", je.text);
     if (!json_is_object(root)) {
         json_decref(root);
         return oi_set_error(err, OPINFO_EINPUT, name, 1, 1, 0,

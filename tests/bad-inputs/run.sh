@@ -1,8 +1,9 @@
 #!/bin/sh
 # Malformed inputs of every format, each with its exact expected error:
 #   sh tests/bad-inputs/run.sh BUILD_DIR
-# tests/bad-inputs/<format>/CMD is the command, with {} for the input and $BIN for the build's
-# bin directory; <format>/NAME.<ext> is an input and NAME.expected the exact first line of
+# tests/bad-inputs/<format>/CMD is the command, with {} for the input, $BIN for the build's
+# bin directory and $T for a scratch directory; NAME.cmd replaces it for one input.
+# <format>/NAME.<ext> is an input; the first line of NAME.expected is exactly the first line of
 # stderr it must give. Every case must exit with status 2. $RUN, when set, prefixes the command
 # (make valgrind sets it to valgrind, whose own reports fail the case through its exit code).
 set -u
@@ -16,22 +17,23 @@ fail=0
 for dir in tests/bad-inputs/*/; do
     fmt=$(basename "$dir")
     [ -f "$dir/CMD" ] || { echo "FAIL: $dir has no CMD" >&2; fail=$((fail + 1)); continue; }
-    cmd=$(sed -n 1p "$dir/CMD")
     for exp in "$dir"*.expected; do
         [ -e "$exp" ] || continue
         name=$(basename "$exp" .expected)
-        input=$(ls "$dir$name".* 2>/dev/null | grep -v '\.expected$' | head -n 1)
+        input=$(ls "$dir$name".* 2>/dev/null | grep -v '\.expected$\|\.cmd$' | head -n 1)
         if [ -z "$input" ]; then
             echo "FAIL: $fmt/$name: no input beside $exp" >&2
             fail=$((fail + 1))
             continue
         fi
-        line=$(printf '%s\n' "$cmd" | sed "s|{}|$input|g; s|\$BIN|$BIN|g")
+        # NAME.cmd, when present, replaces the directory's CMD for that input
+        if [ -f "$dir$name.cmd" ]; then cmd=$(sed -n 1p "$dir$name.cmd"); else cmd=$(sed -n 1p "$dir/CMD"); fi
+        line=$(printf '%s\n' "$cmd" | sed "s|{}|$input|g; s|\$BIN|$BIN|g; s|\$T|$T|g")
         # shellcheck disable=SC2086
         $RUN $line >"$T/out" 2>"$T/err"
         status=$?
         got=$(head -n 1 "$T/err")
-        want=$(cat "$exp")
+        want=$(head -n 1 "$exp")
         if [ "$status" -ne 2 ]; then
             echo "FAIL: $fmt/$name: exit status $status, expected 2 ($got)" >&2
             fail=$((fail + 1))

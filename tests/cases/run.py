@@ -11,7 +11,7 @@ expected.{txt,json,sarif,junit} plus expected.status, reviewed by hand once and 
   - the diagnostics against the intent (rule, node and port, as a multiset);
   - the SARIF output against the official SARIF 2.1.0 schema (OASIS, errata 01);
   - the JUnit output is well-formed XML with one testcase per node.
-tests/bad-qgraphs/*.json must each fail with exit 2 and exactly the error in their .expected.
+tests/bad-inputs/qgraph/*.json must each fail with exit 2 and exactly the error in their .expected.
 --update rewrites the goldens from the current tool (review the diff before committing).
 Prints 'N passed, N failed'.
 """
@@ -134,7 +134,7 @@ def main():
         except ET.ParseError as e:
             check(False, "%s: junit is not XML: %s" % (name, e))
 
-    bad_dir = os.path.join(ROOT, "tests", "bad-qgraphs")
+    bad_dir = os.path.join(ROOT, "tests", "bad-inputs", "qgraph")
     table = {}
     for line in open(os.path.join(bad_dir, "README.md")):
         m = re.match(r"\|\s*`?([0-9]+-[^`|]+\.json)`?\s*\|(.*)", line)
@@ -145,7 +145,7 @@ def main():
             extra = "" if last.startswith("(none") else last.strip("`")
             table[m.group(1)] = (pos, extra)
     for name in sorted(f for f in os.listdir(bad_dir) if f.endswith(".json")):
-        rel = os.path.join("tests", "bad-qgraphs", name)
+        rel = os.path.join("tests", "bad-inputs", "qgraph", name)
         pos, extra = table.get(name, (None, None))
         args = (extra if extra is not None else "--backend qnn-htp --soc SM8650").split()
         status, out, err = invoke(args + [rel])

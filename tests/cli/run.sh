@@ -2,7 +2,7 @@
 # End-to-end tests of the command-line tools, run from the source root:
 #   sh tests/cli/run.sh BUILD_DIR
 # $RUN, when set, prefixes every tool run (make valgrind sets it to valgrind). Golden outputs
-# live in tests/cli/expected/ and tests/bad-constraints/*.expected; they were reviewed by hand
+# live in tests/cli/expected/ and tests/bad-inputs/constraints/*.expected; they were reviewed by hand
 # once and are compared exactly.
 set -u
 BUILD=${1:?usage: run.sh BUILD_DIR}
@@ -135,7 +135,7 @@ expect 0 "$DB_TOOL" --db "$T/bad.db" init
 expect 0 "$DB_TOOL" --db "$T/bad.db" import db/data/xnnpack/1.13.json
 "$DB_TOOL" --db "$T/bad.db" list releases >"$T/before" 2>/dev/null
 nbad=0
-for f in tests/bad-constraints/[0-9]*.json; do
+for f in tests/bad-inputs/constraints/[0-9]*.json; do
     expect 2 "$DB_TOOL" --db "$T/bad.db" import "$f"
     same_as "${f%.json}.expected" err
     nbad=$((nbad + 1))
@@ -143,9 +143,9 @@ done
 "$DB_TOOL" --db "$T/bad.db" list releases >"$T/after" 2>/dev/null
 if cmp -s "$T/before" "$T/after"; then ok; else bad "a rejected import changed the database"; fi
 if [ "$nbad" -ge 25 ]; then ok; else bad "only $nbad malformed constraint files"; fi
-expect 0 "$DB_TOOL" --db "$T/bad.db" check tests/bad-constraints/ok-minimal.json
-expect 2 "$DB_TOOL" --db "$T/bad.db" import tests/bad-constraints/no-such-file.json
-has "tests/bad-constraints/no-such-file.json: error: cannot open: No such file or directory" err
+expect 0 "$DB_TOOL" --db "$T/bad.db" check tests/bad-inputs/constraints/ok-minimal.json
+expect 2 "$DB_TOOL" --db "$T/bad.db" import tests/bad-inputs/constraints/no-such-file.json
+has "tests/bad-inputs/constraints/no-such-file.json: error: cannot open: No such file or directory" err
 expect 2 "$DB_TOOL" --db "$T/bad.db" import
 expect 2 "$DB_TOOL" --db "$T/bad.db" import db/data/xnnpack/1.13.json
 has "release xnnpack 1.13 is already in the database" err
@@ -219,7 +219,7 @@ expect 2 "$CHECK" --backend qnn-htp --soc SM8450 -o "$T/no/such/dir/r.txt" "$CAS
 # several files: one report; a bad file is exit 2 even when the others are clean
 expect 0 "$CHECK" --backend qnn-htp --soc SM8650 examples/cnn-8a8w.qgraph.json examples/llm-block-16a8w.qgraph.json
 has "in 42 nodes" err
-expect 2 "$CHECK" --backend qnn-htp --soc SM8650 examples/cnn-8a8w.qgraph.json tests/bad-qgraphs/01-truncated.json
+expect 2 "$CHECK" --backend qnn-htp --soc SM8650 examples/cnn-8a8w.qgraph.json tests/bad-inputs/qgraph/01-truncated.json
 expect 2 "$CHECK" --backend qnn-htp --soc SM8650 no-such-file.json
 has "no-such-file.json: error: cannot open: No such file or directory" err
 # --max-errors stops early and says so

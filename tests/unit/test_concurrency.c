@@ -92,7 +92,7 @@ static void concurrent_imports_and_reads(void **state)
     opinfo_db *db = t_new_db(path);
     opinfo_error_t e;
     opinfo_error_init(&e);
-    const char *seed = t_src("tests/bad-constraints/ok-minimal.json");
+    const char *seed = t_src("tests/bad-inputs/constraints/ok-minimal.json");
     assert_opinfo_ok(opinfo_db_import_files(db, &seed, 1, NULL, NULL, &e), &e);
     opinfo_db_close(db);
     char *text = t_slurp(seed, NULL);

@@ -71,7 +71,7 @@ static void export_import_round_trip_is_identical(void **state)
     }
 }
 
-/* Every tests/bad-constraints/NN-*.json is rejected with a position, and nothing is written. */
+/* Every tests/bad-inputs/constraints/NN-*.json is rejected with a position, and nothing is written. */
 static void malformed_files_are_rejected_and_nothing_changes(void **state)
 {
     (void)state;
@@ -82,7 +82,7 @@ static void malformed_files_are_rejected_and_nothing_changes(void **state)
     const char *seed = t_src("db/data/xnnpack/1.13.json");
     assert_opinfo_ok(opinfo_db_import_files(db, &seed, 1, NULL, NULL, &e), &e);
     char *before = t_db_digest(path);
-    DIR *d = opendir(t_src("tests/bad-constraints"));
+    DIR *d = opendir(t_src("tests/bad-inputs/constraints"));
     assert_non_null(d);
     struct dirent *de;
     int n = 0;
@@ -90,7 +90,7 @@ static void malformed_files_are_rejected_and_nothing_changes(void **state)
         if (de->d_name[0] < '0' || de->d_name[0] > '9' || !strstr(de->d_name, ".json"))
             continue;
         char rel[512];
-        snprintf(rel, sizeof rel, "tests/bad-constraints/%s", de->d_name);
+        snprintf(rel, sizeof rel, "tests/bad-inputs/constraints/%s", de->d_name);
         const char *f = t_src(rel);
         opinfo_error_init(&e);
         int reports = 0;
@@ -118,7 +118,7 @@ static void the_minimal_fixture_is_valid(void **state)
     opinfo_db *db = t_new_db(t_scratch("ok.db"));
     opinfo_error_t e;
     opinfo_error_init(&e);
-    const char *f = t_src("tests/bad-constraints/ok-minimal.json");
+    const char *f = t_src("tests/bad-inputs/constraints/ok-minimal.json");
     assert_opinfo_ok(opinfo_db_check_files(db, &f, 1, NULL, NULL, &e), &e);
     assert_opinfo_ok(opinfo_db_import_files(db, &f, 1, NULL, NULL, &e), &e);
     opinfo_db_close(db);
@@ -133,8 +133,8 @@ static void a_batch_is_one_transaction(void **state)
     char *empty = t_db_digest(path);
     opinfo_error_t e;
     opinfo_error_init(&e);
-    const char *files[2] = {t_src("tests/bad-constraints/ok-minimal.json"),
-                            t_src("tests/bad-constraints/22-unknown-dtype.json")};
+    const char *files[2] = {t_src("tests/bad-inputs/constraints/ok-minimal.json"),
+                            t_src("tests/bad-inputs/constraints/22-unknown-dtype.json")};
     assert_int_equal(opinfo_db_import_files(db, files, 2, NULL, NULL, &e), OPINFO_EINPUT);
     char *after = t_db_digest(path);
     assert_string_equal(empty, after);
@@ -171,7 +171,7 @@ static void read_only_handles_do_not_import(void **state)
     opinfo_error_t e;
     opinfo_error_init(&e);
     assert_opinfo_ok(opinfo_db_open(path, OPINFO_DB_READONLY, &db, &e), &e);
-    const char *f = t_src("tests/bad-constraints/ok-minimal.json");
+    const char *f = t_src("tests/bad-inputs/constraints/ok-minimal.json");
     assert_int_equal(opinfo_db_import_files(db, &f, 1, NULL, NULL, &e), OPINFO_EUSAGE);
     opinfo_db_close(db);
 }
@@ -182,7 +182,7 @@ static void unreadable_and_oversized_input(void **state)
     opinfo_db *db = t_new_db(t_scratch("io.db"));
     opinfo_error_t e;
     opinfo_error_init(&e);
-    const char *f = t_src("tests/bad-constraints/does-not-exist.json");
+    const char *f = t_src("tests/bad-inputs/constraints/does-not-exist.json");
     assert_int_equal(opinfo_db_import_files(db, &f, 1, NULL, NULL, &e), OPINFO_EIO);
     assert_string_equal(e.source, f);
     opinfo_error_init(&e);

@@ -1,0 +1,1 @@
+$BIN/opinfo-check {}
