@@ -175,7 +175,21 @@ overrides-test: all
 autofix-test: all
 	$(TEST_ENV) RUN="$(RUN)" bash tests/autofix/run.sh $(BUILD)
 
-test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test
+# Allocation-failure injection (every allocation of a validation, an import, a plugin load and
+# the overrides fixer fails in turn; under valgrind every 97th, as every one would take an hour)
+# and database faults (tests/faults/; their timing wants the tools without valgrind).
+$(BUILD)/bin/allocfail: tests/faults/allocfail.c $(STLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $< \
+	  $(STLIB) $(LIBS)
+
+faults-test: all $(BUILD)/bin/allocfail
+	@mkdir -p $(BUILD)/scratch
+	$(TEST_ENV) $(RUN) $(BUILD)/bin/allocfail $(ALLOCFAIL_STRIDE)
+	$(TEST_ENV) sh tests/faults/db-faults.sh $(BUILD)
+
+test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test \
+      faults-test
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
 # Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.
@@ -208,7 +222,7 @@ asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 valgrind:
-	$(MAKE) BUILD=build/valgrind OPT="-O1 -g" RUN="$(VALGRIND)" test
+	$(MAKE) BUILD=build/valgrind OPT="-O1 -g" RUN="$(VALGRIND)" ALLOCFAIL_STRIDE=97 test
 
 check: test python-test check-exports check-data test-install asan valgrind
 	@echo "make check: all suites passed"

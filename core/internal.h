@@ -69,6 +69,11 @@ OPINFO_INTERNAL int oi_read_file(const char *path, size_t max, char **out, size_
 
 OPINFO_INTERNAL char *oi_strdup(const char *s);
 
+/* Around a jansson parse: oi_json_watch() before, oi_json_failed() after; 1 when jansson failed
+ * to allocate in between (its result must then be dropped: OPINFO_ENOMEM). */
+OPINFO_INTERNAL void oi_json_watch(void);
+OPINFO_INTERNAL int oi_json_failed(void);
+
 /* A path into a JSON document: object keys and array indexes, outermost first. */
 #define OI_JPATH_MAX 16
 typedef struct oi_jpath {

@@ -1,4 +1,6 @@
 /* String buffer, file reading and small string helpers. */
+#include <jansson.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,4 +130,47 @@ int oi_read_file(const char *path, size_t max, char **out, size_t *len, opinfo_e
     *out = s;
     *len = l;
     return OPINFO_OK;
+}
+
+/* ---- jansson's allocations ------------------------------------------------------------------
+ * jansson drops some allocation failures inside its parser (a string's buffer that cannot grow
+ * loses the byte), which would turn "out of memory" into a wrong name or a misleading syntax
+ * error. Its allocator is therefore wrapped, once, around whatever allocator jansson had (the
+ * host's, if it set one first): a failed allocation is remembered per thread, and every parse
+ * that saw one reports OPINFO_ENOMEM instead of its result. */
+
+static json_malloc_t json_prev_malloc;
+static json_free_t json_prev_free;
+static _Thread_local int json_alloc_failed;
+static pthread_once_t json_once = PTHREAD_ONCE_INIT;
+
+static void *json_counting_malloc(size_t n)
+{
+    void *p = json_prev_malloc(n);
+    if (!p)
+        json_alloc_failed = 1;
+    return p;
+}
+
+static void json_install(void)
+{
+    json_get_alloc_funcs(&json_prev_malloc, &json_prev_free);
+    if (!json_prev_malloc)
+        json_prev_malloc = malloc;
+    if (!json_prev_free)
+        json_prev_free = free;
+    json_set_alloc_funcs(json_counting_malloc, json_prev_free);
+}
+
+void oi_json_watch(void)
+{
+    pthread_once(&json_once, json_install);
+    json_alloc_failed = 0;
+}
+
+int oi_json_failed(void)
+{
+    int f = json_alloc_failed;
+    json_alloc_failed = 0;
+    return f;
 }

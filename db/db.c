@@ -172,12 +172,24 @@ int opinfo_db_open(const char *path, size_t flags, opinfo_db **out, opinfo_error
                      ? SQLITE_OPEN_READWRITE | ((flags & OPINFO_DB_CREATE) ? SQLITE_OPEN_CREATE : 0)
                      : SQLITE_OPEN_READONLY;
     int rc = OPINFO_OK;
-    if (sqlite3_open_v2(path, &db->sq, oflags, NULL) != SQLITE_OK) {
-        rc = oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "cannot open database: %s",
+    int orc = sqlite3_open_v2(path, &db->sq, oflags, NULL);
+    if (orc != SQLITE_OK) {
+        rc = oi_set_error(err, orc == SQLITE_NOMEM || !db->sq ? OPINFO_ENOMEM : OPINFO_EIO, path,
+                          0, 0, 0, "cannot open database: %s",
                           db->sq ? sqlite3_errmsg(db->sq) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(db->sq, BUSY_TIMEOUT_MS);
+    /* a writer holding the lock longer than this is an error (OPINFO_EDBBUSY), not a hang;
+     * $OPINFO_BUSY_TIMEOUT (milliseconds) changes the wait */
+    long busy = BUSY_TIMEOUT_MS;
+    const char *bt = getenv("OPINFO_BUSY_TIMEOUT");
+    if (bt && *bt) {
+        char *end;
+        long v = strtol(bt, &end, 10);
+        if (!*end && v >= 0 && v <= 3600000)
+            busy = v;
+    }
+    sqlite3_busy_timeout(db->sq, (int)busy);
     sqlite3_extended_result_codes(db->sq, 1);
     if ((rc = identify(db, err)) != OPINFO_OK)
         goto fail;

@@ -19,6 +19,7 @@ struct opinfo_db {
     oi_map ops;      /* "backend\x1frelease\x1fname" -> opinfo_op* (NULL = known missing) */
     oi_map releases; /* backend -> latest release string */
     oi_map socs;     /* "backend\x1frelease\x1fsoc" -> opinfo_soc* */
+    int load_failed; /* a text column could not be copied while loading (out of memory) */
 };
 
 /* Schema: the forward-only migration chain. */

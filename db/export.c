@@ -311,11 +311,16 @@ int opinfo_db_export(opinfo_db *db, const char *backend, const char *release, ch
     if (!db || !backend || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_db_export: NULL argument");
     json_t *root;
+    oi_json_watch(); /* a value jansson failed to add would be a release exported short */
     int rc = oi_db_export_tree(db, backend, release, &root, err);
     if (rc)
         return rc;
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
+    if (oi_json_failed()) {
+        free(s);
+        s = NULL;
+    }
     if (!s)
         return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
     /* one trailing newline, as a text file has */

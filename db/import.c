@@ -28,6 +28,7 @@ typedef struct imp {
     opinfo_error_t *err;
     int stopped;
     json_t *seen_releases; /* "backend\x1fversion" -> true, across the batch */
+    int nomem; /* an allocation failed while checking: OPINFO_ENOMEM, not bad input */
 } imp;
 
 /* ---- error reporting ---------------------------------------------------------------------- */
@@ -916,7 +917,10 @@ static void check_doc(imp *m, json_t *root)
     }
     arch_list *al = calloc(1, sizeof *al);
     if (!al) {
-        bad(m, 0, "out of memory");
+        m->nerrors++;
+        m->nomem = 1;
+        oi_set_error(m->err, OPINFO_ENOMEM, m->file, 0, 0, 0, "out of memory");
+        m->stopped = 1;
         return;
     }
     json_t *archs = get(m, root, "archs", JSON_ARRAY, 1, "the document");
@@ -1070,6 +1074,7 @@ static void check_doc(imp *m, json_t *root)
 typedef struct {
     sqlite3 *sq;
     int failed;
+    int nomem; /* a value could not be bound: SQLite ran out of memory copying it */
 } wr;
 
 /* Binds by a type string: t text (NULL -> NULL), i int64, d double, o optional int64
@@ -1078,6 +1083,12 @@ static sqlite3_int64 run(wr *w, const char *sql, const char *types, ...)
 {
     if (w->failed)
         return 0;
+    /* SQLite rolls the whole transaction back on some errors (out of memory among them); a
+     * statement run now would commit on its own, outside the import's transaction */
+    if (sqlite3_get_autocommit(w->sq)) {
+        w->failed = 1;
+        return 0;
+    }
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(w->sq, sql, -1, &st, NULL) != SQLITE_OK) {
         w->failed = 1;
@@ -1090,9 +1101,9 @@ static sqlite3_int64 run(wr *w, const char *sql, const char *types, ...)
         switch (types[i]) {
         case 't': {
             const char *s = va_arg(ap, const char *);
-            if (s)
-                sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-            else
+            if (s && sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT) == SQLITE_NOMEM)
+                w->nomem = 1;
+            else if (!s)
                 sqlite3_bind_null(st, col);
             break;
         }
@@ -1120,6 +1131,11 @@ static sqlite3_int64 run(wr *w, const char *sql, const char *types, ...)
         }
     }
     va_end(ap);
+    if (w->nomem) {
+        sqlite3_finalize(st);
+        w->failed = 1;
+        return 0;
+    }
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -1353,7 +1369,15 @@ static void write_doc(wr *w, json_t *root)
 static int check_text(imp *m, json_t **root)
 {
     json_error_t je;
+    oi_json_watch();
     json_t *doc = json_loadb(m->text, m->len, JSON_REJECT_DUPLICATES, &je);
+    if (oi_json_failed()) {
+        json_decref(doc);
+        m->nerrors++;
+        opinfo_error_init(m->err);
+        oi_set_error(m->err, OPINFO_ENOMEM, m->file, 0, 0, 0, "out of memory");
+        return OPINFO_ENOMEM;
+    }
     if (!doc) {
         opinfo_error_t e;
         opinfo_error_init(&e);
@@ -1368,7 +1392,7 @@ static int check_text(imp *m, json_t **root)
     check_doc(m, doc);
     if (m->nerrors) {
         json_decref(doc);
-        return OPINFO_EINPUT;
+        return m->nomem ? OPINFO_ENOMEM : OPINFO_EINPUT;
     }
     *root = doc;
     return OPINFO_OK;
@@ -1426,9 +1450,18 @@ static int import_sources(opinfo_db *db, source_t *src, size_t n, int write,
     if (rc != OPINFO_OK || total)
         goto out;
     if (write) {
-        wr w = {db->sq, 0};
+        wr w = {db->sq, 0, 0};
+        /* the write keeps ids and SoC attributes in jansson values: a failed allocation
+         * there would store a wrong id or a NULL, so it fails the import */
+        oi_json_watch();
         for (size_t i = 0; i < n && !w.failed; i++)
             write_doc(&w, roots[i]);
+        if (oi_json_failed())
+            w.nomem = w.failed = 1;
+        if (w.nomem) {
+            rc = oi_set_error(err, OPINFO_ENOMEM, src[0].name, 0, 0, 0, "out of memory");
+            goto out;
+        }
         if (w.failed) {
             rc = oi_sq_error(db->sq, src[0].name, err, "writing the import");
             goto out;

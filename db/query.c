@@ -6,10 +6,20 @@
 
 #include "db_internal.h"
 
+/* A text column copied into the arena; NULL for SQL NULL. A copy that fails (SQLite's or ours)
+ * marks the load failed: the caller must not take NULL for "absent" then. */
 static const char *col_text(opinfo_db *db, sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? oi_arena_strdup(&db->arena, (const char *)t) : NULL;
+    if (!t) {
+        if (sqlite3_column_type(st, i) != SQLITE_NULL)
+            db->load_failed = 1;
+        return NULL;
+    }
+    const char *c = oi_arena_strdup(&db->arena, (const char *)t);
+    if (!c)
+        db->load_failed = 1;
+    return c;
 }
 
 static int prepare(opinfo_db *db, const char *sql, sqlite3_stmt **st, opinfo_error_t *err)
@@ -42,12 +52,23 @@ int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **ou
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
-        if (v && (!best || opinfo_version_compare(v, best) > 0)) {
+        if (!v) { /* NULL for a NOT NULL column: SQLite ran out of memory */
+            s = SQLITE_NOMEM;
+            break;
+        }
+        if (!best || opinfo_version_compare(v, best) > 0) {
             free(best);
-            best = oi_strdup(v);
+            if (!(best = oi_strdup(v))) {
+                s = SQLITE_NOMEM;
+                break;
+            }
         }
     }
     sqlite3_finalize(st);
+    if (s == SQLITE_NOMEM) {
+        free(best);
+        return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
+    }
     if (s != SQLITE_DONE) {
         free(best);
         return oi_db_error(db, err, "listing releases");
@@ -196,12 +217,16 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
     if ((rc = prepare(db, "SELECT name, description, notes FROM op WHERE id = ?1", &st, err)))
         return rc;
     sqlite3_bind_int64(st, 1, oid);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
         op->name = col_text(db, st, 0);
         op->description = col_text(db, st, 1);
         op->notes = col_text(db, st, 2);
+        s = op->name ? SQLITE_DONE : SQLITE_NOMEM;
     }
     sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        goto fail;
 
     /* ports */
     if ((rc = prepare(db,
@@ -225,6 +250,8 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         np++;
     }
     sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        goto fail;
     op->ports = ports;
     op->n_ports = np;
 
@@ -246,6 +273,8 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         na++;
     }
     sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        goto fail;
     op->aliases = aliases;
     op->n_aliases = na;
 
@@ -333,8 +362,8 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         p->notes = col_text(db, st, 32);
     }
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE && s != SQLITE_ROW)
-        return oi_db_error(db, err, "loading variants");
+    if (s != SQLITE_DONE)
+        goto fail;
     op->variants = vars;
     op->n_variants = nv;
 
@@ -350,7 +379,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         sqlite3_bind_int64(st, 1, vids[i]);
         opinfo_rule *rules = NULL;
         size_t nr = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
             if (!rules && !(rules = oi_arena_alloc(
                                 A, (size_t)sqlite3_column_int(st, 8) * sizeof *rules)))
                 break;
@@ -366,11 +395,21 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         }
         vars[i].rules = rules;
         vars[i].n_rules = nr;
+        if (s != SQLITE_DONE)
+            break;
     }
     sqlite3_finalize(st);
+    if (s != SQLITE_DONE && nv)
+        goto fail;
+    if (db->load_failed) /* a text column's copy */
+        goto nomem;
     *out = op;
     return OPINFO_OK;
+fail: /* a loop left early: an allocation (s is still SQLITE_ROW) or SQLite's own error */
+    if (s != SQLITE_ROW && s != SQLITE_NOMEM)
+        return oi_db_error(db, err, "loading an op");
 nomem:
+    db->load_failed = 0;
     return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
 }
 
@@ -546,8 +585,8 @@ int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, co
         return rc;
     if (backend)
         sqlite3_bind_text(bs, 1, backend, -1, SQLITE_STATIC);
-    int found = 0;
-    while (rc == OPINFO_OK && sqlite3_step(bs) == SQLITE_ROW) {
+    int found = 0, bstep = SQLITE_DONE;
+    while (rc == OPINFO_OK && (bstep = sqlite3_step(bs)) == SQLITE_ROW) {
         char *b = oi_strdup((const char *)sqlite3_column_text(bs, 0));
         sqlite3_int64 rid;
         const char *ver;
@@ -565,6 +604,8 @@ int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, co
         }
         free(b);
     }
+    if (rc == OPINFO_OK && bstep != SQLITE_DONE && bstep != SQLITE_ROW)
+        rc = oi_db_error(db, err, "listing backends");
     sqlite3_finalize(bs);
     if (rc == OPINFO_OK && !found && backend)
         return oi_set_error(err, OPINFO_ENOTFOUND, db->path, 0, 0, 0,

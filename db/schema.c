@@ -1,6 +1,7 @@
 /* The database schema as a forward-only chain of migrations. Migration N takes a database at
  * user_version N-1 to N. A release of opinfo only ever appends to this list; existing steps are
  * frozen because databases in the field were built by them. */
+#include <string.h>
 #include <stdio.h>
 
 #include "db_internal.h"
@@ -135,6 +136,14 @@ int oi_sq_error(sqlite3 *sq, const char *path, opinfo_error_t *err, const char *
         code = OPINFO_ENOMEM;
     else if (prim == SQLITE_NOTADB)
         code = OPINFO_EDBFOREIGN;
+    /* an I/O failure says which: "File too large", "No space left on device" */
+    int os = sq && (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN ||
+                    prim == SQLITE_READONLY)
+                 ? sqlite3_system_errno(sq)
+                 : 0;
+    if (os)
+        return oi_set_error(err, code, path, 0, 0, 0, "%s: %s (%s)", what, sqlite3_errmsg(sq),
+                            strerror(os));
     return oi_set_error(err, code, path, 0, 0, 0, "%s: %s", what,
                         sq ? sqlite3_errmsg(sq) : sqlite3_errstr(SQLITE_NOMEM));
 }

@@ -27,6 +27,7 @@ typedef struct entry {
     opinfo_plugin_base *base;
     const opinfo_plugin *plugin;
     char *why;      /* NULL when loaded */
+    int nomem;      /* loading ran out of memory: neither loaded nor refused */
 } entry;
 
 struct opinfo_plugins {
@@ -282,7 +283,7 @@ static void load(opinfo_plugins *p, entry *e)
     opinfo_plugin_base *base = calloc(1, sizeof *base);
     if (!base) {
         dlclose(h);
-        e->why = why("%s: out of memory", path);
+        e->nomem = 1;
         return;
     }
     base->host_abi_major = OPINFO_PLUGIN_ABI_MAJOR;
@@ -378,7 +379,11 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
             if (!(e = add_entry(p, path, backend)))
                 return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
             load(p, e);
+            if (!e->why && !e->plugin)
+                e->nomem = 1; /* even the reason could not be kept */
         }
+        if (e->nomem)
+            return oi_set_error(err, OPINFO_ENOMEM, e->path, 0, 0, 0, "out of memory");
         /* the first file found is the plugin: a refused one is not replaced by a later one */
         if (e->why)
             return oi_set_error(err, OPINFO_EINPUT, e->path, 0, 0, 0, "%s", e->why);
@@ -505,7 +510,8 @@ int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *ud, opinfo_er
                     snprintf(status, sizeof status, "ok");
                 }
             } else
-                snprintf(status, sizeof status, "refused: %s", e->why);
+                snprintf(status, sizeof status, "refused: %s",
+                         e->why ? e->why : "out of memory while loading");
             cols[5] = status;
             if (fn(7, cols, ud) != 0)
                 break;

@@ -629,7 +629,12 @@ int opinfo_autofix(opinfo_db *db, const opinfo_qgraph *g0, const opinfo_check_op
         }
         json_error_t je;
         a.g = g;
+        oi_json_watch();
         a.root = json_loadb(g->text, g->len, 0, &je);
+        if (oi_json_failed()) {
+            json_decref(a.root);
+            a.root = NULL;
+        }
         oi_map_init(&a.tensors);
         oi_map_init(&a.nodes);
         oi_map_init(&a.touched);
@@ -639,10 +644,12 @@ int opinfo_autofix(opinfo_db *db, const opinfo_qgraph *g0, const opinfo_check_op
         for (size_t i = 0; rc == OPINFO_OK && i < opinfo_report_count(r); i++)
             apply(&a, opinfo_report_get(r, i));
         char *next = NULL;
-        if (rc == OPINFO_OK && a.n > before) {
+        if (rc == OPINFO_OK && a.n > before)
             next = json_dumps(a.root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-            if (!next)
-                rc = oi_set_error(err, OPINFO_ENOMEM, g0->path, 0, 0, 0, "out of memory");
+        if (rc == OPINFO_OK && (oi_json_failed() || (a.n > before && !next))) {
+            free(next); /* an edit that failed to allocate would be a wrong file */
+            next = NULL;
+            rc = oi_set_error(err, OPINFO_ENOMEM, g0->path, 0, 0, 0, "out of memory");
         }
         json_decref(a.root);
         oi_map_free(&a.tensors);

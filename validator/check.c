@@ -66,6 +66,9 @@ typedef struct chk {
     const opinfo_plugin *plugin;
     oi_host *host;
     size_t cur_node;
+    /* a look-up that failed for another reason than "no such op" (memory, the database): the
+     * check stops and returns it, rather than calling the op unsupported */
+    opinfo_error_t fatal;
     /* position cursor over the qgraph text (diagnostics come in node order) */
     size_t pos_off;
     int pos_line, pos_col;
@@ -836,9 +839,19 @@ static const opinfo_op *resolve_op(chk *c, const char *name)
     const opinfo_op *op = NULL;
     opinfo_error_t e;
     opinfo_error_init(&e);
-    if (opinfo_db_find_op(c->db, c->backend, c->release, name, &op, &e) != OPINFO_OK)
+    if (opinfo_db_find_op(c->db, c->backend, c->release, name, &op, &e) != OPINFO_OK) {
         op = NULL;
-    oi_map_put(&c->ops, name, op ? (void *)op : (void *)&missing_op);
+        if (e.code != OPINFO_ENOTFOUND) {
+            c->fatal = e;
+            c->stop = 1;
+            return NULL;
+        }
+    }
+    if (oi_map_put(&c->ops, name, op ? (void *)op : (void *)&missing_op) != 0) {
+        oi_set_error(&c->fatal, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+        c->stop = 1;
+        return NULL;
+    }
     return op;
 }
 
@@ -859,6 +872,8 @@ static void check_node_db(chk *c, size_t ni)
     const oi_node *n = &c->g->nodes[ni];
     oi_report_node(c->r, c->g->path, n->name, n->op);
     const opinfo_op *op = resolve_op(c, n->op);
+    if (c->fatal.code)
+        return;
     vlist *l = &c->cur;
     l->n = 0;
     if (!op) {
@@ -1159,6 +1174,9 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     }
     for (size_t i = 0; i < g->n_nodes && !c->stop; i++)
         check_node(c, i);
+    if (c->fatal.code)
+        rc = oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0, 0,
+                          0, "%s", c->fatal.text);
 out:
     oi_host_free(c->host);
     oi_map_free(&c->ops);

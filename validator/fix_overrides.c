@@ -113,8 +113,11 @@ static void view(const fx *f, size_t n, nview *v)
     opinfo_error_t e;
     opinfo_error_init(&e);
     const opinfo_op *op;
-    if (opinfo_db_find_op(f->d.db, f->d.backend, f->d.release, nd->op, &op, &e) != OPINFO_OK)
+    if (opinfo_db_find_op(f->d.db, f->d.backend, f->d.release, nd->op, &op, &e) != OPINFO_OK) {
+        if (e.code != OPINFO_ENOTFOUND) /* not "no such op": the answer is unknown */
+            ((fx *)f)->oom = e.code == OPINFO_ENOMEM ? 1 : 2;
         return;
+    }
     if (!oi_bind_ports(op, nd->n_inputs, nd->n_outputs, v->ports, v->ports + v->n_in))
         return;
     v->op = op;
@@ -216,13 +219,17 @@ static json_t *entry(fx *f, const char *tensor) /* the first dict, or NULL */
 static json_t *make_entry(fx *f, const char *tensor, oi_qinfo q)
 {
     json_t *l = json_array(), *d = json_object();
-    if (!l || !d || json_array_append(l, d) || oi_qinfo_save(q, d) ||
-        json_object_set_new(f->ov->root, tensor, l)) {
+    if (!l || !d || json_array_append(l, d) || oi_qinfo_save(q, d)) {
         json_decref(d);
+        json_decref(l);
         f->oom = 1;
         return NULL;
     }
-    json_decref(d);
+    json_decref(d); /* l holds it */
+    if (json_object_set_new(f->ov->root, tensor, l)) { /* which releases l */
+        f->oom = 1;
+        return NULL;
+    }
     return d;
 }
 
@@ -266,7 +273,12 @@ static void update_converted(fx *f, int t, oi_qinfo prod, oi_qinfo cons, const i
     json_t *cv = json_object_get(d, "convert");
     if (!cv) {
         cv = json_object();
-        if (!cv || oi_qinfo_save(cons, cv) || json_object_set_new(d, "convert", cv)) {
+        if (!cv || oi_qinfo_save(cons, cv)) {
+            json_decref(cv);
+            f->oom = 1;
+            return;
+        }
+        if (json_object_set_new(d, "convert", cv)) {
             f->oom = 1;
             return;
         }
@@ -806,7 +818,11 @@ int opinfo_overrides_check(opinfo_db *db, const opinfo_qgraph *g, const opinfo_o
         f.ov = (opinfo_overrides *)ov;
         type_check(&f, warn, report);
     }
+    int oom = f.oom;
     fx_free(&f);
+    if (oom)
+        return oi_set_error(err, oom == 1 ? OPINFO_ENOMEM : OPINFO_EDB, ov->name, 0, 0, 0,
+                            oom == 1 ? "out of memory" : "the database failed while looking up ops");
     return OPINFO_OK;
 }
 
@@ -828,6 +844,7 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         return OPINFO_OK; /* ONNX Runtime refuses invalid initial overrides too */
     }
     f.user = in;
+    oi_json_watch(); /* every edit below is a jansson allocation; one failing fails the fix */
     json_t *root = json_deep_copy(in->root);
     f.ov = root ? oi_overrides_new(in->name, root) : NULL;
     json_decref(root);
@@ -873,6 +890,8 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
     for (int pass = 0; f.use_db && pass < 4 && !f.conflict[0] && !f.oom; pass++)
         if (!repair(&f))
             break;
+    if (oi_json_failed())
+        f.oom = 1;
     if (f.oom) {
         opinfo_overrides_free(f.ov);
         fx_free(&f);
@@ -906,6 +925,14 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         f.use_db = 1;
         type_check(&f, warn, report);
         f.use_db = use;
+    }
+    if (f.oom) {
+        int code = f.oom == 1 ? OPINFO_ENOMEM : OPINFO_EDB;
+        opinfo_overrides_free(f.ov);
+        fx_free(&f);
+        return oi_set_error(err, code, in->name, 0, 0, 0,
+                            code == OPINFO_ENOMEM ? "out of memory"
+                                                  : "the database failed while looking up ops");
     }
     *out = f.ov;
     fx_free(&f);

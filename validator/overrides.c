@@ -126,7 +126,12 @@ int opinfo_overrides_parse(const char *name, const char *data, size_t len,
     if (!name)
         name = "<overrides>";
     json_error_t je;
+    oi_json_watch();
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (oi_json_failed()) {
+        json_decref(root);
+        return oi_set_error(err, OPINFO_ENOMEM, name, 0, 0, 0, "out of memory");
+    }
     if (!root) /* columns are 1-based: jansson says 0 at the end of an empty file */
         return oi_set_error(err, OPINFO_EPARSE, name, je.line > 0 ? je.line : 1,
                             je.column > 0 ? je.column : 1, je.position, "%s", je.text);
@@ -231,7 +236,12 @@ static json_t *canonical(const json_t *v)
             } else {
                 c = canonical(x);
             }
-            if (!o || !c || json_object_set_new(o, k, c)) {
+            if (!o || !c) {
+                json_decref(c);
+                json_decref(o);
+                return NULL;
+            }
+            if (json_object_set_new(o, k, c)) { /* which releases c */
                 json_decref(o);
                 return NULL;
             }
@@ -253,10 +263,15 @@ static json_t *canonical(const json_t *v)
 int opinfo_overrides_write(const opinfo_overrides *ov, char **out, opinfo_error_t *err)
 {
     *out = NULL;
+    oi_json_watch();
     json_t *c = canonical(ov->root);
     char *s = c ? json_dumps(c, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
                 : NULL;
     json_decref(c);
+    if (oi_json_failed()) { /* a dropped element would be a wrong file */
+        free(s);
+        s = NULL;
+    }
     if (!s)
         return oi_set_error(err, OPINFO_ENOMEM, ov->name, 0, 0, 0, "out of memory");
     size_t n = strlen(s);

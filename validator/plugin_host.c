@@ -464,7 +464,13 @@ int opinfo_annotate(opinfo_db *db, opinfo_plugins *plugins, const opinfo_qgraph 
     }
     /* the input document with the annotated tensors replaced; everything else kept */
     json_error_t je;
+    oi_json_watch();
     json_t *root = json_loadb(g->text, g->len, JSON_REJECT_DUPLICATES, &je);
+    if (oi_json_failed()) {
+        json_decref(root);
+        host_free(&h);
+        return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    }
     if (!root) {
         host_free(&h);
         return oi_set_error(err, OPINFO_EPARSE, g->path, je.line, je.column, je.position, "%s",
@@ -525,6 +531,10 @@ int opinfo_annotate(opinfo_db *db, opinfo_plugins *plugins, const opinfo_qgraph 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
     host_free(&h);
+    if (oi_json_failed()) { /* since the parse above: an edit or a value dropped */
+        free(s);
+        s = NULL;
+    }
     if (!s)
         return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
     size_t n = strlen(s);

@@ -24,6 +24,15 @@ typedef struct ld {
     int syntax; /* the failure is malformed JSON */
 } ld;
 
+static int lnomem(ld *c)
+{
+    if (c->failed)
+        return -1;
+    c->failed = 1;
+    oi_set_error(c->err, OPINFO_ENOMEM, c->g->path, 0, 0, 0, "out of memory");
+    return -1;
+}
+
 static int lfail(ld *c, int at_key, const char *fmt, ...) OPINFO_PRINTF(3, 4);
 static int lfail(ld *c, int at_key, const char *fmt, ...)
 {
@@ -106,7 +115,7 @@ static const char *keep(ld *c, const char *s)
 {
     const char *k = oi_arena_strdup(&c->g->arena, s);
     if (!k)
-        lfail(c, 0, "out of memory");
+        lnomem(c);
     return k;
 }
 
@@ -123,7 +132,7 @@ static void *arr(ld *c, size_t n, size_t size)
 {
     void *p = oi_arena_alloc(&c->g->arena, n * size);
     if (!p)
-        lfail(c, 0, "out of memory");
+        lnomem(c);
     return p;
 }
 
@@ -630,7 +639,7 @@ static int check_cycles(ld *c)
     if (!state || !walk) {
         free(state);
         free(walk);
-        return lfail(c, 0, "out of memory");
+        return lnomem(c);
     }
     int rc = 0;
     size_t total = g->n_tensors + n_edges;
@@ -725,7 +734,7 @@ static int reserve(ld *c, void **p, size_t *cap, size_t need, size_t size)
         n *= 2;
     void *q = realloc(*p, n * size);
     if (!q)
-        return lfail(c, 0, "out of memory");
+        return lnomem(c);
     *p = q;
     *cap = n;
     return 0;
@@ -748,7 +757,7 @@ static int read_tensor(ld *c, json_t *t, size_t i)
     if (lookup(&c->tensors, json_string_value(name)) >= 0)
         return lfail(c, 0, "tensor \"%s\" is defined twice", json_string_value(name));
     if (oi_map_put(&c->tensors, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
-        return lfail(c, 0, "out of memory");
+        return lnomem(c);
     POP(c);
     oi_tensor *ot = &g->tensors[i];
     memset(ot, 0, sizeof *ot);
@@ -841,7 +850,7 @@ static int read_node(ld *c, json_t *n, size_t i)
         if (lookup(&c->nodes, json_string_value(name)) >= 0)
             return lfail(c, 0, "node \"%s\" is defined twice", json_string_value(name));
         if (oi_map_put(&c->nodes, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
-            return lfail(c, 0, "out of memory");
+            return lnomem(c);
         POP(c);
         KEY(c, "op");
         if (!*json_string_value(op) || strlen(json_string_value(op)) > MAX_NAME)
@@ -1157,7 +1166,12 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
 
 static int finish(opinfo_qgraph *g, opinfo_qgraph **out, opinfo_error_t *err)
 {
+    oi_json_watch();
     int rc = parse_text(g, err);
+    if (oi_json_failed()) { /* whatever jansson made of it: memory ran out */
+        opinfo_error_init(err);
+        rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    }
     if (rc != OPINFO_OK) {
         opinfo_qgraph_free(g);
         return rc;

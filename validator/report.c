@@ -406,9 +406,14 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
         return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory while reporting");
     char *s = NULL;
     if (fmt == OPINFO_FORMAT_JSON || fmt == OPINFO_FORMAT_SARIF) {
+        oi_json_watch(); /* a value jansson failed to add would be a silently shorter report */
         json_t *root = fmt == OPINFO_FORMAT_JSON ? write_json(r) : write_sarif(r);
         s = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
         json_decref(root);
+        if (oi_json_failed()) {
+            free(s);
+            s = NULL;
+        }
         if (s) {
             size_t n = strlen(s);
             char *t = realloc(s, n + 2);
