@@ -230,7 +230,8 @@ check: test python-test check-exports check-data test-install asan valgrind
 
 # ---- benchmarks (figures only; no thresholds) ---------------------------------------------------
 
-BENCH_SIZES ?= 40 400 4000
+# decoder layers of 26 nodes: 10^3, 10^4, 10^5 and 10^6 nodes (the last file is 0.5 GB)
+BENCH_SIZES ?= 40 400 4000 40000
 
 $(BUILD)/bin/bench_check: bench/bench_check.c $(SHLIB)
 	@mkdir -p $(dir $@)
@@ -245,12 +246,18 @@ $(BUILD)/bin/bench_kernels: bench/bench_kernels.c $(SHLIB)
 bench-kernels: all $(BUILD)/bin/bench_kernels
 	OPINFO_PLUGIN_PATH=$(CURDIR)/$(BUILD)/lib/opinfo/plugins $(BUILD)/bin/bench_kernels
 
+# Every figure of docs/performance.md: check time against the parse at 10^3..10^6 nodes, the
+# log-log slope, peak RSS; cold start next to sqlite3; the kernels; Python next to PyTorch's own
+# check (needs Debian's python3 with torch and torchvision).
 bench: all $(BUILD)/bin/bench_check bench-kernels
 	@mkdir -p $(BUILD)/bench
 	@for n in $(BENCH_SIZES); do f=$(BUILD)/bench/llm-$$n.qgraph.json; \
 	  [ -f $$f ] || $(PYTHON) bench/gen_qgraph.py --layers $$n --calibrated -o $$f; done
 	OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) $(BUILD)/bin/bench_check \
 	  $(foreach n,$(BENCH_SIZES),$(BUILD)/bench/llm-$(n).qgraph.json)
+	sh bench/bench_cold.sh $(BUILD)
+	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
+	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
 
 # ---- install ------------------------------------------------------------------------------------
 

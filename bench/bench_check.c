@@ -102,6 +102,8 @@ int main(int argc, char **argv)
     printf("%-34s %8s %7s %9s %9s %9s %9s %8s %8s\n", "file", "nodes", "MB", "parse_s",
            "parse+free", "load_s", "check_s", "/parse", "/p+free");
     double prev_n = 0, prev_t = 0;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0; /* least squares of log time on log nodes */
+    int fit = 0;
     for (int i = 1; i < argc; i++) {
         size_t len;
         char *text = slurp(argv[i], &len);
@@ -163,8 +165,17 @@ int main(int argc, char **argv)
                        (__builtin_log((double)nodes) - __builtin_log(prev_n)));
         prev_n = (double)nodes;
         prev_t = total;
+        double lx = __builtin_log((double)nodes), ly = __builtin_log(total);
+        sx += lx;
+        sy += ly;
+        sxx += lx * lx;
+        sxy += lx * ly;
+        fit++;
         free(text);
     }
+    if (fit > 2)
+        printf("log-log slope of check time against nodes, least squares over the %d files: "
+               "%.3f\n", fit, (fit * sxy - sx * sy) / (fit * sxx - sx * sx));
     opinfo_db_close(db);
     free(rss);
     return 0;

@@ -69,6 +69,10 @@ OPINFO_INTERNAL int oi_read_file(const char *path, size_t max, char **out, size_
 
 OPINFO_INTERNAL char *oi_strdup(const char *s);
 
+/* A read snapshot of the database around a whole check (db/db.c). */
+OPINFO_INTERNAL int oi_db_snapshot_begin(opinfo_db *db);
+OPINFO_INTERNAL void oi_db_snapshot_end(opinfo_db *db, int began);
+
 /* Around a jansson parse: oi_json_watch() before, oi_json_failed() after; 1 when jansson failed
  * to allocate in between (its result must then be dropped: OPINFO_ENOMEM). */
 OPINFO_INTERNAL void oi_json_watch(void);

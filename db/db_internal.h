@@ -20,7 +20,17 @@ struct opinfo_db {
     oi_map releases; /* backend -> latest release string */
     oi_map socs;     /* "backend\x1frelease\x1fsoc" -> opinfo_soc* */
     int load_failed; /* a text column could not be copied while loading (out of memory) */
+    /* prepared look-up statements, kept for the next look-up (query.c): parsing the SQL again
+     * was most of a small check's time */
+    struct {
+        const char *sql; /* the statement's text, by address (static strings) */
+        sqlite3_stmt *st;
+        int busy;
+    } stmts[24];
 };
+
+/* Finalizes the kept statements (before the connection closes or the schema changes). */
+OPINFO_INTERNAL void oi_db_stmts_free(opinfo_db *db);
 
 /* Schema: the forward-only migration chain. */
 OPINFO_INTERNAL int oi_db_migrate_to(sqlite3 *sq, int from, int to, const char *path,

@@ -22,11 +22,42 @@ static const char *col_text(opinfo_db *db, sqlite3_stmt *st, int i)
     return c;
 }
 
+/* A statement for sql: the kept one when it is free, else a new one, kept when there is room.
+ * Every statement from here goes back through release(). */
 static int prepare(opinfo_db *db, const char *sql, sqlite3_stmt **st, opinfo_error_t *err)
 {
-    if (sqlite3_prepare_v2(db->sq, sql, -1, st, NULL) != SQLITE_OK)
+    size_t n = sizeof db->stmts / sizeof db->stmts[0], slot = n;
+    for (size_t i = 0; i < n; i++) {
+        if (db->stmts[i].sql == sql && db->stmts[i].st && !db->stmts[i].busy) {
+            db->stmts[i].busy = 1;
+            *st = db->stmts[i].st;
+            return OPINFO_OK;
+        }
+        if (!db->stmts[i].st && slot == n)
+            slot = i;
+    }
+    if (sqlite3_prepare_v3(db->sq, sql, -1, slot < n ? SQLITE_PREPARE_PERSISTENT : 0, st,
+                           NULL) != SQLITE_OK)
         return oi_db_error(db, err, "preparing a query");
+    if (slot < n) {
+        db->stmts[slot].sql = sql;
+        db->stmts[slot].st = *st;
+        db->stmts[slot].busy = 1;
+    }
     return OPINFO_OK;
+}
+
+/* Gives a statement back: a kept one is reset for the next look-up, another finalized. */
+static void stmt_release(opinfo_db *db, sqlite3_stmt *st)
+{
+    for (size_t i = 0; st && i < sizeof db->stmts / sizeof db->stmts[0]; i++)
+        if (db->stmts[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            db->stmts[i].busy = 0;
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **out,
@@ -64,7 +95,7 @@ int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **ou
             }
         }
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s == SQLITE_NOMEM) {
         free(best);
         return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
@@ -108,7 +139,7 @@ int oi_db_release_id(opinfo_db *db, const char *backend, const char *release,
         if (version)
             *version = col_text(db, st, 1);
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s == SQLITE_ROW)
         return version && !*version ? oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0,
                                                    "out of memory")
@@ -156,7 +187,7 @@ int opinfo_db_find_soc(opinfo_db *db, const char *backend, const char *release, 
                             ? "{}"
                             : col_text(db, st, 4);
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s == SQLITE_ROW && (!o || !o->name || !o->arch || !o->attributes))
         return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
     if (s == SQLITE_ROW) {
@@ -224,7 +255,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         op->notes = col_text(db, st, 2);
         s = op->name ? SQLITE_DONE : SQLITE_NOMEM;
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_DONE)
         goto fail;
 
@@ -249,7 +280,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         ports[np].variadic = sqlite3_column_int(st, 3);
         np++;
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_DONE)
         goto fail;
     op->ports = ports;
@@ -272,7 +303,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         aliases[na].name = col_text(db, st, 1);
         na++;
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_DONE)
         goto fail;
     op->aliases = aliases;
@@ -361,7 +392,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         p->derived_from = oi_mask_from_list((const char *)sqlite3_column_text(st, 31));
         p->notes = col_text(db, st, 32);
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_DONE)
         goto fail;
     op->variants = vars;
@@ -398,7 +429,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         if (s != SQLITE_DONE)
             break;
     }
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_DONE && nv)
         goto fail;
     if (db->load_failed) /* a text column's copy */
@@ -444,7 +475,7 @@ int opinfo_db_find_op(opinfo_db *db, const char *backend, const char *release, c
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_int64 oid = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         return oi_db_error(db, err, "finding the op");
     opinfo_op *op = NULL;
@@ -510,7 +541,7 @@ static int emit_rows(opinfo_db *db, sqlite3_stmt *st, opinfo_row_fn fn, void *ud
         }
     }
     int rc = s == SQLITE_DONE ? OPINFO_OK : oi_db_error(db, err, "listing");
-    sqlite3_finalize(st);
+    stmt_release(db, st);
     return rc;
 }
 
@@ -551,7 +582,7 @@ int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, co
             if (fn(3, cols, ud) != 0)
                 break;
         }
-        sqlite3_finalize(st);
+        stmt_release(db, st);
         return OPINFO_OK;
     }
     /* per-release listings: one backend or all, each at the named or latest release */
@@ -606,7 +637,7 @@ int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, co
     }
     if (rc == OPINFO_OK && bstep != SQLITE_DONE && bstep != SQLITE_ROW)
         rc = oi_db_error(db, err, "listing backends");
-    sqlite3_finalize(bs);
+    stmt_release(db, bs);
     if (rc == OPINFO_OK && !found && backend)
         return oi_set_error(err, OPINFO_ENOTFOUND, db->path, 0, 0, 0,
                             "backend \"%s\" has no data in this database", backend);

@@ -1107,6 +1107,7 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     c->max = o.max_errors;
     c->pos_line = c->pos_col = 1;
     oi_map_init(&c->ops);
+    int snapshot = oi_db_snapshot_begin(db);
     c->backend = o.backend ? o.backend : g->target_backend;
     const char *rel = o.release ? o.release : g->target_release;
     c->soc = o.soc ? o.soc : g->target_soc;
@@ -1178,6 +1179,7 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
         rc = oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0, 0,
                           0, "%s", c->fatal.text);
 out:
+    oi_db_snapshot_end(db, snapshot);
     oi_host_free(c->host);
     oi_map_free(&c->ops);
     free(c);
