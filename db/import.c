@@ -33,6 +33,8 @@ typedef struct imp {
 /* ---- error reporting ---------------------------------------------------------------------- */
 
 static void vreport(imp *m, int code, int at_key, int line, int col, long pos, const char *fmt,
+                    va_list ap) OPINFO_PRINTF(7, 0);
+static void vreport(imp *m, int code, int at_key, int line, int col, long pos, const char *fmt,
                     va_list ap)
 {
     opinfo_error_t e;
