@@ -1085,6 +1085,12 @@ static sqlite3_int64 run(wr *w, const char *sql, const char *types, ...)
         w->failed = 1;
         return 0;
     }
+    /* one type per parameter: a mismatch would read arguments that were never passed */
+    if ((size_t)sqlite3_bind_parameter_count(st) != strlen(types)) {
+        sqlite3_finalize(st);
+        w->failed = 1;
+        return 0;
+    }
     va_list ap;
     va_start(ap, types);
     for (int i = 0; types[i]; i++) {
@@ -1258,7 +1264,7 @@ static void write_doc(wr *w, json_t *root)
                 "INSERT INTO variant(op_id, seq, name, configs, min_arch_id, max_arch_id, "
                 "gate_note, is_dynamic, source, notes) "
                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                "iittootottt", oid, (sqlite3_int64)vi, str_or_null(v, "name"),
+                "iittootott", oid, (sqlite3_int64)vi, str_or_null(v, "name"),
                 json_object_get(v, "configs") ? (cfg.data ? cfg.data : "") : NULL, mn != NULL,
                 arch_id_of(arch_ids, mn), mx != NULL, arch_id_of(arch_ids, mx),
                 str_or_null(v, "gate_note"), OPT_BOOL(v, "is_dynamic"), str_or_null(v, "source"),
