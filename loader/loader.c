@@ -394,15 +394,23 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
 void oi_plugin_describe(const opinfo_plugin *d, char *backends, size_t backends_size,
                         char *configs, size_t configs_size)
 {
-    size_t used = 0;
     backends[0] = configs[0] = '\0';
-    for (size_t b = 0; d->backends[b]; b++)
-        used += (size_t)snprintf(backends + used, backends_size - used, "%s%s", b ? "," : "",
-                                 d->backends[b]);
+    /* snprintf returns what it would have written: stop once that reaches the end */
+    size_t used = 0;
+    for (size_t b = 0; d->backends[b] && used < backends_size; b++) {
+        int w = snprintf(backends + used, backends_size - used, "%s%s", b ? "," : "",
+                         d->backends[b]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
     size_t cu = 0;
-    for (size_t c = 0; d->configs && d->configs[c] && cu < configs_size; c++)
-        cu += (size_t)snprintf(configs + cu, configs_size - cu, "%s%s", c ? "," : "",
-                               d->configs[c]);
+    for (size_t c = 0; d->configs && d->configs[c] && cu < configs_size; c++) {
+        int w = snprintf(configs + cu, configs_size - cu, "%s%s", c ? "," : "", d->configs[c]);
+        if (w < 0)
+            break;
+        cu += (size_t)w;
+    }
 }
 
 static int cmp_str(const void *a, const void *b)
