@@ -24,8 +24,19 @@ static void die(const char *what, const opinfo_error_t *e)
     abort();
 }
 
+/* Closed at exit, so that valgrind (make valgrind replays the targets) sees nothing lost. */
+static void teardown(void)
+{
+    opinfo_plugins_close(plugins);
+    opinfo_db_close(db);
+    plugins = NULL;
+    db = NULL;
+}
+
 static void setup(void)
 {
+    if (!db && !plugins)
+        atexit(teardown);
     opinfo_error_t e;
     opinfo_error_init(&e);
     /* The database caches every op it is asked for, unknown names included: reopened now and
