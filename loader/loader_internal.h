@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "../core/internal.h"
 #include "opinfo/plugin.h"
 
 /* Checks the descriptor a plugin's entry returned, as the loader does before it keeps the
@@ -12,14 +13,15 @@
  * match), then the required fields, reading only the members the declared ABI minor covers.
  * NULL when the descriptor is fine, else the reason for refusing it, naming path (malloc'd;
  * free() it). */
-char *oi_plugin_check_descriptor(const opinfo_plugin *d, const char *path);
+OPINFO_INTERNAL char *oi_plugin_check_descriptor(const opinfo_plugin *d, const char *path);
 
 /* Whether a checked descriptor lists backend among the backends it serves. */
-int oi_plugin_serves(const opinfo_plugin *d, const char *backend);
+OPINFO_INTERNAL int oi_plugin_serves(const opinfo_plugin *d, const char *backend);
 
 /* The comma-separated backends and configs of a checked descriptor, as a listing shows them,
  * cut to fit the buffers (each of size >= 1, always NUL-terminated). */
-void oi_plugin_describe(const opinfo_plugin *d, char *backends, size_t backends_size,
-                        char *configs, size_t configs_size);
+OPINFO_INTERNAL void oi_plugin_describe(const opinfo_plugin *d, char *backends,
+                                        size_t backends_size, char *configs,
+                                        size_t configs_size);
 
 #endif /* OPINFO_LOADER_INTERNAL_H */
