@@ -663,14 +663,17 @@ static void check_variant(imp *m, json_t *v, const op_ports *ops, const arch_lis
     if (rules) {
         size_t i;
         json_t *r;
+        /* a variant without valid ports: its rules are checked against none */
+        json_t *none = ports ? NULL : json_object();
         KEY(m, "rules");
         json_array_foreach(rules, i, r)
         {
             IDX(m, i);
-            check_rule(m, r, ops, ports ? ports : json_object());
+            check_rule(m, r, ops, ports ? ports : none);
             POP(m);
         }
         POP(m);
+        json_decref(none);
     }
 }
 
