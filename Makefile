@@ -59,9 +59,10 @@ TESTBIN := $(BUILD)/tests/opinfo-tests
 # What a Debian machine needs to build and test everything (make deps installs it).
 DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
-                   python3-torch python3-torchvision
+                   python3-torch python3-torchvision clang libclang-rt-14-dev
 
 .PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+        fuzz fuzz-build fuzz-smoke fuzz-regress \
         install uninstall test-install clean c11 cppcheck compile_commands standard_variables
 
 PLUGINS := qnn-htp xnnpack fbgemm
@@ -189,7 +190,7 @@ faults-test: all $(BUILD)/bin/allocfail
 	$(TEST_ENV) sh tests/faults/db-faults.sh $(BUILD)
 
 test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test \
-      faults-test
+      faults-test fuzz-regress
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
 # Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.
@@ -227,6 +228,72 @@ valgrind:
 check: test python-test check-exports check-data test-install asan valgrind
 	@echo "make check: all suites passed"
 
+
+# ---- fuzzing (tests/fuzz/README.md) ------------------------------------------------------------
+#
+#   make fuzz FUZZ_SECONDS=N   every target for N seconds on a scratch copy of its seed corpus
+#   make fuzz-smoke            the same for 20 seconds each (CI)
+#   make fuzz-regress          (part of make test) replays tests/fuzz/regressions/ and the seed
+#                              corpora with $(CC), so also under make asan and make valgrind
+#
+# The targets are built with clang and libFuzzer, AddressSanitizer and UBSan, against the library
+# and the plugins compiled the same way into their own directory.
+
+FUZZ_TARGETS := $(sort $(basename $(notdir $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))))
+FUZZ_CC ?= clang
+FUZZ_DIR ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -O1 -g $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude $(FUZZ_SAN)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/fuzz-%)
+FUZZ_PLUGIN_SOS := $(PLUGINS:%=$(FUZZ_DIR)/lib/opinfo/plugins/%.so)
+FUZZ_DB := $(FUZZ_DIR)/share/opinfo/opinfo.db
+FUZZ_HEADERS := $(wildcard include/*.h include/opinfo/*.h core/*.h db/*.h validator/*.h loader/*.h)
+
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden \
+	  -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"' -c $< -o $@
+
+$(FUZZ_DIR)/bin/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
+
+$(FUZZ_DIR)/lib/opinfo/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $$(PLUGIN_COMMON_%) include/opinfo/plugin.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fPIC -shared -fvisibility=hidden \
+	  -o $@ $(filter %.c,$^) -lm
+
+$(FUZZ_DB): $(DEFAULT_DB)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+FUZZ_ENV = OPINFO_DB=$(CURDIR)/$(FUZZ_DB) OPINFO_PLUGIN_PATH=$(CURDIR)/$(FUZZ_DIR)/lib/opinfo/plugins
+
+# kept between runs: the fuzz binaries share them
+.SECONDARY: $(FUZZ_LIB_OBJS)
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_PLUGIN_SOS) $(FUZZ_DB)
+
+fuzz: fuzz-build
+	$(FUZZ_ENV) sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+# The targets again, built with $(CC) and a plain main (tests/fuzz/replay.c) against the static
+# library: no clang needed, and $(SAN)/$(RUN) apply.
+$(BUILD)/tests/fuzz-replay-%: tests/fuzz/%.c tests/fuzz/replay.c $(STLIB) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN) $(CFLAGS) -o $@ $(filter %.c,$^) $(STLIB) $(LIBS) $(SAN) $(LDFLAGS)
+
+fuzz-regress: all $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz-replay-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz regressions: $$t"; \
+	  $(TEST_ENV) OPINFO_PLUGIN_PATH=$(CURDIR)/$(BUILD)/lib/opinfo/plugins \
+	    $(RUN) $(BUILD)/tests/fuzz-replay-$$t tests/fuzz/regressions/$$t tests/fuzz/corpus/$$t \
+	    || exit 1; done
 
 # ---- benchmarks (figures only; no thresholds) ---------------------------------------------------
 

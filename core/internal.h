@@ -46,7 +46,8 @@ OPINFO_INTERNAL int oi_set_error(opinfo_error_t *err, int code, const char *sour
                                  int column, long position, const char *fmt, ...)
     OPINFO_PRINTF(7, 8);
 OPINFO_INTERNAL int oi_set_errorv(opinfo_error_t *err, int code, const char *source, int line,
-                                  int column, long position, const char *fmt, va_list ap);
+                                  int column, long position, const char *fmt, va_list ap)
+    OPINFO_PRINTF(7, 0);
 
 /* Growable NUL-terminated buffer. On allocation failure it sets failed and keeps what it has. */
 typedef struct oi_buf {

@@ -34,6 +34,8 @@ typedef struct imp {
 /* ---- error reporting ---------------------------------------------------------------------- */
 
 static void vreport(imp *m, int code, int at_key, int line, int col, long pos, const char *fmt,
+                    va_list ap) OPINFO_PRINTF(7, 0);
+static void vreport(imp *m, int code, int at_key, int line, int col, long pos, const char *fmt,
                     va_list ap)
 {
     opinfo_error_t e;
@@ -662,14 +664,17 @@ static void check_variant(imp *m, json_t *v, const op_ports *ops, const arch_lis
     if (rules) {
         size_t i;
         json_t *r;
+        /* a variant without valid ports: its rules are checked against none */
+        json_t *none = ports ? NULL : json_object();
         KEY(m, "rules");
         json_array_foreach(rules, i, r)
         {
             IDX(m, i);
-            check_rule(m, r, ops, ports ? ports : json_object());
+            check_rule(m, r, ops, ports ? ports : none);
             POP(m);
         }
         POP(m);
+        json_decref(none);
     }
 }
 
@@ -1094,6 +1099,12 @@ static sqlite3_int64 run(wr *w, const char *sql, const char *types, ...)
         w->failed = 1;
         return 0;
     }
+    /* one type per parameter: a mismatch would read arguments that were never passed */
+    if ((size_t)sqlite3_bind_parameter_count(st) != strlen(types)) {
+        sqlite3_finalize(st);
+        w->failed = 1;
+        return 0;
+    }
     va_list ap;
     va_start(ap, types);
     for (int i = 0; types[i]; i++) {
@@ -1272,7 +1283,7 @@ static void write_doc(wr *w, json_t *root)
                 "INSERT INTO variant(op_id, seq, name, configs, min_arch_id, max_arch_id, "
                 "gate_note, is_dynamic, source, notes) "
                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                "iittootottt", oid, (sqlite3_int64)vi, str_or_null(v, "name"),
+                "iittootott", oid, (sqlite3_int64)vi, str_or_null(v, "name"),
                 json_object_get(v, "configs") ? (cfg.data ? cfg.data : "") : NULL, mn != NULL,
                 arch_id_of(arch_ids, mn), mx != NULL, arch_id_of(arch_ids, mx),
                 str_or_null(v, "gate_note"), OPT_BOOL(v, "is_dynamic"), str_or_null(v, "source"),

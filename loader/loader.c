@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "../core/internal.h"
+#include "loader_internal.h"
 #include "opinfo/plugin.h"
 
 #ifndef OPINFO_PLUGINDIR
@@ -199,9 +200,13 @@ static char *why(const char *fmt, ...)
 
 static int nonempty(const char *s) { return s && *s; }
 
-/* Checks the descriptor once the ABI version is known to be readable. NULL when fine. */
-static char *check_descriptor(const opinfo_plugin *d, const char *path)
+char *oi_plugin_check_descriptor(const opinfo_plugin *d, const char *path)
 {
+    if (d->abi_major != OPINFO_PLUGIN_ABI_MAJOR || d->abi_minor > OPINFO_PLUGIN_ABI_MINOR)
+        return why("%s: the plugin was built for another ABI (plugin: %u.%u, host: %d.%d), not "
+                   "loading",
+                   path, d->abi_major, d->abi_minor, OPINFO_PLUGIN_ABI_MAJOR,
+                   OPINFO_PLUGIN_ABI_MINOR);
     if (!nonempty(d->name))
         return why("%s: plugin descriptor has no name, not loading", path);
     if (!nonempty(d->version))
@@ -230,7 +235,7 @@ static char *check_descriptor(const opinfo_plugin *d, const char *path)
     return NULL;
 }
 
-static int serves(const opinfo_plugin *d, const char *backend)
+int oi_plugin_serves(const opinfo_plugin *d, const char *backend)
 {
     for (size_t i = 0; d->backends[i]; i++)
         if (strcmp(d->backends[i], backend) == 0)
@@ -299,14 +304,9 @@ static void load(opinfo_plugins *p, entry *e)
                 base->error[0] ? base->error : "(no message)");
     else if (!d)
         w = why("%s: plugin entry returned no descriptor, not loading", path);
-    else if (d->abi_major != OPINFO_PLUGIN_ABI_MAJOR || d->abi_minor > OPINFO_PLUGIN_ABI_MINOR)
-        w = why("%s: the plugin was built for another ABI (plugin: %u.%u, host: %d.%d), not "
-                "loading",
-                path, d->abi_major, d->abi_minor, OPINFO_PLUGIN_ABI_MAJOR,
-                OPINFO_PLUGIN_ABI_MINOR);
     else
-        w = check_descriptor(d, path);
-    if (!w && e->backend && !serves(d, e->backend))
+        w = oi_plugin_check_descriptor(d, path);
+    if (!w && e->backend && !oi_plugin_serves(d, e->backend))
         w = why("%s: plugin %s does not serve backend %s, not loading", path, d->name,
                 e->backend);
     if (w) {
@@ -369,7 +369,7 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
              * now, without running the entry a second time */
             if (!(e->backend = oi_strdup(backend)))
                 return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
-            if (e->plugin && !serves(e->plugin, backend)) {
+            if (e->plugin && !oi_plugin_serves(e->plugin, backend)) {
                 e->why = why("%s: plugin %s does not serve backend %s, not loading", path,
                              e->plugin->name, backend);
                 unload(e);
@@ -394,6 +394,28 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
                         "no plugin for backend %s (%s.so on the plugin path: --plugin-path, "
                         "$OPINFO_PLUGIN_PATH, the installed plugin directory)",
                         backend, backend);
+}
+
+void oi_plugin_describe(const opinfo_plugin *d, char *backends, size_t backends_size,
+                        char *configs, size_t configs_size)
+{
+    backends[0] = configs[0] = '\0';
+    /* snprintf returns what it would have written: stop once that reaches the end */
+    size_t used = 0;
+    for (size_t b = 0; d->backends[b] && used < backends_size; b++) {
+        int w = snprintf(backends + used, backends_size - used, "%s%s", b ? "," : "",
+                         d->backends[b]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    size_t cu = 0;
+    for (size_t c = 0; d->configs && d->configs[c] && cu < configs_size; c++) {
+        int w = snprintf(configs + cu, configs_size - cu, "%s%s", c ? "," : "", d->configs[c]);
+        if (w < 0)
+            break;
+        cu += (size_t)w;
+    }
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -446,7 +468,7 @@ int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *ud, opinfo_er
                     entry *e = find_path(p, path);
                     if (!e && (e = add_entry(p, path, NULL)))
                         load(p, e);
-                    int own = e && e->plugin && serves(e->plugin, stem);
+                    int own = e && e->plugin && oi_plugin_serves(e->plugin, stem);
                     if (own == (pass == 0))
                         ordered[k++] = names[i];
                 }
@@ -480,24 +502,18 @@ int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *ud, opinfo_er
             oi_map_put(&stems, stem, e->path);
             if (e->plugin) {
                 const opinfo_plugin *pl = e->plugin;
-                size_t used = 0;
                 const char *dup = NULL;
                 for (size_t b = 0; pl->backends[b]; b++) {
-                    used += (size_t)snprintf(backends + used, sizeof backends - used, "%s%s",
-                                             b ? "," : "", pl->backends[b]);
                     void *owner;
                     if (!dup && oi_map_get(&served, pl->backends[b], &owner))
                         dup = pl->backends[b];
                 }
+                oi_plugin_describe(pl, backends, sizeof backends, configs, sizeof configs);
                 snprintf(abi, sizeof abi, "%u.%u", pl->abi_major, pl->abi_minor);
                 cols[1] = pl->name;
                 cols[2] = pl->version;
                 cols[3] = abi;
                 cols[4] = backends;
-                size_t cu = 0;
-                for (size_t c = 0; pl->configs && pl->configs[c] && cu < sizeof configs; c++)
-                    cu += (size_t)snprintf(configs + cu, sizeof configs - cu, "%s%s",
-                                           c ? "," : "", pl->configs[c]);
                 cols[6] = configs;
                 if (dup) {
                     void *owner;
