@@ -15,6 +15,21 @@
 
 #include "overrides_internal.h"
 
+/* Appends to buf (capacity cap) at off; returns the new offset, never past the buffer's end. */
+static size_t cat(char *buf, size_t cap, size_t off, const char *fmt, ...) OPINFO_PRINTF(4, 5);
+static size_t cat(char *buf, size_t cap, size_t off, const char *fmt, ...)
+{
+    if (off >= cap)
+        return cap ? cap - 1 : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + off, cap - off, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return off;
+    return off + (size_t)n < cap ? off + (size_t)n : cap - 1;
+}
+
 #define ROUNDS 4
 #define MAXP 256
 
@@ -262,7 +277,7 @@ static void fix_derived(afx *a, site *x)
             return;
         }
         json_array_append_new(names, json_string(a->g->tensors[t].name));
-        off += (size_t)snprintf(list + off, off < sizeof list ? sizeof list - off : 0, "%s%s",
+        off = cat(list, sizeof list, off, "%s%s",
                                 off ? ", " : "", a->g->tensors[t].name);
     }
     if (!touch(a, x->d->tensor)) {
@@ -452,8 +467,7 @@ static void fix_gate(afx *a, site *x)
         if (x->op->ports[x->ports[i]].kind == OPINFO_PORT_INPUT) {
             if (dt && !x->nd->inputs[i].edge) {
                 convert_input(a, x, i, ps);
-                off += (size_t)snprintf(what + off, off < sizeof what ? sizeof what - off : 0,
-                                        "%s%s read converted %s -> %s", off ? "; " : "",
+                off = cat(what, sizeof what, off, "%s%s read converted %s -> %s", off ? "; " : "",
                                         a->g->tensors[t].name, opinfo_dtype_get(s->dtype)->name,
                                         opinfo_dtype_get(ps->dtype)->name);
             }
@@ -468,8 +482,7 @@ static void fix_gate(afx *a, site *x)
             retype(a, jt, s, ps->dtype);
         if (qs)
             requalify(jt, s, ps);
-        off += (size_t)snprintf(what + off, off < sizeof what ? sizeof what - off : 0,
-                                "%s%s %s%s%s -> %s%s%s", off ? "; " : "", a->g->tensors[t].name,
+        off = cat(what, sizeof what, off, "%s%s %s%s%s -> %s%s%s", off ? "; " : "", a->g->tensors[t].name,
                                 opinfo_dtype_get(s->dtype)->name, qs ? " " : "",
                                 qs ? opinfo_qscheme_name(before) : "",
                                 opinfo_dtype_get(ps->dtype)->name, qs ? " " : "",
@@ -501,8 +514,7 @@ static void fix_convert(afx *a, site *x)
         if (ps->dtype == own->dtype)
             continue;
         convert_input(a, x, i, ps);
-        off += (size_t)snprintf(what + off, off < sizeof what ? sizeof what - off : 0,
-                                "%s%s %s -> %s", off ? "; " : "", a->g->tensors[t].name,
+        off = cat(what, sizeof what, off, "%s%s %s -> %s", off ? "; " : "", a->g->tensors[t].name,
                                 opinfo_dtype_get(own->dtype)->name,
                                 opinfo_dtype_get(ps->dtype)->name);
     }

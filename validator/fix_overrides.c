@@ -22,6 +22,21 @@
 
 #include "overrides_internal.h"
 
+/* Appends to buf (capacity cap) at off; returns the new offset, never past the buffer's end. */
+static size_t cat(char *buf, size_t cap, size_t off, const char *fmt, ...) OPINFO_PRINTF(4, 5);
+static size_t cat(char *buf, size_t cap, size_t off, const char *fmt, ...)
+{
+    if (off >= cap)
+        return cap ? cap - 1 : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + off, cap - off, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return off;
+    return off + (size_t)n < cap ? off + (size_t)n : cap - 1;
+}
+
 #define MAXP 256
 
 typedef struct tdb {
@@ -704,8 +719,7 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
         size_t off = 0;
         for (size_t i = 0; i < v.n; i++)
             if (v.tensors[i] >= 0)
-                off += (size_t)snprintf(
-                    have + off, off < sizeof have ? sizeof have - off : 0, "%s%s %s%s",
+                off = cat(have, sizeof have, off, "%s%s %s%s",
                     off ? ", " : "", v.op->ports[v.ports[i]].name,
                     opinfo_dtype_get(v.types[i].dtype) ? opinfo_dtype_get(v.types[i].dtype)->name
                                                        : "?",
@@ -715,21 +729,18 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
             const opinfo_variant *var = &v.op->variants[k];
             if (!avail(&f->d, var))
                 continue;
-            off += (size_t)snprintf(offer + off, off < sizeof offer ? sizeof offer - off : 0,
-                                    "%s%s (", off ? "; " : "", var->name);
+            off = cat(offer, sizeof offer, off, "%s%s (", off ? "; " : "", var->name);
             for (size_t i = 0, first = 1; i < v.n; i++) {
                 const opinfo_port_spec *ps =
                     v.tensors[i] >= 0 ? opinfo_variant_spec(var, v.ports[i]) : NULL;
                 if (!ps)
                     continue;
-                off += (size_t)snprintf(offer + off, off < sizeof offer ? sizeof offer - off : 0,
-                                        "%s%s%s", first ? "" : "/",
+                off = cat(offer, sizeof offer, off, "%s%s%s", first ? "" : "/",
                                         opinfo_dtype_get(ps->dtype)->name,
                                         oi_spec_wants_symmetric(ps) ? " sym" : "");
                 first = 0;
             }
-            off += (size_t)snprintf(offer + off, off < sizeof offer ? sizeof offer - off : 0,
-                                    ")");
+            off = cat(offer, sizeof offer, off, ")");
         }
         char msg[1600];
         snprintf(msg, sizeof msg,
