@@ -44,7 +44,11 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS := -lsqlite3 -ljansson -ldl -lm
 
 SONAME := libopinfo.so.$(VERSION_MAJOR)
-LIB_SRCS := $(wildcard core/*.c) $(wildcard db/*.c) $(wildcard validator/*.c) $(wildcard loader/*.c)
+# The library's parts, one folder each: shared code, the database, the qgraph checker, ONNX Runtime's
+# TensorQuantOverrides (check and fix), the plugin loader.
+LIB_DIRS := core db validator overrides loader
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_HDRS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -97,7 +101,7 @@ lib: $(SHLIB) $(STLIB)
 tools: $(TOOLS)
 db: $(DEFAULT_DB)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/opinfo/*.h core/*.h db/*.h validator/*.h tests/unit/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/opinfo/*.h tests/unit/*.h) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -249,7 +253,7 @@ FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/fuzz-%)
 FUZZ_PLUGIN_SOS := $(PLUGINS:%=$(FUZZ_DIR)/lib/opinfo/plugins/%.so)
 FUZZ_DB := $(FUZZ_DIR)/share/opinfo/opinfo.db
-FUZZ_HEADERS := $(wildcard include/*.h include/opinfo/*.h core/*.h db/*.h validator/*.h loader/*.h)
+FUZZ_HEADERS := $(wildcard include/*.h include/opinfo/*.h) $(LIB_HDRS)
 
 $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "overrides_internal.h"
+#include "../overrides/overrides_internal.h"
 
 /* Appends to buf (capacity cap) at off; returns the new offset, never past the buffer's end. */
 static size_t cat(char *buf, size_t cap, size_t off, const char *fmt, ...) OPINFO_PRINTF(4, 5);

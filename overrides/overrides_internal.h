@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "validator_internal.h"
+#include "../validator/validator_internal.h"
 
 enum { OI_QT_INT8 = 0, OI_QT_UINT8, OI_QT_FLOAT8, OI_QT_INT16, OI_QT_UINT16, OI_QT_INT4,
        OI_QT_UINT4, OI_QT_COUNT };
