@@ -117,7 +117,8 @@ $(STLIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
-CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/cli/onnx_input.o
+CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/cli/onnx_input.o \
+              $(BUILD)/obj/core/outfile.o
 $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/internal.h"
+
 int cli_take_value(int argc, char **argv, int *i, const char **out)
 {
     const char *arg = argv[*i];
@@ -24,4 +26,20 @@ int cli_opt_is(const char *arg, const char *name)
 {
     size_t n = strlen(name);
     return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int cli_write_output(const char *path, const char *text)
+{
+    char msg[1200];
+    if (!path)
+        path = "-";
+    if (strcmp(path, "-") == 0 && fflush(stdout) != 0) {
+        fprintf(stderr, "%s: <stdout>: cannot write\n", cli_prog);
+        return -1;
+    }
+    if (oi_outfile_write(path, text, strlen(text), msg, sizeof msg) != 0) {
+        fprintf(stderr, "%s: %s\n", cli_prog, msg);
+        return -1;
+    }
+    return 0;
 }

@@ -11,6 +11,10 @@ int cli_take_value(int argc, char **argv, int *i, const char **out);
 /* argv matches --name or --name=... */
 int cli_opt_is(const char *arg, const char *name);
 
+/* Writes text to path ("-" or NULL: stdout) through core/outfile.c: never half a file, never a
+ * device replaced, never a symlink followed. -1, with a message naming path on stderr. */
+int cli_write_output(const char *path, const char *text);
+
 /* ONNX models (cli/onnx_input.c): a path ending in .onnx, and its qgraph through the Python
  * exporter. cli_load_onnx prints its own message for a missing Python, package or onnx. */
 struct opinfo_qgraph;

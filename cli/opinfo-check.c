@@ -80,28 +80,7 @@ static void print_error(const opinfo_error_t *e)
 
 static int write_out(const char *path, const char *text)
 {
-    if (!path || strcmp(path, "-") == 0) {
-        fputs(text, stdout);
-        return fflush(stdout) == 0 ? 0 : -1;
-    }
-    /* beside, then rename: never a half-written report */
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", cli_prog, path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
+    return cli_write_output(path, text); /* core/outfile.c */
 }
 
 /* path, name, version, abi, backends, status; a refused plugin makes the listing exit 1 */

@@ -560,15 +560,9 @@ static int cmd_export(const args_t *a)
         return fail(&e);
     int status = 0;
     if (a->output && strcmp(a->output, "-") != 0) {
-        /* write beside, then rename: never a half-written file */
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", a->output);
-        FILE *f = fopen(tmp, "w");
-        if (!f || fputs(json, f) < 0 || fclose(f) != 0 || rename(tmp, a->output) != 0) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", cli_prog, a->output, strerror(errno));
-            remove(tmp);
+        /* core/outfile.c: never half a file, never a device replaced, never a link followed */
+        if (cli_write_output(a->output, json) != 0)
             status = EXIT_TROUBLE;
-        }
     } else
         fputs(json, stdout);
     free(json);

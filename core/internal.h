@@ -138,4 +138,13 @@ OPINFO_INTERNAL int oi_map_put(oi_map *m, const char *key, void *value);
 /* 1 and *value when found, 0 when not. */
 OPINFO_INTERNAL int oi_map_get(const oi_map *m, const char *key, void **value);
 
+/* Output files (core/outfile.c, libc only: the tools link it too). Writes data to path: "-" is
+ * stdout; a character device or FIFO (or a symlink to one) is written straight; otherwise a new
+ * file made with O_EXCL|O_NOFOLLOW beside path is fsync'd and renamed over it (a symlink at path
+ * is replaced, never followed). 0, or -1 with errno and a message naming path in msg. */
+OPINFO_INTERNAL int oi_outfile_write(const char *path, const void *data, size_t len, char *msg,
+                                     size_t msgsize);
+OPINFO_INTERNAL int oi_outfile_writev(const char *path, const void *const *parts,
+                                      const size_t *lens, size_t n, char *msg, size_t msgsize);
+
 #endif

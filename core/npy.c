@@ -351,37 +351,14 @@ int opinfo_npy_write(const char *path, const opinfo_tensor *t, opinfo_error_t *e
         oi_buf_free(&b);
         return oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");
     }
-    /* atomic: a temporary file beside the target, renamed over it */
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        oi_buf_free(&b);
-        return oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
+    /* core/outfile.c: a new file renamed over a regular one; a device or FIFO written straight */
+    const void *parts[2] = {b.data, t->data};
+    size_t lens[2] = {b.len, count * es};
+    char msg[1200];
     int rc = OPINFO_OK;
-    if (fd < 0) {
-        rc = oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "%s: cannot create: %s", path,
-                          strerror(errno));
-        free(tmp);
-        oi_buf_free(&b);
-        return rc;
-    }
-    FILE *f = fdopen(fd, "wb");
-    int ok = f && fwrite(b.data, 1, b.len, f) == b.len &&
-             (count == 0 || fwrite(t->data, es, count, f) == count);
-    if (f) {
-        if (fclose(f) != 0)
-            ok = 0;
-    } else
-        close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        rc = oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "%s: cannot write: %s", path,
-                          strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
+    if (oi_outfile_writev(path, parts, lens, count ? 2 : 1, msg, sizeof msg) != 0)
+        rc = oi_set_error(err, errno == ENOMEM ? OPINFO_ENOMEM : OPINFO_EIO, path, 0, 0, 0, "%s",
+                          msg);
     oi_buf_free(&b);
     return rc;
 }

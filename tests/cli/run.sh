@@ -284,5 +284,7 @@ has "release fixture 1.2.3 is already in the database" err
 expect 2 "$DB_TOOL" --db "$T/cur.db" import --from-plugin nosuch
 has "no plugin for backend nosuch" err
 
+. tests/cli/safety.sh
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -215,6 +215,39 @@ def export(path_or_model, target=None):
     return q
 
 
+def _write_output(path, text):
+    """As opinfo's C tools write (core/outfile.c): a device or FIFO straight; otherwise a new file
+    made exclusively beside path (never a fixed name, never a followed symlink), renamed over it."""
+    import stat
+    import tempfile
+    try:
+        st = os.stat(path)
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+            with open(path, "w") as f:
+                f.write(text)
+            return
+    except FileNotFoundError:
+        pass
+    d, base = os.path.split(path)
+    fd, tmp = tempfile.mkstemp(prefix="." + base + ".", dir=d or ".")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _umask():
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
+
 def main(argv=None):
     import argparse
     ap = argparse.ArgumentParser(prog="python3 -m opinfo.onnx_export",
@@ -240,10 +273,7 @@ def main(argv=None):
     if a.output == "-":
         sys.stdout.write(text)
     else:
-        tmp = a.output + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, a.output)
+        _write_output(a.output, text)
     return 0
 
 

@@ -1,0 +1,109 @@
+# Sourced by tests/cli/run.sh (its helpers, $T, $CHECK, $DB_TOOL, $BUILD): what the tools do with
+# hostile output paths, plugins and names (docs/hardening.md, "Safety and data loss").
+KERNEL="$BUILD/bin/opinfo-kernel"
+PY=${PYTHON:-/usr/bin/python3}
+S="$T/safety"
+rm -rf "$S"
+mkdir -p "$S"
+
+# --- output files: a symlink planted at the old fixed temporary name is never followed ---------
+printf 'precious\n' >"$S/victim"
+ln -s "$S/victim" "$S/r.json.tmp"
+expect 1 "$CHECK" --backend qnn-htp --soc SM8450 -f json -o "$S/r.json" "$CASE"
+if [ "$(cat "$S/victim")" = precious ]; then ok; else bad "-o followed a symlink at PATH.tmp: $(head -c 80 "$S/victim")"; fi
+if [ -f "$S/r.json" ] && [ ! -L "$S/r.json" ] && "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$S/r.json"; then ok; else bad "-o did not write a JSON report beside a planted PATH.tmp"; fi
+# no temporary file is left behind
+if [ "$(find "$S" -name '.r.json.*' | wc -l)" -eq 0 ]; then ok; else bad "-o left a temporary file"; fi
+ln -s "$S/victim" "$S/e.json.tmp"
+expect 0 "$DB_TOOL" export --backend xnnpack -o "$S/e.json"
+if [ "$(cat "$S/victim")" = precious ] && [ -s "$S/e.json" ]; then ok; else bad "opinfo-db export -o followed a symlink at PATH.tmp"; fi
+
+# a symlink at PATH itself: the link is replaced by the report, its target is left alone
+ln -s "$S/victim" "$S/link.txt"
+expect 1 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S/link.txt" "$CASE"
+if [ "$(cat "$S/victim")" = precious ] && [ -f "$S/link.txt" ] && [ ! -L "$S/link.txt" ] &&
+    grep -q 'arch-gate' "$S/link.txt"; then ok; else bad "-o LINK wrote through the link or did not replace it"; fi
+
+# the permissions of a replaced report are kept
+printf 'old\n' >"$S/mode.txt"
+chmod 640 "$S/mode.txt"
+expect 1 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S/mode.txt" "$CASE"
+if [ "$(stat -c %a "$S/mode.txt")" = 640 ]; then ok; else bad "-o changed the mode of the replaced file to $(stat -c %a "$S/mode.txt")"; fi
+
+# a FIFO is written straight, and stays a FIFO
+mkfifo "$S/fifo"
+timeout 20 cat "$S/fifo" >"$S/fifo.out" &
+reader=$!
+expect 1 "$CHECK" --backend qnn-htp --soc SM8450 -f json -o "$S/fifo" "$CASE"
+wait "$reader"
+if [ -p "$S/fifo" ] && grep -qF '"rule": "arch-gate"' "$S/fifo.out"; then ok; else bad "-o FIFO: not written through, or replaced"; fi
+
+# character devices: written straight, never replaced by a regular file. A private copy of
+# /dev/null and /dev/full first (root can make them), so that a regression cannot damage /dev.
+if mknod "$S/null" c 1 3 2>/dev/null && mknod "$S/full" c 1 7 2>/dev/null; then
+    expect 1 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S/null" "$CASE"
+    if [ -c "$S/null" ]; then ok; else bad "-o DEVICE replaced the device"; fi
+    expect 2 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S/full" "$CASE"
+    has "$S/full: cannot write: No space left on device" err
+    if [ -c "$S/full" ]; then ok; else bad "-o FULL-DEVICE replaced the device"; fi
+    "$PY" -c "import numpy as np; np.save('$S/x.npy', np.arange(-8, 8, dtype=np.float32))"
+    expect 2 "$KERNEL" --backend xnnpack quantize --in "$S/x.npy" --attr scale=1/256 \
+        --attr dtype=int8 --out "$S/full"
+    has "$S/full: cannot write: No space left on device" err
+    safe_devices=1
+else
+    safe_devices=0
+fi
+if [ "$safe_devices" = 1 ] && [ -c "$S/null" ] && [ -c "$S/full" ]; then
+    expect 1 "$CHECK" --backend qnn-htp --soc SM8450 --output /dev/null "$CASE"
+    if [ -c /dev/null ]; then ok; else bad "-o /dev/null replaced /dev/null"; fi
+    expect 2 "$CHECK" --backend qnn-htp --soc SM8450 -o /dev/full "$CASE"
+    has "/dev/full: cannot write: No space left on device" err
+    expect 2 "$DB_TOOL" export --backend xnnpack -o /dev/full
+    has "/dev/full: cannot write: No space left on device" err
+    if [ -c /dev/full ]; then ok; else bad "-o /dev/full replaced /dev/full"; fi
+fi
+# a directory, and a directory that does not exist
+expect 2 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S" "$CASE"
+has "$S: is a directory" err
+expect 2 "$CHECK" --backend qnn-htp --soc SM8450 -o "$S/none/r.txt" "$CASE"
+has "$S/none/r.txt: cannot open its directory $S/none" err
+
+# a directory we may not write (root may write anything: then as nobody, when setpriv can)
+mkdir -p "$S/ro"
+chmod 555 "$S/ro"
+chmod 755 "$T" "$S"
+if [ "$(id -u)" = 0 ]; then as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as_user=""; fi
+if [ -z "$as_user" ] || command -v setpriv >/dev/null; then
+    # shellcheck disable=SC2086
+    run $as_user "$CHECK" --db "$DEFAULT_DB" --backend qnn-htp --soc SM8450 -o "$S/ro/r.txt" "$CASE"
+    if [ "$status" = 2 ] && grep -qF "$S/ro/r.txt: cannot create a file in $S/ro: Permission denied" "$T/err"; then ok; else bad "-o into a read-only directory: exit $status: $(head -c 300 "$T/err")"; fi
+    if [ -z "$(ls -A "$S/ro")" ]; then ok; else bad "-o left a file in a read-only directory"; fi
+fi
+chmod 700 "$T"
+
+# two writers of one path: each leaves a whole report (the last rename wins), never a mixture.
+# Two inputs whose reports differ in length, 8 writers at a time, 5 rounds.
+CASE_B=tests/cases/004-htp-E1-lpbq-conv2d-v68/input.json
+run "$CHECK" --backend qnn-htp --soc SM8450 -f json "$CASE"
+cp "$T/out" "$S/want-a.json"
+run "$CHECK" --backend qnn-htp --soc SM8450 -f json "$CASE_B"
+cp "$T/out" "$S/want-b.json"
+if ! cmp -s "$S/want-a.json" "$S/want-b.json"; then ok; else bad "the two concurrent inputs give the same report"; fi
+torn=0
+for round in 1 2 3 4 5; do
+    pids=""
+    for i in 1 2 3 4 5 6 7 8; do
+        if [ $((i % 2)) = 0 ]; then c=$CASE; else c=$CASE_B; fi
+        "$CHECK" --backend qnn-htp --soc SM8450 -f json -o "$S/shared.json" "$c" 2>/dev/null &
+        pids="$pids $!"
+    done
+    # shellcheck disable=SC2086
+    wait $pids
+    if ! cmp -s "$S/shared.json" "$S/want-a.json" && ! cmp -s "$S/shared.json" "$S/want-b.json"; then
+        torn=$((torn + 1))
+    fi
+    "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$S/shared.json" 2>/dev/null || torn=$((torn + 1))
+done
+if [ "$torn" = 0 ]; then ok; else bad "concurrent -o: $torn of 5 rounds left a mixed report"; fi
+if [ "$(find "$S" -name '.shared.json.*' | wc -l)" -eq 0 ]; then ok; else bad "concurrent -o left temporary files"; fi
