@@ -6,12 +6,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/internal.h"
 #include "loader_internal.h"
@@ -243,37 +245,178 @@ int oi_plugin_serves(const opinfo_plugin *d, const char *backend)
     return 0;
 }
 
+/* ---- trusting a file -------------------------------------------------------------------------
+ * A plugin runs with the caller's rights, so it must be no easier to change than the caller's own
+ * programs. The path is resolved one component at a time, as the kernel would, and every
+ * directory a name is looked up in, every symlink's target included, must be owned by root or by
+ * us and not writable by group or others; a directory writable by others may only be a sticky
+ * one of root's (/tmp), and then the entry found in it must be root's or ours. The file itself:
+ * a regular file, root's or ours, not writable by group or others (OpenSSH's safe_path rules, with
+ * /tmp's sticky bit as the one exception). docs/plugin-abi.md, docs/hardening.md. */
+
+#define TRUST_MAX_LINKS 40
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISLNK(m) ? "a symlink" : "not a regular file";
+}
+
+static int owner_ok(const struct stat *st) { return st->st_uid == 0 || st->st_uid == geteuid(); }
+
+/* NULL, or why the directory cannot be trusted */
+static char *dir_distrust(const char *path, const char *dir, const struct stat *st)
+{
+    if (!owner_ok(st))
+        return why("%s: directory %s on its path is owned by uid %ld (neither root nor you), not "
+                   "loading", path, dir, (long)st->st_uid);
+    if ((st->st_mode & S_IWOTH) && !((st->st_mode & S_ISVTX) && st->st_uid == 0))
+        return why("%s: directory %s on its path is writable by others, not loading", path, dir);
+    if ((st->st_mode & S_IWGRP) && !((st->st_mode & S_ISVTX) && st->st_uid == 0))
+        return why("%s: directory %s on its path is writable by its group, not loading", path,
+                   dir);
+    return NULL;
+}
+
+/* Resolves path into real (no symlink left) and checks it as above (modes and owners only when
+ * check is set; "a regular file" always). NULL and *st (the file's lstat), or why not. */
+static char *trust(const char *path, int check, char *real, size_t real_size, struct stat *st)
+{
+    char rest[2 * PATH_MAX], cur[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
+    struct stat sb;
+    int links = 0, open_parent = 0;
+    if (path[0] == '/')
+        snprintf(rest, sizeof rest, "%s", path);
+    else {
+        if (!getcwd(cur, sizeof cur))
+            return why("%s: cannot resolve: %s", path, strerror(errno));
+        if ((size_t)snprintf(rest, sizeof rest, "%s/%s", cur, path) >= sizeof rest)
+            return why("%s: path too long", path);
+    }
+    cur[0] = '\0'; /* "" is the root */
+    if (stat("/", &sb) != 0)
+        return why("%s: cannot resolve: %s", path, strerror(errno));
+    open_parent = (sb.st_mode & (S_IWOTH | S_IWGRP)) != 0;
+    if (check) {
+        char *w = dir_distrust(path, "/", &sb);
+        if (w)
+            return w;
+    }
+    size_t i = 0;
+    for (;;) {
+        while (rest[i] == '/')
+            i++;
+        if (!rest[i])
+            break;
+        size_t n = strcspn(rest + i, "/");
+        const char *c = rest + i;
+        int last = rest[i + n] == '\0' || rest[i + n + strspn(rest + i + n, "/")] == '\0';
+        i += n;
+        if (n == 1 && c[0] == '.')
+            continue;
+        if (n == 2 && c[0] == '.' && c[1] == '.') { /* cur has no symlinks: lexical is right */
+            char *slash = strrchr(cur, '/');
+            if (slash)
+                *slash = '\0';
+            continue;
+        }
+        if ((size_t)snprintf(next, sizeof next, "%s/%.*s", cur, (int)n, c) >= sizeof next)
+            return why("%s: path too long", path);
+        if (lstat(next, &sb) != 0)
+            return why("%s: %s: %s", path, next, strerror(errno));
+        /* in a directory others may write (sticky, root's), only root's and our entries count */
+        if (check && open_parent && !owner_ok(&sb))
+            return why("%s: %s is owned by uid %ld in a directory others can write, not loading",
+                       path, next, (long)sb.st_uid);
+        if (S_ISLNK(sb.st_mode)) {
+            if (++links > TRUST_MAX_LINKS)
+                return why("%s: too many levels of symbolic links", path);
+            ssize_t l = readlink(next, link, sizeof link - 1);
+            if (l <= 0)
+                return why("%s: %s: %s", path, next, l < 0 ? strerror(errno) : "empty symlink");
+            link[l] = '\0';
+            char tail[2 * PATH_MAX];
+            if ((size_t)snprintf(tail, sizeof tail, "%s/%s", link, rest + i) >= sizeof rest)
+                return why("%s: path too long", path);
+            memcpy(rest, tail, strlen(tail) + 1);
+            i = 0;
+            if (link[0] == '/')
+                cur[0] = '\0'; /* the root was checked first */
+            continue;
+        }
+        if (last) {
+            memcpy(cur, next, strlen(next) + 1);
+            break;
+        }
+        if (!S_ISDIR(sb.st_mode))
+            return why("%s: %s: %s", path, next, strerror(ENOTDIR));
+        if (check) {
+            char *w = dir_distrust(path, next, &sb);
+            if (w)
+                return w;
+            open_parent = (sb.st_mode & (S_IWOTH | S_IWGRP)) != 0;
+        }
+        memcpy(cur, next, strlen(next) + 1);
+    }
+    if (!cur[0] || lstat(cur, &sb) != 0)
+        return why("%s: %s", path, strerror(cur[0] ? errno : EISDIR));
+    if (!S_ISREG(sb.st_mode))
+        return why("%s: is %s, not a plugin; not loading", path, kind_of(sb.st_mode));
+    const char *via = strcmp(cur, path) != 0 ? cur : NULL;
+    if (check && !owner_ok(&sb))
+        return why("%s: %s%sis owned by uid %ld (neither root nor you), not loading", path,
+                   via ? "resolves to " : "", via ? via : "", (long)sb.st_uid);
+    if (check && (sb.st_mode & (S_IWOTH | S_IWGRP)))
+        return why("%s: %s%s%sis writable by %s, not loading (allow it explicitly to load "
+                   "anyway)", path, via ? "resolves to " : "", via ? via : "", via ? ", which " : "",
+                   (sb.st_mode & S_IWOTH) ? "others" : "its group");
+    if (strlen(cur) >= real_size)
+        return why("%s: path too long", path);
+    memcpy(real, cur, strlen(cur) + 1);
+    *st = sb;
+    return NULL;
+}
+
 static void load(opinfo_plugins *p, entry *e)
 {
     const char *path = e->path;
-    struct stat sb, db;
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    if (stat(path, &sb) != 0) {
-        e->why = why("%s: %s", path, strerror(errno));
+    char real[PATH_MAX];
+    struct stat sb, fb;
+    memset(&sb, 0, sizeof sb);
+    if ((e->why = trust(path, !(p->flags & OPINFO_PLUGINS_ALLOW_WRITABLE), real, sizeof real,
+                        &sb)))
+        return;
+    /* the file checked is the file opened: by descriptor, never blocking, never following a
+     * link; held open while dlopen maps it by its resolved name, and compared again after */
+    int fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        e->why = why("%s: cannot open: %s", path, strerror(errno));
         return;
     }
-    if (!(p->flags & OPINFO_PLUGINS_ALLOW_WRITABLE)) {
-        if (sb.st_mode & S_IWOTH) {
-            e->why = why("%s: is writable by others, not loading (allow it explicitly to load "
-                         "anyway)", path);
-            return;
-        }
-        /* sticky or not: others may still add a B.so that is not there yet */
-        if (stat(dir, &db) == 0 && (db.st_mode & S_IWOTH)) {
-            e->why = why("%s: its directory %s is writable by others, not loading", path, dir);
-            return;
-        }
+    if (fstat(fd, &fb) != 0 || !S_ISREG(fb.st_mode) || fb.st_dev != sb.st_dev ||
+        fb.st_ino != sb.st_ino) {
+        close(fd);
+        e->why = why("%s: changed while it was being checked, not loading", path);
+        return;
     }
     dlerror();
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
+        close(fd);
         const char *m = dlerror();
-        size_t pl = strlen(path);
-        if (m && strncmp(m, path, pl) == 0 && m[pl] == ':') /* dlerror names the file too */
-            m += pl + 1 + (m[pl + 1] == ' ');
+        size_t rl = strlen(real);
+        if (m && strncmp(m, real, rl) == 0 && m[rl] == ':') /* dlerror names the file too */
+            m += rl + 1 + (m[rl + 1] == ' ');
         e->why = why("%s: is not a shared object that can be loaded: %s", path, m ? m : "?");
+        return;
+    }
+    struct stat after;
+    int same = stat(real, &after) == 0 && after.st_dev == fb.st_dev && after.st_ino == fb.st_ino;
+    close(fd);
+    if (!same) {
+        dlclose(h);
+        e->why = why("%s: was replaced while it was being loaded, not loading", path);
         return;
     }
     dlerror();

@@ -107,3 +107,25 @@ for round in 1 2 3 4 5; do
 done
 if [ "$torn" = 0 ]; then ok; else bad "concurrent -o: $torn of 5 rounds left a mixed report"; fi
 if [ "$(find "$S" -name '.shared.json.*' | wc -l)" -eq 0 ]; then ok; else bad "concurrent -o left temporary files"; fi
+
+# --- plugins: a FIFO named B.so is refused with its reason, in the listing and for the check -----
+mkdir -p "$S/plugins"
+chmod 755 "$S/plugins"
+mkfifo "$S/plugins/qnn-htp.so"
+cp "$BUILD/tests/fixtures/good.so" "$S/plugins/fixture.so"
+chmod 644 "$S/plugins/fixture.so"
+expect 1 timeout 20 "$CHECK" --plugin-path "$S/plugins" --list-plugins
+has "$S/plugins/qnn-htp.so: refused: $S/plugins/qnn-htp.so: is a FIFO, not a plugin; not loading" out
+has "$S/plugins/fixture.so: fixture 1.2.3" out
+expect 1 timeout 20 "$CHECK" --plugin-path "$S/plugins" --backend qnn-htp --soc SM8450 "$CASE"
+has "the qnn-htp plugin is unavailable, so the backend's own checks did not run: $S/plugins/qnn-htp.so: is a FIFO, not a plugin; not loading [backend-unavailable]" out
+# a world-writable directory on the way to a plugin, through a symlink: refused, reason listed
+mkdir -p "$S/open"
+cp "$BUILD/tests/fixtures/good.so" "$S/open/real.so"
+chmod 644 "$S/open/real.so"
+chmod 777 "$S/open"
+rm -f "$S/plugins/qnn-htp.so"
+ln -s "$S/open/real.so" "$S/plugins/fixture.so.tmp" && mv "$S/plugins/fixture.so.tmp" "$S/plugins/fixture.so"
+expect 1 timeout 20 "$CHECK" --plugin-path "$S/plugins" --list-plugins
+has "$S/plugins/fixture.so: refused: $S/plugins/fixture.so: directory $S/open on its path is writable by others, not loading" out
+chmod 755 "$S/open"

@@ -377,12 +377,163 @@ static void writable_directory_is_refused_unless_allowed(void **state)
     p = open_only(dir, OPINFO_PLUGINS_ALLOW_WRITABLE);
     assert_string_equal(get_ok(p, "fixture")->name, "fixture");
     opinfo_plugins_close(p);
-    /* sticky (like /tmp) is no better: others can still put a B.so there that is not yet there */
+    /* writable by the group is no better */
+    assert_int_equal(chmod(dir, 0775), 0);
+    p = open_only(dir, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by its group", NULL);
+    opinfo_plugins_close(p);
+    /* sticky (like /tmp) and root's: others cannot replace our fixture.so, which is ours */
     assert_int_equal(chmod(dir, 01777), 0);
     p = open_only(dir, 0);
-    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", NULL);
+    if (geteuid() == 0)
+        assert_string_equal(get_ok(p, "fixture")->name, "fixture");
+    else /* sticky but not root's: its owner is not to be trusted with others' files */
+        expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", NULL);
     opinfo_plugins_close(p);
     assert_int_equal(chmod(dir, 0755), 0);
+}
+
+/* ---- trust along the whole path (OpenSSH's safe_path rules, /tmp's sticky bit) ---------------- */
+
+/* dir/sub/fixture.so with dir's mode given; dir and sub fresh. */
+static void nested(const char *name, mode_t outer, char *dir, char *sub, size_t n)
+{
+    fresh_dir(name, dir, n);
+    snprintf(sub, n, "%s/plugins", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(chmod(sub, 0755), 0);
+    put_fixture(sub, "good", "fixture.so");
+    assert_int_equal(chmod(dir, outer), 0);
+}
+
+static void world_writable_ancestor_is_refused(void **state)
+{
+    (void)state;
+    char dir[4096], sub[4096];
+    nested("loader-ancestor", 0777, dir, sub, sizeof dir);
+    opinfo_plugins *p = open_only(sub, 0);
+    /* whoever may write dir may rename plugins/ away and put their own in its place */
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", dir);
+    opinfo_plugins_close(p);
+    p = open_only(sub, OPINFO_PLUGINS_ALLOW_WRITABLE);
+    assert_string_equal(get_ok(p, "fixture")->name, "fixture");
+    opinfo_plugins_close(p);
+    assert_int_equal(chmod(dir, 0755), 0);
+    p = open_only(sub, 0);
+    assert_string_equal(get_ok(p, "fixture")->name, "fixture");
+    opinfo_plugins_close(p);
+}
+
+static void symlink_into_a_world_writable_directory_is_refused(void **state)
+{
+    (void)state;
+    char safe[4096], open_dir[4096], target[4200], link[4200];
+    fresh_dir("loader-link-safe", safe, sizeof safe);
+    fresh_dir("loader-link-open", open_dir, sizeof open_dir);
+    put_fixture(open_dir, "good", "real.so");
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    snprintf(target, sizeof target, "%s/real.so", open_dir);
+    snprintf(link, sizeof link, "%s/fixture.so", safe);
+    assert_int_equal(symlink(target, link), 0);
+    opinfo_plugins *p = open_only(safe, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", open_dir);
+    opinfo_plugins_close(p);
+    /* a relative link, and a link to a directory on the way, are followed the same way */
+    unlink(link);
+    char rel[4200];
+    snprintf(rel, sizeof rel, "../loader-link-open/real.so");
+    assert_int_equal(symlink(rel, link), 0);
+    p = open_only(safe, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", open_dir);
+    opinfo_plugins_close(p);
+    unlink(link);
+    char dlink[4200];
+    snprintf(dlink, sizeof dlink, "%s/via", safe);
+    assert_int_equal(symlink(open_dir, dlink), 0);
+    p = open_only(dlink, 0);
+    expect_get_fails(p, "real", OPINFO_EINPUT, "is writable by others", open_dir);
+    opinfo_plugins_close(p);
+    /* the same file from a safe directory loads: the refusal was about where it lives */
+    assert_int_equal(chmod(open_dir, 0755), 0);
+    assert_int_equal(symlink(target, link), 0);
+    p = open_only(safe, 0);
+    assert_string_equal(get_ok(p, "fixture")->name, "fixture");
+    opinfo_plugins_close(p);
+    unlink(link); /* remove_tree would follow them */
+    unlink(dlink);
+}
+
+static void sticky_directory_rules(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* needs root: a sticky directory of root's, and files of another user */
+    char dir[4096], sub[4096], file[4300];
+    /* /tmp-like ancestor: sticky, root's, writable by all: our directory in it is ours */
+    nested("loader-sticky", 01777, dir, sub, sizeof dir);
+    opinfo_plugins *p = open_only(sub, 0);
+    assert_string_equal(get_ok(p, "fixture")->name, "fixture");
+    opinfo_plugins_close(p);
+    /* ... but a directory in it that another user owns is theirs to change */
+    assert_int_equal(chown(sub, 65534, 65534), 0);
+    p = open_only(sub, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "owned by uid 65534", sub);
+    opinfo_plugins_close(p);
+    assert_int_equal(chown(sub, 0, 0), 0);
+    /* sticky and writable by all, but not root's: refused */
+    assert_int_equal(chown(dir, 65534, 65534), 0);
+    p = open_only(sub, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "owned by uid 65534", dir);
+    opinfo_plugins_close(p);
+    assert_int_equal(chown(dir, 0, 0), 0);
+    /* writable by all without the sticky bit: refused */
+    assert_int_equal(chmod(dir, 0777), 0);
+    p = open_only(sub, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is writable by others", dir);
+    opinfo_plugins_close(p);
+    assert_int_equal(chmod(dir, 0755), 0);
+    /* the plugin file of another user, in a safe directory */
+    snprintf(file, sizeof file, "%s/fixture.so", sub);
+    assert_int_equal(chown(file, 65534, 65534), 0);
+    p = open_only(sub, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "owned by uid 65534", "fixture.so");
+    opinfo_plugins_close(p);
+}
+
+static void fifo_named_b_so_is_refused_without_opening_it(void **state)
+{
+    (void)state;
+    char dir[4096], path[4200];
+    fresh_dir("loader-fifo", dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/fixture.so", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    put_fixture(dir, "good", "other.so");
+    alarm(20); /* opening a FIFO for reading waits for a writer: a regression hangs, then dies */
+    opinfo_plugins *p = open_only(dir, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is a FIFO", "fixture.so");
+    opinfo_plugins_close(p);
+    p = open_only(dir, OPINFO_PLUGINS_ALLOW_WRITABLE); /* never a FIFO, allowed or not */
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is a FIFO", "fixture.so");
+    opinfo_plugins_close(p);
+    /* the listing shows it refused, with the reason, and goes on to the next file */
+    p = open_only(dir, 0);
+    rows r;
+    list_rows(p, &r);
+    char **row = row_of(&r, path);
+    assert_contains(row[5], "refused: ");
+    assert_contains(row[5], "is a FIFO");
+    char other[4300];
+    snprintf(other, sizeof other, "%s/other.so", dir);
+    assert_non_null(row_of(&r, other));
+    free_rows(&r);
+    opinfo_plugins_close(p);
+    alarm(0);
+    unlink(path);
+    /* a directory named B.so */
+    assert_int_equal(mkdir(path, 0755), 0);
+    p = open_only(dir, 0);
+    expect_get_fails(p, "fixture", OPINFO_EINPUT, "is a directory", "fixture.so");
+    opinfo_plugins_close(p);
 }
 
 /* ---- the search path ------------------------------------------------------------------------- */
@@ -586,6 +737,10 @@ int test_loader(void)
         cmocka_unit_test(text_file_is_not_a_shared_object),
         cmocka_unit_test(writable_file_is_refused_unless_allowed),
         cmocka_unit_test(writable_directory_is_refused_unless_allowed),
+        cmocka_unit_test(world_writable_ancestor_is_refused),
+        cmocka_unit_test(symlink_into_a_world_writable_directory_is_refused),
+        cmocka_unit_test(sticky_directory_rules),
+        cmocka_unit_test(fifo_named_b_so_is_refused_without_opening_it),
         cmocka_unit_test(first_directory_wins),
         cmocka_unit_test(list_loads_and_checks_every_file),
         cmocka_unit_test(list_refuses_a_second_claim_on_a_backend),
