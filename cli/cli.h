@@ -15,6 +15,11 @@ int cli_opt_is(const char *arg, const char *name);
  * device replaced, never a symlink followed. -1, with a message naming path on stderr. */
 int cli_write_output(const char *path, const char *text);
 
+/* s with control characters (and C1 controls, bidi controls, U+2028/9) written visibly: \n,
+ * \x1b, \u202e. For names from a model on a terminal: they never forge a line or an escape. */
+#include <stdio.h>
+void cli_put_escaped(FILE *f, const char *s);
+
 /* ONNX models (cli/onnx_input.c): a path ending in .onnx, and its qgraph through the Python
  * exporter. cli_load_onnx prints its own message for a missing Python, package or onnx. */
 struct opinfo_qgraph;

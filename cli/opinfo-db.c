@@ -53,12 +53,13 @@ static void usage(FILE *f)
 /* gcc-style: file:line:col: error: text */
 static void print_error(const opinfo_error_t *e)
 {
+    /* names from the data: one line, nothing raw on the terminal */
+    cli_put_escaped(stderr, e->source[0] ? e->source : cli_prog);
     if (e->source[0] && e->line > 0)
-        fprintf(stderr, "%s:%d:%d: error: %s\n", e->source, e->line, e->column, e->text);
-    else if (e->source[0])
-        fprintf(stderr, "%s: error: %s\n", e->source, e->text);
-    else
-        fprintf(stderr, "%s: error: %s\n", cli_prog, e->text);
+        fprintf(stderr, ":%d:%d", e->line, e->column);
+    fputs(": error: ", stderr);
+    cli_put_escaped(stderr, e->text);
+    fputc('\n', stderr);
 }
 
 static int report_cb(const opinfo_error_t *e, void *ud)

@@ -129,3 +129,6 @@ ln -s "$S/open/real.so" "$S/plugins/fixture.so.tmp" && mv "$S/plugins/fixture.so
 expect 1 timeout 20 "$CHECK" --plugin-path "$S/plugins" --list-plugins
 has "$S/plugins/fixture.so: refused: $S/plugins/fixture.so: directory $S/open on its path is writable by others, not loading" out
 chmod 755 "$S/open"
+
+# --- hostile names in every report format (tests/cli/hostile_names.py) -------------------------
+if "$PY" tests/cli/hostile_names.py "$BUILD" "$S/hostile" >"$T/hostile.log" 2>&1; then ok; else bad "hostile names: $(cat "$T/hostile.log")"; fi
