@@ -138,8 +138,18 @@ class _Model:
 def export(path_or_model, target=None):
     """A qgraph dict from an ONNX QDQ model (a path or an onnx.ModelProto)."""
     import onnx
-    model = onnx.load(path_or_model) if isinstance(path_or_model, (str, os.PathLike)) \
-        else path_or_model
+    if isinstance(path_or_model, (str, os.PathLike)):
+        # protobuf reads an empty file, or one cut after a field, as a model with fields missing:
+        # say so instead of checking an empty graph clean
+        if os.path.isfile(path_or_model) and os.path.getsize(path_or_model) == 0:
+            raise ValueError("empty file, not an ONNX model")
+        model = onnx.load(path_or_model)
+    else:
+        model = path_or_model
+    if not model.HasField("graph"):
+        raise ValueError("no graph: not an ONNX model, or a truncated one")
+    if not len(model.opset_import):
+        raise ValueError("no opset_import: not an ONNX model, or a truncated one")
     m = _Model(model)
     tensors, order, nodes = {}, [], []
 
