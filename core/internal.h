@@ -64,9 +64,14 @@ OPINFO_INTERNAL void oi_buf_printf(oi_buf *b, const char *fmt, ...) OPINFO_PRINT
 /* Hands the string over (caller frees); NULL when the buffer failed. */
 OPINFO_INTERNAL char *oi_buf_steal(oi_buf *b);
 
-/* Reads a whole file ("-" = stdin) into a NUL-terminated malloc'd buffer, at most max bytes. */
+/* Reads a whole file ("-" = stdin) into a NUL-terminated malloc'd buffer, at most max bytes
+ * ($OPINFO_MAX_INPUT_SIZE replaces max when set). A regular file over the limit is refused before
+ * a byte is read; a stream (pipe, FIFO, device) is read in chunks and refused at its first NUL
+ * byte (oi_read_file: JSON texts) or the first byte that differs from magic (oi_read_input). */
 OPINFO_INTERNAL int oi_read_file(const char *path, size_t max, char **out, size_t *len,
                                  opinfo_error_t *err);
+OPINFO_INTERNAL int oi_read_input(const char *path, size_t max, const char *magic, char **out,
+                                  size_t *len, opinfo_error_t *err);
 
 OPINFO_INTERNAL char *oi_strdup(const char *s);
 

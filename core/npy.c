@@ -18,7 +18,8 @@
 #include "internal.h"
 #include "opinfo/plugin.h"
 
-#define NPY_MAX_FILE ((size_t)1 << 34)
+/* 2 GiB; $OPINFO_MAX_INPUT_SIZE raises it (core/util.c) */
+#define NPY_MAX_FILE ((size_t)2 << 30)
 
 typedef struct hp {
     const char *name;
@@ -291,9 +292,11 @@ int opinfo_npy_read(const char *path, opinfo_tensor *out, opinfo_error_t *err)
     size_t len;
     if (!path || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_npy_read: NULL argument");
-    int rc = oi_read_file(path, NPY_MAX_FILE, &data, &len, err);
+    opinfo_error_t re; /* the kernels' messages name the file in their text */
+    opinfo_error_init(&re);
+    int rc = oi_read_input(path, NPY_MAX_FILE, "\x93NUMPY", &data, &len, &re);
     if (rc)
-        return rc;
+        return oi_set_error(err, rc, re.source, 0, 0, re.position, "%s: %s", re.source, re.text);
     rc = opinfo_npy_parse(path, data, len, out, err);
     free(data);
     return rc;

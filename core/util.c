@@ -2,9 +2,13 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -91,45 +95,155 @@ char *oi_strdup(const char *s)
     return p;
 }
 
-int oi_read_file(const char *path, size_t max, char **out, size_t *len, opinfo_error_t *err)
+/* ---- reading input files ---------------------------------------------------------------------
+ * Every input is untrusted, /dev/zero and a 100 GB file included. A regular file is measured
+ * first and refused before a byte is read when it is over the limit; otherwise it is read into
+ * one buffer of its size. Anything else (stdin, a pipe, a FIFO, a character device) is streamed
+ * in chunks up to the limit, and refused at the first chunk that cannot be the format: a NUL byte
+ * in a JSON text, a .npy stream without its magic. The limit is the caller's default for the
+ * format, or $OPINFO_MAX_INPUT_SIZE (bytes; K, M, G, T suffixes in powers of 1024) when set. */
+
+#define MAX_INPUT_ENV "OPINFO_MAX_INPUT_SIZE"
+
+/* 0 and *out, or -1 when the variable is set but not a size */
+static int env_limit(size_t *out)
+{
+    const char *v = getenv(MAX_INPUT_ENV);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || errno || *v == '-')
+        return -1;
+    unsigned shift = 0;
+    if (*end) {
+        const char *units = "KMGT", *u = strchr(units, *end);
+        if (!u || !*u || (end[1] && !(end[1] == 'i' && end[2] == 'B' && !end[3]) &&
+                          !(end[1] == 'B' && !end[2])))
+            return -1;
+        shift = 10u * (unsigned)(u - units + 1);
+    }
+    if (n > ((unsigned long long)SIZE_MAX >> shift))
+        return -1;
+    *out = (size_t)(n << shift);
+    return 0;
+}
+
+static int too_big(opinfo_error_t *err, const char *name, long at, size_t max)
+{
+    return oi_set_error(err, OPINFO_EINPUT, name, 0, 0, at,
+                        "file is larger than the limit of %zu bytes (set " MAX_INPUT_ENV
+                        " to raise it)", max);
+}
+
+int oi_read_input(const char *path, size_t max, const char *magic, char **out, size_t *len,
+                  opinfo_error_t *err)
 {
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f)
+    if (env_limit(&max) != 0)
+        return oi_set_error(err, OPINFO_EUSAGE, name, 0, 0, 0,
+                            MAX_INPUT_ENV "=\"%s\" is not a size (bytes, or with K, M, G, T)",
+                            getenv(MAX_INPUT_ENV));
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return oi_set_error(err, OPINFO_EIO, name, 0, 0, 0, "cannot open: %s", strerror(errno));
-    oi_buf b;
-    oi_buf_init(&b);
-    char chunk[65536];
-    size_t n;
+    struct stat sb;
     int rc = OPINFO_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > max) {
-            rc = oi_set_error(err, OPINFO_EINPUT, name, 0, 0, (long)b.len,
-                              "file is larger than the limit of %zu bytes", max);
-            break;
+    char *data = NULL;
+    size_t n = 0, cap = 0;
+    int regular = 0;
+    if (fstat(fd, &sb) != 0) {
+        rc = oi_set_error(err, OPINFO_EIO, name, 0, 0, 0, "cannot read: %s", strerror(errno));
+        goto out;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        rc = oi_set_error(err, OPINFO_EIO, name, 0, 0, 0, "is a directory");
+        goto out;
+    }
+    regular = S_ISREG(sb.st_mode);
+    if (regular && (unsigned long long)sb.st_size > max) { /* not a byte read */
+        rc = too_big(err, name, 0, max);
+        goto out;
+    }
+    /* one buffer of the file's size (and a byte, to see that it did not grow); chunks of a
+     * stream, doubling */
+    cap = regular ? (size_t)sb.st_size + 2 : 65536;
+    for (;;) {
+        if (!data || n + 1 >= cap) {
+            size_t nc = !data ? cap : cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (data && max < SIZE_MAX - 2 && nc > max + 2)
+                nc = max + 2; /* enough to see one byte over the limit */
+            if (data && nc <= cap) {
+                rc = too_big(err, name, (long)n, max);
+                goto out;
+            }
+            char *nd = realloc(data, nc);
+            if (!nd) {
+                rc = oi_set_error(err, OPINFO_ENOMEM, name, 0, 0, (long)n,
+                                  "out of memory reading the file (at byte %zu)", n);
+                goto out;
+            }
+            data = nd;
+            cap = nc;
         }
-        oi_buf_add(&b, chunk, n);
-        if (b.failed) {
-            rc = oi_set_error(err, OPINFO_ENOMEM, name, 0, 0, 0, "out of memory reading file");
+        ssize_t r = read(fd, data + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = oi_set_error(err, OPINFO_EIO, name, 0, 0, (long)n, "read error: %s",
+                              strerror(errno));
+            goto out;
+        }
+        if (r == 0)
             break;
+        size_t was = n;
+        n += (size_t)r;
+        if (n > max) {
+            rc = too_big(err, name, (long)max, max);
+            goto out;
+        }
+        if (!regular) { /* a stream: refuse what cannot be the format as soon as it shows */
+            if (magic) {
+                size_t ml = strlen(magic);
+                for (size_t i = was; i < n && i < ml; i++)
+                    if (data[i] != magic[i]) {
+                        rc = oi_set_error(err, OPINFO_EINPUT, name, 0, 0, (long)i,
+                                          "byte %zu: not a %s stream (its magic is missing), "
+                                          "not reading on", i, ml == 6 ? ".npy" : "binary");
+                        goto out;
+                    }
+            } else {
+                const char *z = memchr(data + was, '\0', n - was);
+                if (z) {
+                    size_t at = (size_t)(z - data);
+                    rc = oi_set_error(err, OPINFO_EINPUT, name, 0, 0, (long)at,
+                                      "byte %zu: a NUL byte, so not a JSON text; not reading on",
+                                      at);
+                    goto out;
+                }
+            }
         }
     }
-    if (rc == OPINFO_OK && ferror(f))
-        rc = oi_set_error(err, OPINFO_EIO, name, 0, 0, 0, "read error: %s", strerror(errno));
+    data[n] = '\0';
+out:
     if (!is_stdin)
-        fclose(f);
+        close(fd);
     if (rc != OPINFO_OK) {
-        oi_buf_free(&b);
+        free(data);
         return rc;
     }
-    size_t l = b.len;
-    char *s = oi_buf_steal(&b);
-    if (!s)
+    if (!data && !(data = calloc(1, 1)))
         return oi_set_error(err, OPINFO_ENOMEM, name, 0, 0, 0, "out of memory reading file");
-    *out = s;
-    *len = l;
+    *out = data;
+    *len = n;
     return OPINFO_OK;
+}
+
+int oi_read_file(const char *path, size_t max, char **out, size_t *len, opinfo_error_t *err)
+{
+    return oi_read_input(path, max, NULL, out, len, err);
 }
 
 /* ---- jansson's allocations ------------------------------------------------------------------

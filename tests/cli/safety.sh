@@ -132,3 +132,31 @@ chmod 755 "$S/open"
 
 # --- hostile names in every report format (tests/cli/hostile_names.py) -------------------------
 if "$PY" tests/cli/hostile_names.py "$BUILD" "$S/hostile" >"$T/hostile.log" 2>&1; then ok; else bad "hostile names: $(cat "$T/hostile.log")"; fi
+
+# --- runaway inputs: /dev/zero, a stream, a huge file; the limit users can change ----------------
+expect 2 timeout 20 "$CHECK" --backend qnn-htp --soc SM8650 /dev/zero
+has "/dev/zero: error: byte 0: a NUL byte, so not a JSON text; not reading on" err
+run timeout 20 "$CHECK" --backend qnn-htp --soc SM8650 - </dev/zero
+if [ "$status" = 2 ]; then ok; else bad "- </dev/zero: exit $status"; fi
+has "<stdin>: error: byte 0: a NUL byte" err
+expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in /dev/zero --attr scale=1 --out "$S/z.npy"
+has "/dev/zero: byte 0: not a .npy stream (its magic is missing), not reading on" err
+# sparse files: refused by their size before a byte is read
+if truncate -s 3G "$S/huge.qgraph.json" 2>/dev/null && truncate -s 3G "$S/huge.npy" 2>/dev/null; then
+    expect 2 timeout 20 "$CHECK" --backend qnn-htp --soc SM8650 "$S/huge.qgraph.json"
+    has "$S/huge.qgraph.json: error: file is larger than the limit of 2147483648 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
+    expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in "$S/huge.npy" --attr scale=1 --out "$S/z.npy"
+    has "$S/huge.npy: file is larger than the limit of 2147483648 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
+    rm -f "$S/huge.qgraph.json" "$S/huge.npy"
+fi
+# the limit, lowered and raised
+expect 2 env OPINFO_MAX_INPUT_SIZE=100 "$CHECK" --backend qnn-htp --soc SM8450 "$CASE"
+has "$CASE: error: file is larger than the limit of 100 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
+expect 1 env OPINFO_MAX_INPUT_SIZE=1K "$CHECK" --backend qnn-htp --soc SM8450 "$CASE"
+expect 2 env OPINFO_MAX_INPUT_SIZE=1x "$CHECK" --backend qnn-htp --soc SM8450 "$CASE"
+has 'OPINFO_MAX_INPUT_SIZE="1x" is not a size (bytes, or with K, M, G, T)' err
+run sh -c 'yes | OPINFO_MAX_INPUT_SIZE=1M "$1" --backend qnn-htp --soc SM8450 -' sh "$CHECK"
+if [ "$status" = 2 ]; then ok; else bad "an endless stream: exit $status"; fi
+has "<stdin>: error: file is larger than the limit of 1048576 bytes" err
+expect 2 "$CHECK" --backend qnn-htp --soc SM8450 "$S"
+has "$S: error: is a directory" err
