@@ -61,6 +61,38 @@ static const struct {
     {"fbgemm", NULL, {"quint8", "dynamic-int8", NULL}},
 };
 
+/* What any report must be, whatever the names in the graph hold: valid UTF-8; text one line per
+ * diagnostic and fix with no raw control character; JUnit without the characters XML 1.0
+ * forbids (only newlines between its lines); JSON and SARIF parse back. */
+static void report_invariants(const char *text, int fmt, size_t ndiags, size_t nfixes)
+{
+    size_t newlines = 0;
+    const unsigned char *u = (const unsigned char *)text;
+    for (size_t i = 0; u[i]; i++) {
+        unsigned c = u[i];
+        newlines += c == '\n';
+        if ((c < 0x20 && c != '\n') || c == 0x7f) {
+            fprintf(stderr, "fuzz-qgraph: format %d: raw control byte 0x%02x at %zu\n", fmt, c, i);
+            abort();
+        }
+        if (fmt != OPINFO_FORMAT_JSON && fmt != OPINFO_FORMAT_SARIF && c == 0xc2 &&
+            u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+            fprintf(stderr, "fuzz-qgraph: format %d: raw C1 control at %zu\n", fmt, i);
+            abort();
+        }
+        if (fmt == OPINFO_FORMAT_JUNIT && c == 0xef && u[i + 1] == 0xbf &&
+            (u[i + 2] == 0xbe || u[i + 2] == 0xbf)) {
+            fprintf(stderr, "fuzz-qgraph: junit: U+FFFE/U+FFFF at %zu\n", i);
+            abort();
+        }
+    }
+    if (fmt == OPINFO_FORMAT_TEXT && newlines != ndiags + nfixes) {
+        fprintf(stderr, "fuzz-qgraph: text: %zu lines for %zu diagnostics and %zu fixes\n",
+                newlines, ndiags, nfixes);
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
@@ -88,11 +120,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             opinfo_error_init(&e);
             if (opinfo_check(db, g, &o, r, &e) == OPINFO_OK && with_plugins) {
+                size_t nd = opinfo_report_count(r), nf = 0;
+                for (size_t k = 0; k < nd; k++)
+                    nf += opinfo_report_get(r, k)->fix != NULL;
                 for (int f = OPINFO_FORMAT_TEXT; f <= OPINFO_FORMAT_JUNIT; f++) {
                     char *text = NULL;
                     opinfo_error_init(&e);
-                    if (opinfo_report_write(r, (opinfo_format)f, &text, &e) == OPINFO_OK)
+                    if (opinfo_report_write(r, (opinfo_format)f, &text, &e) == OPINFO_OK) {
+                        report_invariants(text, f, nd, nf);
                         free(text);
+                    }
                 }
             }
             opinfo_report_free(r);
