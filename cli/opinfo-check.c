@@ -63,6 +63,8 @@ static void usage(FILE *f)
             "  --version             print versions and exit\n"
             "  --help                print this help and exit\n"
             "\n"
+            "input files larger than 2 GiB are refused; $OPINFO_MAX_INPUT_SIZE (e.g. 8G) sets "
+            "the limit\n"
             "exit status: 0 clean or --warn, 1 violations (--strict), 2 usage, input or database "
             "error\n",
             opinfo_db_default_path());
