@@ -5,6 +5,7 @@
  * The database is the default one ($OPINFO_DB, else share/opinfo/opinfo.db beside the program's
  * prefix) and the plugins come from $OPINFO_PLUGIN_PATH, else the installed directory beside the
  * program; `make fuzz` and `make test` set both. */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,11 +72,12 @@ static void report_invariants(const char *text, int fmt, size_t ndiags, size_t n
     for (size_t i = 0; u[i]; i++) {
         unsigned c = u[i];
         newlines += c == '\n';
-        if ((c < 0x20 && c != '\n') || c == 0x7f) {
+        int json = fmt == OPINFO_FORMAT_JSON || fmt == OPINFO_FORMAT_SARIF; /* DEL is JSON */
+        if ((c < 0x20 && c != '\n') || (c == 0x7f && !json)) {
             fprintf(stderr, "fuzz-qgraph: format %d: raw control byte 0x%02x at %zu\n", fmt, c, i);
             abort();
         }
-        if (fmt != OPINFO_FORMAT_JSON && fmt != OPINFO_FORMAT_SARIF && c == 0xc2 &&
+        if (!json && c == 0xc2 &&
             u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
             fprintf(stderr, "fuzz-qgraph: format %d: raw C1 control at %zu\n", fmt, i);
             abort();
@@ -85,6 +87,16 @@ static void report_invariants(const char *text, int fmt, size_t ndiags, size_t n
             fprintf(stderr, "fuzz-qgraph: junit: U+FFFE/U+FFFF at %zu\n", i);
             abort();
         }
+    }
+    if (fmt == OPINFO_FORMAT_JSON || fmt == OPINFO_FORMAT_SARIF) {
+        json_error_t je;
+        json_t *back = json_loads(text, 0, &je);
+        if (!back) {
+            fprintf(stderr, "fuzz-qgraph: format %d does not parse back: %d:%d: %s\n", fmt,
+                    je.line, je.column, je.text);
+            abort();
+        }
+        json_decref(back);
     }
     if (fmt == OPINFO_FORMAT_TEXT && newlines != ndiags + nfixes) {
         fprintf(stderr, "fuzz-qgraph: text: %zu lines for %zu diagnostics and %zu fixes\n",
