@@ -145,7 +145,9 @@ static int write_replace(const char *path, const struct stat *old, const void *c
         goto out;
     }
     for (int tries = 0; tries < 64; tries++) {
-        snprintf(tmp, strlen(base) + 32, ".%s.%016llx", base, (unsigned long long)random_bits());
+        /* at most 200 bytes of the name: the temporary name must fit NAME_MAX too */
+        snprintf(tmp, strlen(base) + 32, ".%.200s.%016llx", base,
+                 (unsigned long long)random_bits());
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST)
             break;

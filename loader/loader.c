@@ -369,8 +369,8 @@ static char *trust(const char *path, int check, char *real, size_t real_size, st
                    via ? "resolves to " : "", via ? via : "", (long)sb.st_uid);
     if (check && (sb.st_mode & (S_IWOTH | S_IWGRP)))
         return why("%s: %s%s%sis writable by %s, not loading (allow it explicitly to load "
-                   "anyway)", path, via ? "resolves to " : "", via ? via : "", via ? ", which " : "",
-                   (sb.st_mode & S_IWOTH) ? "others" : "its group");
+                   "anyway)", path, via ? "resolves to " : "", via ? via : "",
+                   via ? ", which " : "", (sb.st_mode & S_IWOTH) ? "others" : "its group");
     if (strlen(cur) >= real_size)
         return why("%s: path too long", path);
     memcpy(real, cur, strlen(cur) + 1);

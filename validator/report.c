@@ -55,7 +55,8 @@ void opinfo_report_free(opinfo_report *r)
 static int utf8_at(const unsigned char *s, unsigned *cp)
 {
     unsigned c = s[0];
-    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+          : (c & 0xf8) == 0xf0 ? 4 : 0;
     if (!n)
         return 0;
     unsigned v = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;

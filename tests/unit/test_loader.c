@@ -393,7 +393,7 @@ static void writable_directory_is_refused_unless_allowed(void **state)
     assert_int_equal(chmod(dir, 0755), 0);
 }
 
-/* ---- trust along the whole path (OpenSSH's safe_path rules, /tmp's sticky bit) ---------------- */
+/* ---- trust along the whole path (OpenSSH's safe_path rules, /tmp's sticky bit) -------------- */
 
 /* dir/sub/fixture.so with dir's mode given; dir and sub fresh. */
 static void nested(const char *name, mode_t outer, char *dir, char *sub, size_t n)
