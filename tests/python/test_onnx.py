@@ -1,6 +1,7 @@
 """ONNX QDQ models built with onnx.helper (tests/python/onnx_models.py): the exporter's qgraph,
 the verdicts for qnn-htp on SoCs of several arches (facts: qnn-htp.md §4-§8, ort-qnn.md), and
 `opinfo-check model.onnx` itself."""
+import json
 import os
 import subprocess
 import tempfile
@@ -109,6 +110,37 @@ class CommandLine(unittest.TestCase):
         rc, out, err = self.run_check(b"not a model", "--soc", "SM8650")
         self.assertEqual(rc, 2)
         self.assertTrue(err.startswith("opinfo-check: error: MODEL: "), err)
+
+    def test_empty_and_truncated_models_are_input_errors(self):
+        full = M.conv_u8().SerializeToString()
+        # cut inside a field, protobuf's own error; after one, ours
+        for data, why in ((b"", "empty file"), (full[:2], "no graph"), (full[:11], ""),
+                          (b"\x08\x07\x12\x07pytorch", "no graph")):
+            rc, out, err = self.run_check(data, "--soc", "SM8650")
+            self.assertEqual((rc, out), (2, ""), err)
+            self.assertTrue(err.startswith("opinfo-check: error: MODEL: " + why), err)
+        m = M.conv_u8()
+        del m.opset_import[:]
+        with self.assertRaisesRegex(ValueError, "no opset_import"):
+            ox.export(m)
+
+    def test_exporter_output_never_follows_a_planted_link(self):
+        with tempfile.TemporaryDirectory() as d:
+            model, out, victim = (os.path.join(d, n) for n in ("m.onnx", "q.json", "victim"))
+            onnx.save(M.conv_u8(), model)
+            with open(victim, "w") as f:
+                f.write("precious")
+            os.symlink(victim, out + ".tmp")
+            self.assertEqual(ox.main([model, "-o", out]), 0)
+            with open(victim) as f:
+                self.assertEqual(f.read(), "precious")
+            self.assertFalse(os.path.islink(out))
+            with open(out) as f:
+                self.assertEqual(json.load(f)["qgraph"], 1)
+            os.mkfifo(os.path.join(d, "fifo"))
+            reader = subprocess.Popen(["cat", os.path.join(d, "fifo")], stdout=subprocess.PIPE)
+            self.assertEqual(ox.main([model, "-o", os.path.join(d, "fifo")]), 0)
+            self.assertEqual(json.loads(reader.communicate(timeout=20)[0])["qgraph"], 1)
 
     def test_without_python_or_onnx_the_message_says_so(self):
         rc, _, err = self.run_check(M.conv_u8(), "--soc", "SM8650",
