@@ -22,13 +22,20 @@ typedef struct ld {
     oi_map tensors; /* name -> index + 1 */
     oi_map nodes;
     int syntax; /* the failure is malformed JSON */
+    json_t *key; /* the top-level key being read */
+    int nomem;
+    opinfo_error_t pending; /* the first semantic error, reported if the whole text is JSON */
 } ld;
+
+/* A failure that ends the read at once; a semantic one lets the rest be parsed, unchecked. */
+#define HARD(c) ((c)->syntax || (c)->nomem)
 
 static int lnomem(ld *c)
 {
-    if (c->failed)
+    if (HARD(c))
         return -1;
     c->failed = 1;
+    c->nomem = 1;
     oi_set_error(c->err, OPINFO_ENOMEM, c->g->path, 0, 0, 0, "out of memory");
     return -1;
 }
@@ -44,7 +51,7 @@ static int lfail(ld *c, int at_key, const char *fmt, ...)
     oi_json_locate(c->g->text, c->g->len, &c->path, at_key, &line, &col, &pos);
     va_list ap;
     va_start(ap, fmt);
-    oi_set_errorv(c->err, OPINFO_EINPUT, c->g->path, line, col, pos, fmt, ap);
+    oi_set_errorv(&c->pending, OPINFO_EINPUT, c->g->path, line, col, pos, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -931,7 +938,7 @@ static int read_node(ld *c, json_t *n, size_t i)
  * as a full parse reports it. Only the error path pays for the full parse. */
 static int syntax_error(ld *c)
 {
-    if (c->failed)
+    if (HARD(c))
         return -1;
     c->failed = 1;
     json_error_t je;
@@ -987,9 +994,9 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
         if (!e)
             return -1;
         IDX(c, k);
-        int rc = fn(c, e, k);
+        int rc = c->failed ? 0 : fn(c, e, k);
         json_decref(e);
-        if (rc)
+        if (rc && HARD(c))
             return -1;
         POP(c);
         k++;
@@ -1077,9 +1084,14 @@ static int read_stream(ld *c)
         i++;
     else
         for (;;) {
-            char key[256];
-            if (i >= n || t[i] != '"' || oi_json_string(t, n, &i, key, sizeof key) != 0)
+            /* the key goes through jansson's grammar like every value: escapes, control
+             * characters, UTF-8 and \u0000 are judged by the parser, never by a scanner */
+            if (i >= n || t[i] != '"')
                 return syntax_error(c);
+            json_decref(c->key);
+            if (!(c->key = value_at(c, &i)))
+                return -1;
+            const char *key = json_string_value(c->key);
             i = oi_json_ws(t, n, i);
             if (i >= n || t[i] != ':')
                 return syntax_error(c);
@@ -1101,22 +1113,22 @@ static int read_stream(ld *c)
                     tensors_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "tensors", read_tensor))
+                } else if (stream_array(c, &i, "tensors", read_tensor) && HARD(c))
                     return -1;
             } else if (strcmp(key, "nodes") == 0) {
                 if (!seen_t || tensors_at) {
                     nodes_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "nodes", read_node))
+                } else if (stream_array(c, &i, "nodes", read_node) && HARD(c))
                     return -1;
             } else {
                 json_t *v = value_at(c, &i);
                 if (!v)
                     return -1;
-                int rc = check_header(c, key, v);
+                int rc = c->failed ? 0 : check_header(c, key, v);
                 json_decref(v);
-                if (rc)
+                if (rc && HARD(c))
                     return -1;
             }
             i = oi_json_ws(t, n, i);
@@ -1134,14 +1146,18 @@ static int read_stream(ld *c)
         return syntax_error(c);
     c->path.depth = 0;
     if (!seen_q)
-        return lfail(c, 0, "a qgraph lacks the required key \"qgraph\"");
-    if (!seen_t)
-        return lfail(c, 0, "a qgraph lacks the required key \"tensors\"");
-    if (!seen_n)
-        return lfail(c, 0, "a qgraph lacks the required key \"nodes\"");
-    if (tensors_at && stream_array(c, &tensors_at, "tensors", read_tensor))
+        lfail(c, 0, "a qgraph lacks the required key \"qgraph\"");
+    else if (!seen_t)
+        lfail(c, 0, "a qgraph lacks the required key \"tensors\"");
+    else if (!seen_n)
+        lfail(c, 0, "a qgraph lacks the required key \"nodes\"");
+    /* arrays skipped above are parsed here, even after a semantic error: no byte of the text
+     * escapes jansson's grammar, and a syntax error anywhere outranks every semantic one */
+    if (tensors_at && stream_array(c, &tensors_at, "tensors", read_tensor) && HARD(c))
         return -1;
-    if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node))
+    if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node) && HARD(c))
+        return -1;
+    if (c->failed)
         return -1;
     if (link_all(c) || check_cycles(c) || check_shared_dtypes(c))
         return -1;
@@ -1156,9 +1172,13 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
     c.err = err;
     oi_map_init(&c.tensors);
     oi_map_init(&c.nodes);
+    opinfo_error_init(&c.pending);
     int rc = read_stream(&c) ? (c.syntax ? OPINFO_EPARSE : OPINFO_EINPUT) : OPINFO_OK;
+    if (rc && !HARD(&c) && err && err->code == OPINFO_OK)
+        *err = c.pending;
     if (rc && err && err->code == OPINFO_ENOMEM)
         rc = OPINFO_ENOMEM;
+    json_decref(c.key);
     oi_map_free(&c.tensors);
     oi_map_free(&c.nodes);
     return rc;
