@@ -321,7 +321,7 @@ OPINFO_API int opinfo_variant_available(const opinfo_variant *v, int arch_rank);
 /* The spec a variant gives a port, or NULL when the variant does not accept that port. */
 OPINFO_API const opinfo_port_spec *opinfo_variant_spec(const opinfo_variant *v, int port);
 
-/* The newest release of a backend (natural version order), or OPINFO_ENOTFOUND. */
+/* The newest release of a backend (opinfo_version_compare's order), or OPINFO_ENOTFOUND. */
 OPINFO_API int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **out,
                                         opinfo_error_t *err);
 
@@ -654,7 +654,9 @@ OPINFO_API int opinfo_npy_write(const char *path, const struct opinfo_tensor *t,
 OPINFO_API int opinfo_formula_eval(const char *expr, double qmin, double qmax, double bits,
                                    double *out, opinfo_error_t *err);
 
-/* Natural comparison of release versions: "2.9" < "2.41" < "2.41.1". */
+/* Orders release versions as Debian does (docs/constraint-format.md), with the '-' that starts a
+ * suffix read as '~' (a pre-release): "2.9" < "2.41" < "2.41.1"; "2.0~rc1" == "2.0-rc1" < "2.0";
+ * "2.0" == "2.00". Negative, zero or positive. */
 OPINFO_API int opinfo_version_compare(const char *a, const char *b);
 
 #ifdef __cplusplus
