@@ -309,6 +309,14 @@ $(BUILD)/bin/bench_check: bench/bench_check.c $(SHLIB)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -ljansson -lm \
 	  -Wl,-rpath,'$$ORIGIN/../lib'
 
+$(BUILD)/bin/bench_chain: bench/bench_chain.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
+
+# shared_with chains of 10^4..10^5 tensors: fails when the time grows faster than linearly
+bench-chain: all $(BUILD)/bin/bench_chain
+	OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) $(BUILD)/bin/bench_chain 10000 30000 100000
+
 $(BUILD)/bin/bench_kernels: bench/bench_kernels.c $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
@@ -320,7 +328,7 @@ bench-kernels: all $(BUILD)/bin/bench_kernels
 # Every figure of docs/performance.md: check time against the parse at 10^3..10^6 nodes, the
 # log-log slope, peak RSS; cold start next to sqlite3; the kernels; Python next to PyTorch's own
 # check (needs Debian's python3 with torch and torchvision).
-bench: all $(BUILD)/bin/bench_check bench-kernels
+bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	@mkdir -p $(BUILD)/bench
 	@for n in $(BENCH_SIZES); do f=$(BUILD)/bench/llm-$$n.qgraph.json; \
 	  [ -f $$f ] || $(PYTHON) bench/gen_qgraph.py --layers $$n --calibrated -o $$f; done

@@ -577,8 +577,9 @@ static int link_all(ld *c)
     return 0;
 }
 
-/* The next spec along a shared_with link, or NULL at a root. */
-static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s)
+/* The next spec along a shared_with link, or NULL at a root. An edge spec's place is stored in
+ * *n, *k (the consumer node and its input); a tensor's leaves them alone. */
+static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s, size_t *n, size_t *k)
 {
     if (s->shared_tensor >= 0)
         return &g->tensors[s->shared_tensor].spec;
@@ -586,21 +587,32 @@ static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s)
         const oi_node *cn = &g->nodes[s->shared_consumer];
         for (size_t i = 0; i < cn->n_inputs; i++) {
             const oi_ref *r = &cn->inputs[i];
-            if (r->tensor >= 0 && g->tensors[r->tensor].producer == s->shared_producer)
-                return r->edge ? r->edge : &g->tensors[r->tensor].spec;
+            if (r->tensor >= 0 && g->tensors[r->tensor].producer == s->shared_producer) {
+                if (!r->edge)
+                    return &g->tensors[r->tensor].spec;
+                *n = (size_t)s->shared_consumer;
+                *k = i;
+                return r->edge;
+            }
         }
     }
     return NULL;
 }
 
+/* Marks a spec whose chain is being walked. */
+static const oi_spec on_walk;
+
 const oi_spec *oi_resolve(const opinfo_qgraph *g, const oi_spec *s)
 {
-    /* chains were checked acyclic at load; the bound only guards against misuse */
+    if (s->root && s->root != &on_walk)
+        return s->root; /* every spec of a loaded qgraph: set by resolve_roots */
+    /* a spec outside a loaded graph: walk; the bound only guards against misuse */
+    size_t n = 0, k = 0;
     for (size_t steps = 0; steps <= g->n_tensors + g->n_nodes * 8 + 1; steps++) {
-        const oi_spec *n = next_shared(g, s);
-        if (!n)
+        const oi_spec *next = next_shared(g, s, &n, &k);
+        if (!next)
             return s;
-        s = n;
+        s = next;
     }
     return NULL;
 }
@@ -612,7 +624,7 @@ static long tensor_index(const opinfo_qgraph *g, const oi_spec *s)
     return (long)(((const char *)s - (const char *)&g->tensors[0].spec) / (long)sizeof(oi_tensor));
 }
 
-/* Points the error at the shared_with of tensor t, or of node n's input k. */
+/* Points the error at the shared_with of tensor t, or (t < 0) of node n's input k. */
 static int cycle_error(ld *c, long t, size_t n, size_t k)
 {
     c->path.depth = 0;
@@ -631,76 +643,71 @@ static int cycle_error(ld *c, long t, size_t n, size_t k)
                  t >= 0 ? c->g->tensors[t].name : "", t >= 0 ? "\"" : "");
 }
 
-/* Every shared_with chain must end. Each chain is walked once: tensors on a finished chain are
- * marked, so the graph costs linear time; chains of edge specs are bounded by the spec count. */
-static int check_cycles(ld *c)
+typedef struct {
+    oi_spec *spec;
+    size_t n, k; /* an edge spec's place */
+} walk_step;
+
+/* Every spec's root, in linear time: each chain is walked until it meets a root or a spec whose
+ * root is known, and every spec on the walk gets that root, so no spec is walked twice and
+ * oi_resolve is one load. A walk that meets a spec of its own closes a cycle: the error points
+ * at the shared_with that closes it (the last spec walked). */
+static int resolve_roots(ld *c)
 {
     opinfo_qgraph *g = c->g;
     size_t n_edges = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
         for (size_t k = 0; k < g->nodes[i].n_inputs; k++)
             n_edges += g->nodes[i].inputs[k].edge != NULL;
-    size_t bound = g->n_tensors + n_edges + 1;
-    unsigned char *state = calloc(g->n_tensors + 1, 1); /* 0 new, 1 on this walk, 2 done */
-    size_t *walk = calloc(g->n_tensors + 1, sizeof *walk);
-    if (!state || !walk) {
-        free(state);
-        free(walk);
-        return lnomem(c);
-    }
-    int rc = 0;
     size_t total = g->n_tensors + n_edges;
+    walk_step *walk = malloc((total + 1) * sizeof *walk);
+    if (!walk)
+        return lnomem(c);
+    int rc = 0;
     size_t ni = 0, ki = 0; /* the edge cursor */
     for (size_t start = 0; start < total && !rc; start++) {
-        const oi_spec *cur;
-        long from_t = -1;
-        size_t from_n = 0, from_k = 0;
-        if (start < g->n_tensors) {
-            if (state[start] == 2)
-                continue;
-            cur = &g->tensors[start].spec;
-        } else {
-            while (ni < g->n_nodes && (ki >= g->nodes[ni].n_inputs || !g->nodes[ni].inputs[ki].edge)) {
+        walk_step cur = {NULL, 0, 0};
+        if (start < g->n_tensors)
+            cur.spec = &g->tensors[start].spec;
+        else {
+            while (ki >= g->nodes[ni].n_inputs || !g->nodes[ni].inputs[ki].edge) {
                 if (ki >= g->nodes[ni].n_inputs) {
                     ni++;
                     ki = 0;
                 } else
                     ki++;
             }
-            cur = g->nodes[ni].inputs[ki].edge;
-            from_n = ni;
-            from_k = ki;
-            ki++;
+            cur.spec = g->nodes[ni].inputs[ki].edge;
+            cur.n = ni;
+            cur.k = ki++;
         }
-        size_t depth = 0, steps = 0;
+        if (cur.spec->root)
+            continue;
+        size_t depth = 0;
+        const oi_spec *root = NULL;
         for (;;) {
-            long t = tensor_index(g, cur);
-            if (t >= 0) {
-                if (state[t] == 2)
-                    break;
-                if (state[t] == 1) {
-                    if (from_t < 0 && start < g->n_tensors)
-                        from_t = (long)start;
-                    rc = cycle_error(c, from_t, from_n, from_k);
-                    break;
-                }
-                state[t] = 1;
-                walk[depth++] = (size_t)t;
-            }
-            const oi_spec *next = next_shared(g, cur);
-            if (!next)
-                break;
-            if (++steps > bound || next == cur) {
-                rc = cycle_error(c, t, from_n, from_k);
+            if (cur.spec->root == &on_walk) {
+                const walk_step *last = &walk[depth - 1];
+                rc = cycle_error(c, tensor_index(g, last->spec), last->n, last->k);
                 break;
             }
-            from_t = t;
+            if (cur.spec->root) {
+                root = cur.spec->root;
+                break;
+            }
+            cur.spec->root = &on_walk;
+            walk[depth++] = cur;
+            walk_step next = {NULL, 0, 0};
+            next.spec = (oi_spec *)next_shared(g, cur.spec, &next.n, &next.k);
+            if (!next.spec) {
+                root = cur.spec;
+                break;
+            }
             cur = next;
         }
         for (size_t d = 0; d < depth; d++)
-            state[walk[d]] = 2;
+            walk[d].spec->root = root; /* NULL after a cycle: the load fails */
     }
-    free(state);
     free(walk);
     return rc;
 }
@@ -1159,7 +1166,7 @@ static int read_stream(ld *c)
         return -1;
     if (c->failed)
         return -1;
-    if (link_all(c) || check_cycles(c) || check_shared_dtypes(c))
+    if (link_all(c) || resolve_roots(c) || check_shared_dtypes(c))
         return -1;
     return 0;
 }
