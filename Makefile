@@ -126,9 +126,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 # and renamed, so a failed import never leaves a half-built database behind.
 $(DEFAULT_DB): $(DATA) $(BUILD)/bin/opinfo-db
 	@mkdir -p $(dir $@)
-	rm -f $@.new $@.new-wal $@.new-shm
+	rm -f $@.new $@.new-wal $@.new-shm $@-wal $@-shm
 	$(BUILD)/bin/opinfo-db --db $@.new init >/dev/null
 	$(BUILD)/bin/opinfo-db --db $@.new import $(DATA)
+	sqlite3 $@.new 'PRAGMA journal_mode=DELETE' >/dev/null # shipped read-only: docs/architecture.md
 	mv $@.new $@
 
 PC_SED = sed -e 's|@PREFIX@|$(prefix)|' -e 's|@LIBDIR@|$(libdir)|' \
@@ -371,6 +372,7 @@ test-install:
 	  $(CURDIR)/$(BUILD)/test-install
 	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/test-install/lib/pkgconfig sh tests/install/vendor-plugin.sh \
 	  $(CURDIR)/$(BUILD)/test-install
+	sh tests/install/readonly.sh $(CURDIR)/$(BUILD)/test-install
 
 # ---- developer targets ------------------------------------------------------------------------
 
