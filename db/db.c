@@ -97,16 +97,20 @@ static int ensure_wal(opinfo_db *db, long timeout_ms, opinfo_error_t *err)
         if (sqlite3_prepare_v2(db->sq, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
             return oi_db_error(db, err, "enabling WAL");
         int rc = sqlite3_step(st);
-        int wal = rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-                  strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+        const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        /* the mode now: "wal", or "memory" for an in-memory database, which keeps it; another
+         * answer is the old mode, kept because the switch could not happen yet */
+        int done = mode && (strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0);
         sqlite3_finalize(st);
-        if (wal)
+        if (done)
             return OPINFO_OK;
         int prim = sqlite3_extended_errcode(db->sq) & 0xff;
-        if ((prim != SQLITE_BUSY && prim != SQLITE_LOCKED && rc != SQLITE_ROW) ||
-            waited >= timeout_ms)
-            return rc == SQLITE_ROW ? oi_set_error(err, OPINFO_EDB, db->path, 0, 0, 0,
-                                                   "enabling WAL: the file refused it")
+        if (rc != SQLITE_ROW && prim != SQLITE_BUSY && prim != SQLITE_LOCKED)
+            return oi_db_error(db, err, "enabling WAL");
+        if (waited >= timeout_ms)
+            return rc == SQLITE_ROW ? oi_set_error(err, OPINFO_EDBBUSY, db->path, 0, 0, 0,
+                                                   "enabling WAL: the file stayed in another "
+                                                   "journal mode")
                                     : oi_db_error(db, err, "enabling WAL");
         sqlite3_sleep(10);
     }
