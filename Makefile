@@ -181,6 +181,10 @@ overrides-test: all
 autofix-test: all
 	$(TEST_ENV) RUN="$(RUN)" bash tests/autofix/run.sh $(BUILD)
 
+# docs/c-api.md's program, compiled and run on the library's defaults
+c-api-test: all
+	RUN="$(RUN)" sh tests/c-api/run.sh $(BUILD)
+
 # Allocation-failure injection (every allocation of a validation, an import, a plugin load and
 # the overrides fixer fails in turn; under valgrind every 97th, as every one would take an hour)
 # and database faults (tests/faults/; their timing wants the tools without valgrind).
@@ -195,7 +199,7 @@ faults-test: all $(BUILD)/bin/allocfail
 	$(TEST_ENV) sh tests/faults/db-faults.sh $(BUILD)
 
 test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test \
-      faults-test fuzz-regress
+      faults-test fuzz-regress c-api-test
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
 # Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.

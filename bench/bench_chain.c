@@ -59,7 +59,8 @@ static int run(opinfo_db *db, const char *text, size_t len, size_t n, double *lo
     }
     double t1 = now();
     opinfo_report *rep = opinfo_report_new();
-    opinfo_check_options o = {.size = sizeof o, .backend = "qnn-htp", .soc = "SM8650"};
+    opinfo_check_options o = {.size = sizeof o, .backend = "qnn-htp", .soc = "SM8650",
+                              .flags = OPINFO_CHECK_NO_PLUGINS};
     int rc = rep ? opinfo_check(db, g, &o, rep, &e) : OPINFO_ENOMEM;
     double t2 = now();
     opinfo_report_free(rep);
