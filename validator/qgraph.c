@@ -23,6 +23,7 @@ typedef struct ld {
     oi_map nodes;
     int syntax; /* the failure is malformed JSON */
     json_t *key; /* the top-level key being read */
+    json_t *unknown; /* the unknown top-level keys met, to find a duplicate as jansson does */
     int nomem;
     opinfo_error_t pending; /* the first semantic error, reported if the whole text is JSON */
 } ld;
@@ -1114,6 +1115,14 @@ static int read_stream(ld *c)
                 return syntax_error(c); /* jansson: duplicate object key */
             if (seen)
                 *seen = 1;
+            else { /* an error already; a duplicate of it would be jansson's error, which wins */
+                if (!c->unknown && !(c->unknown = json_object()))
+                    return lnomem(c);
+                if (json_object_get(c->unknown, key))
+                    return syntax_error(c);
+                if (json_object_set_new(c->unknown, key, json_null()) != 0)
+                    return lnomem(c);
+            }
             if (strcmp(key, "tensors") == 0) {
                 /* the version decides how the rest is read: tensors wait for it */
                 if (!seen_q) {
@@ -1186,6 +1195,7 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
     if (rc && err && err->code == OPINFO_ENOMEM)
         rc = OPINFO_ENOMEM;
     json_decref(c.key);
+    json_decref(c.unknown);
     oi_map_free(&c.tensors);
     oi_map_free(&c.nodes);
     return rc;
