@@ -118,7 +118,7 @@ static int ensure_wal(opinfo_db *db, long timeout_ms, opinfo_error_t *err)
 
 /* Creates the schema unless another process has: the emptiness is checked again inside the
  * write transaction, so of several concurrent inits one creates and the others find it done. */
-static int initialise(opinfo_db *db, opinfo_error_t *err)
+static int initialise(opinfo_db *db, int *created, opinfo_error_t *err)
 {
     if (sqlite3_exec(db->sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return oi_db_error(db, err, "starting initialisation");
@@ -128,7 +128,8 @@ static int initialise(opinfo_db *db, opinfo_error_t *err)
         sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    if (n == 0 && uv == 0 && app == 0) { /* another process may have initialised it meanwhile */
+    *created = n == 0 && uv == 0 && app == 0; /* else another process did, meanwhile */
+    if (*created) {
         int rc = oi_db_migrate_to(db->sq, 0, OPINFO_DB_SCHEMA_VERSION, db->path, err);
         if (rc != OPINFO_OK) {
             sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
@@ -146,7 +147,7 @@ static int initialise(opinfo_db *db, opinfo_error_t *err)
 /* Decides whether this file is ours and at which schema, and refuses what the flags forbid. */
 static int identify(opinfo_db *db, long busy_ms, opinfo_error_t *err)
 {
-    int app = 0, uv = 0, tables = 0;
+    int app = 0, uv = 0, tables = 0, created = 0;
     int creating = (db->flags & OPINFO_DB_CREATE) && (db->flags & OPINFO_DB_WRITE);
     for (int pass = 0;; pass++) {
         if (read_header(db->sq, &app, &uv, &tables) != 0) {
@@ -164,13 +165,14 @@ static int identify(opinfo_db *db, long busy_ms, opinfo_error_t *err)
         if (pass > 0) /* cannot happen: the transaction above committed a schema */
             return oi_set_error(err, OPINFO_EDB, db->path, 0, 0, 0,
                                 "initialisation left the database empty");
-        int rc = initialise(db, err);
+        int rc = initialise(db, &created, err);
         if (rc != OPINFO_OK)
             return rc;
         /* read again: whoever created the schema, this process judges what is there */
     }
-    /* init is idempotent: an opinfo database of this schema, created now or before, ends in WAL */
-    if (creating && (unsigned)app == OPINFO_DB_APPLICATION_ID) {
+    /* the process that created the schema switches the file to WAL; one that found it made
+     * leaves its journal mode alone (the shipped database stays in rollback mode) */
+    if (created) {
         int rc = ensure_wal(db, busy_ms, err);
         if (rc != OPINFO_OK)
             return rc;

@@ -191,6 +191,14 @@ static void concurrent_inits_of_a_new_path(void **state)
         assert_opinfo_ok(opinfo_db_open(path, OPINFO_DB_READONLY, &db, &e), &e);
         assert_int_equal(opinfo_db_schema_version(db), OPINFO_DB_SCHEMA_VERSION);
         opinfo_db_close(db);
+        /* the file is in WAL mode: the header's read and write versions are 2 */
+        FILE *f = fopen(path, "rb");
+        unsigned char hdr[20];
+        assert_non_null(f);
+        assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+        fclose(f);
+        assert_int_equal(hdr[18], 2);
+        assert_int_equal(hdr[19], 2);
     }
     assert_int_equal(failures, 0);
 }
