@@ -183,7 +183,7 @@ autofix-test: all
 
 # docs/c-api.md's program, compiled and run on the library's defaults
 c-api-test: all
-	RUN="$(RUN)" sh tests/c-api/run.sh $(BUILD)
+	RUN="$(RUN)" SAN="$(SAN)" sh tests/c-api/run.sh $(BUILD)
 
 # Allocation-failure injection (every allocation of a validation, an import, a plugin load and
 # the overrides fixer fails in turn; under valgrind every 97th, as every one would take an hour)

@@ -21,7 +21,7 @@ if cmp -s "$t/from-doc.c" "$root/examples/check.c"; then ok; else
     bad "docs/c-api.md does not quote examples/check.c verbatim:"
     diff -u "$root/examples/check.c" "$t/from-doc.c" >&2
 fi
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -pedantic -I"$root/include" -o "$t/check" \
+${CC:-cc} ${SAN:-} -std=c11 -Wall -Wextra -Werror -pedantic -I"$root/include" -o "$t/check" \
     "$root/examples/check.c" -L"$build/lib" -lopinfo -Wl,-rpath,"$build/lib" || {
     bad "examples/check.c does not compile"
     echo "c-api: $pass passed, $fail failed"
