@@ -127,9 +127,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 # and renamed, so a failed import never leaves a half-built database behind.
 $(DEFAULT_DB): $(DATA) $(BUILD)/bin/opinfo-db
 	@mkdir -p $(dir $@)
-	rm -f $@.new $@.new-wal $@.new-shm
+	rm -f $@.new $@.new-wal $@.new-shm $@-wal $@-shm
 	$(BUILD)/bin/opinfo-db --db $@.new init >/dev/null
 	$(BUILD)/bin/opinfo-db --db $@.new import $(DATA)
+	sqlite3 $@.new 'PRAGMA journal_mode=DELETE' >/dev/null # shipped read-only: docs/architecture.md
 	mv $@.new $@
 
 PC_SED = sed -e 's|@PREFIX@|$(prefix)|' -e 's|@LIBDIR@|$(libdir)|' \
@@ -181,6 +182,10 @@ overrides-test: all
 autofix-test: all
 	$(TEST_ENV) RUN="$(RUN)" bash tests/autofix/run.sh $(BUILD)
 
+# docs/c-api.md's program, compiled and run on the library's defaults
+c-api-test: all
+	RUN="$(RUN)" SAN="$(SAN)" sh tests/c-api/run.sh $(BUILD)
+
 # Allocation-failure injection (every allocation of a validation, an import, a plugin load and
 # the overrides fixer fails in turn; under valgrind every 97th, as every one would take an hour)
 # and database faults (tests/faults/; their timing wants the tools without valgrind).
@@ -195,7 +200,7 @@ faults-test: all $(BUILD)/bin/allocfail
 	$(TEST_ENV) sh tests/faults/db-faults.sh $(BUILD)
 
 test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test \
-      faults-test fuzz-regress
+      faults-test fuzz-regress c-api-test
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
 # Needs root; the first run builds the root (about 3 minutes and 2 GB), later runs reuse it.
@@ -310,6 +315,14 @@ $(BUILD)/bin/bench_check: bench/bench_check.c $(SHLIB)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -ljansson -lm \
 	  -Wl,-rpath,'$$ORIGIN/../lib'
 
+$(BUILD)/bin/bench_chain: bench/bench_chain.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
+
+# shared_with chains of 10^4..10^5 tensors: fails when the time grows faster than linearly
+bench-chain: all $(BUILD)/bin/bench_chain
+	OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) $(BUILD)/bin/bench_chain 10000 30000 100000
+
 $(BUILD)/bin/bench_kernels: bench/bench_kernels.c $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
@@ -321,7 +334,7 @@ bench-kernels: all $(BUILD)/bin/bench_kernels
 # Every figure of docs/performance.md: check time against the parse at 10^3..10^6 nodes, the
 # log-log slope, peak RSS; cold start next to sqlite3; the kernels; Python next to PyTorch's own
 # check (needs Debian's python3 with torch and torchvision).
-bench: all $(BUILD)/bin/bench_check bench-kernels
+bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	@mkdir -p $(BUILD)/bench
 	@for n in $(BENCH_SIZES); do f=$(BUILD)/bench/llm-$$n.qgraph.json; \
 	  [ -f $$f ] || $(PYTHON) bench/gen_qgraph.py --layers $$n --calibrated -o $$f; done
@@ -364,6 +377,7 @@ test-install:
 	  $(CURDIR)/$(BUILD)/test-install
 	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/test-install/lib/pkgconfig sh tests/install/vendor-plugin.sh \
 	  $(CURDIR)/$(BUILD)/test-install
+	sh tests/install/readonly.sh $(CURDIR)/$(BUILD)/test-install
 
 # ---- developer targets ------------------------------------------------------------------------
 

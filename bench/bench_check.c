@@ -137,7 +137,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             double t3 = now();
-            opinfo_check_options o = {sizeof o, "qnn-htp", "SM8650", NULL, 0, 0, NULL};
+            opinfo_check_options o = {sizeof o, "qnn-htp", "SM8650", NULL,
+                                      OPINFO_CHECK_NO_PLUGINS, 0, NULL};
             if (opinfo_check(db, g, &o, rep, &e) != OPINFO_OK) {
                 fprintf(stderr, "%s: %s\n", e.source, e.text);
                 return 2;

@@ -65,30 +65,71 @@ int oi_db_error(opinfo_db *db, opinfo_error_t *err, const char *what)
     return oi_sq_error(db->sq, db->path, err, what);
 }
 
-static int count_tables(sqlite3 *sq, int *n)
+/* The header (application_id, user_version) and the number of schema objects, read by one
+ * statement, hence from one snapshot: a process initialising the file meanwhile is seen either
+ * not at all or whole, never half-stamped. */
+static int read_header(sqlite3 *sq, int *app, int *uv, int *tables)
 {
-    return oi_sq_int(sq, "SELECT count(*) FROM sqlite_master", n);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sq,
+                           "SELECT (SELECT application_id FROM pragma_application_id),"
+                           " (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT count(*) FROM sqlite_master)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *app = sqlite3_column_int(st, 0);
+        *uv = sqlite3_column_int(st, 1);
+        *tables = sqlite3_column_int(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int application_id(sqlite3 *sq, int *out)
+/* WAL lets checks read while an import writes; it is a property of the file. Switching needs
+ * the file to itself, and SQLite answers "locked" at once (not through the busy handler) while
+ * another connection reads, so this waits as the busy timeout would. */
+static int ensure_wal(opinfo_db *db, long timeout_ms, opinfo_error_t *err)
 {
-    return oi_sq_int(sq, "PRAGMA application_id", out);
+    for (long waited = 0;; waited += 10) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db->sq, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+            return oi_db_error(db, err, "enabling WAL");
+        int rc = sqlite3_step(st);
+        const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        /* the mode now: "wal", or "memory" for an in-memory database, which keeps it; another
+         * answer is the old mode, kept because the switch could not happen yet */
+        int done = mode && (strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0);
+        sqlite3_finalize(st);
+        if (done)
+            return OPINFO_OK;
+        int prim = sqlite3_extended_errcode(db->sq) & 0xff;
+        if (rc != SQLITE_ROW && prim != SQLITE_BUSY && prim != SQLITE_LOCKED)
+            return oi_db_error(db, err, "enabling WAL");
+        if (waited >= timeout_ms)
+            return rc == SQLITE_ROW ? oi_set_error(err, OPINFO_EDBBUSY, db->path, 0, 0, 0,
+                                                   "enabling WAL: the file stayed in another "
+                                                   "journal mode")
+                                    : oi_db_error(db, err, "enabling WAL");
+        sqlite3_sleep(10);
+    }
 }
 
-static int initialise(opinfo_db *db, opinfo_error_t *err)
+/* Creates the schema unless another process has: the emptiness is checked again inside the
+ * write transaction, so of several concurrent inits one creates and the others find it done. */
+static int initialise(opinfo_db *db, int *created, opinfo_error_t *err)
 {
-    /* WAL lets checks read while an import writes; it is a property of the file. */
-    if (sqlite3_exec(db->sq, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
-        return oi_db_error(db, err, "enabling WAL");
     if (sqlite3_exec(db->sq, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return oi_db_error(db, err, "starting initialisation");
-    int n = 0, uv = 0;
-    if (count_tables(db->sq, &n) != 0 || oi_db_user_version(db->sq, &uv) != 0) {
+    int n = 0, uv = 0, app = 0;
+    if (read_header(db->sq, &app, &uv, &n) != 0) {
         int rc = oi_db_error(db, err, "reading the schema");
         sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    if (n == 0 && uv == 0) { /* another process may have initialised it meanwhile */
+    *created = n == 0 && uv == 0 && app == 0; /* else another process did, meanwhile */
+    if (*created) {
         int rc = oi_db_migrate_to(db->sq, 0, OPINFO_DB_SCHEMA_VERSION, db->path, err);
         if (rc != OPINFO_OK) {
             sqlite3_exec(db->sq, "ROLLBACK", NULL, NULL, NULL);
@@ -104,27 +145,37 @@ static int initialise(opinfo_db *db, opinfo_error_t *err)
 }
 
 /* Decides whether this file is ours and at which schema, and refuses what the flags forbid. */
-static int identify(opinfo_db *db, opinfo_error_t *err)
+static int identify(opinfo_db *db, long busy_ms, opinfo_error_t *err)
 {
-    int app = 0, uv = 0, tables = 0;
-    if (application_id(db->sq, &app) != 0 || oi_db_user_version(db->sq, &uv) != 0 ||
-        count_tables(db->sq, &tables) != 0) {
-        int ext = sqlite3_extended_errcode(db->sq) & 0xff;
-        if (ext == SQLITE_NOTADB || ext == SQLITE_CORRUPT)
-            return oi_set_error(err, OPINFO_EDBFOREIGN, db->path, 0, 0, 0,
-                                "not an opinfo database (%s)", sqlite3_errmsg(db->sq));
-        return oi_db_error(db, err, "reading the database header");
-    }
-    if (app == 0 && uv == 0 && tables == 0) {
-        if ((db->flags & OPINFO_DB_CREATE) && (db->flags & OPINFO_DB_WRITE)) {
-            int rc = initialise(db, err);
-            if (rc != OPINFO_OK)
-                return rc;
-            db->schema = OPINFO_DB_SCHEMA_VERSION;
-            return OPINFO_OK;
+    int app = 0, uv = 0, tables = 0, created = 0;
+    int creating = (db->flags & OPINFO_DB_CREATE) && (db->flags & OPINFO_DB_WRITE);
+    for (int pass = 0;; pass++) {
+        if (read_header(db->sq, &app, &uv, &tables) != 0) {
+            int ext = sqlite3_extended_errcode(db->sq) & 0xff;
+            if (ext == SQLITE_NOTADB || ext == SQLITE_CORRUPT)
+                return oi_set_error(err, OPINFO_EDBFOREIGN, db->path, 0, 0, 0,
+                                    "not an opinfo database (%s)", sqlite3_errmsg(db->sq));
+            return oi_db_error(db, err, "reading the database header");
         }
-        return oi_set_error(err, OPINFO_EDBEMPTY, db->path, 0, 0, 0,
-                            "database is not initialised (run 'opinfo-db init')");
+        if (app != 0 || uv != 0 || tables != 0)
+            break;
+        if (!creating)
+            return oi_set_error(err, OPINFO_EDBEMPTY, db->path, 0, 0, 0,
+                                "database is not initialised (run 'opinfo-db init')");
+        if (pass > 0) /* cannot happen: the transaction above committed a schema */
+            return oi_set_error(err, OPINFO_EDB, db->path, 0, 0, 0,
+                                "initialisation left the database empty");
+        int rc = initialise(db, &created, err);
+        if (rc != OPINFO_OK)
+            return rc;
+        /* read again: whoever created the schema, this process judges what is there */
+    }
+    /* the process that created the schema switches the file to WAL; one that found it made
+     * leaves its journal mode alone (the shipped database stays in rollback mode) */
+    if (created) {
+        int rc = ensure_wal(db, busy_ms, err);
+        if (rc != OPINFO_OK)
+            return rc;
     }
     if ((unsigned)app != OPINFO_DB_APPLICATION_ID)
         return oi_set_error(err, OPINFO_EDBFOREIGN, db->path, 0, 0, 0,
@@ -191,7 +242,7 @@ int opinfo_db_open(const char *path, size_t flags, opinfo_db **out, opinfo_error
     }
     sqlite3_busy_timeout(db->sq, (int)busy);
     sqlite3_extended_result_codes(db->sq, 1);
-    if ((rc = identify(db, err)) != OPINFO_OK)
+    if ((rc = identify(db, busy, err)) != OPINFO_OK)
         goto fail;
     if (sqlite3_exec(db->sq, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK) {
         rc = oi_db_error(db, err, "enabling foreign keys");

@@ -837,20 +837,53 @@ static void check_op(imp *m, json_t *op, const arch_list *al, json_t *op_names, 
 static const char *const top_keys[] = {"opinfo_constraints", "backend", "description", "release",
                                        "archs", "socs", "ops", NULL};
 
-static int release_in_db(imp *m, const char *backend, const char *version)
+/* A release of the backend whose version equals this one in version order ("2.0" and "2.00"
+ * are one release), copied into same; 0 when there is none. */
+static int release_in_db(imp *m, const char *backend, const char *version, char *same, size_t n)
 {
     sqlite3_stmt *st;
     int found = 0;
     if (sqlite3_prepare_v2(m->db->sq,
-                           "SELECT 1 FROM release r JOIN backend b ON b.id = r.backend_id "
-                           "WHERE b.name = ?1 AND r.version = ?2",
+                           "SELECT r.version FROM release r JOIN backend b ON b.id = r.backend_id "
+                           "WHERE b.name = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, backend, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
+    while (!found && sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v && opinfo_version_compare(v, version) == 0) {
+            snprintf(same, n, "%s", v);
+            found = 1;
+        }
+    }
     sqlite3_finalize(st);
     return found;
+}
+
+/* The same for the releases met earlier in this batch (keys "backend\x1fversion"). */
+static int release_in_batch(imp *m, const char *backend, const char *version, char *same,
+                            size_t n)
+{
+    const char *key;
+    json_t *v;
+    size_t bl = strlen(backend);
+    json_object_foreach(m->seen_releases, key, v)
+    {
+        if (strncmp(key, backend, bl) == 0 && key[bl] == '\x1f' &&
+            opinfo_version_compare(key + bl + 1, version) == 0) {
+            snprintf(same, n, "%s", key + bl + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *spelled(const char *same, const char *vs, char *buf, size_t n)
+{
+    if (strcmp(same, vs) == 0)
+        return "";
+    snprintf(buf, n, " (as %s, an equal version)", same);
+    return buf;
 }
 
 static void check_doc(imp *m, json_t *root)
@@ -894,15 +927,15 @@ static void check_doc(imp *m, json_t *root)
                           "suffix, e.g. 2.41",
                     vs);
             else if (be) {
-                char key[200];
+                char key[200], same[80], as[120];
                 snprintf(key, sizeof key, "%s\x1f%s", json_string_value(be), vs);
-                if (release_in_db(m, json_string_value(be), vs))
-                    bad(m, 0, "release %s %s is already in the database; releases are "
+                if (release_in_db(m, json_string_value(be), vs, same, sizeof same))
+                    bad(m, 0, "release %s %s is already in the database%s; releases are "
                               "immutable, give the new data a new version",
-                        json_string_value(be), vs);
-                else if (json_object_get(m->seen_releases, key))
-                    bad(m, 0, "release %s %s is imported twice in this batch",
-                        json_string_value(be), vs);
+                        json_string_value(be), vs, spelled(same, vs, as, sizeof as));
+                else if (release_in_batch(m, json_string_value(be), vs, same, sizeof same))
+                    bad(m, 0, "release %s %s is imported twice in this batch%s",
+                        json_string_value(be), vs, spelled(same, vs, as, sizeof as));
                 else
                     json_object_set_new(m->seen_releases, key, json_true());
             }

@@ -569,7 +569,7 @@ int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, co
             sqlite3_bind_text(st, 1, backend, -1, SQLITE_STATIC);
         if (kind == OPINFO_LIST_RELEASES)
             return emit_rows(db, st, fn, ud, err);
-        /* fill in each backend's latest release (natural version order) */
+        /* fill in each backend's latest release (version order) */
         int s;
         while ((s = sqlite3_step(st)) == SQLITE_ROW) {
             const char *b = (const char *)sqlite3_column_text(st, 0);

@@ -321,7 +321,7 @@ OPINFO_API int opinfo_variant_available(const opinfo_variant *v, int arch_rank);
 /* The spec a variant gives a port, or NULL when the variant does not accept that port. */
 OPINFO_API const opinfo_port_spec *opinfo_variant_spec(const opinfo_variant *v, int port);
 
-/* The newest release of a backend (natural version order), or OPINFO_ENOTFOUND. */
+/* The newest release of a backend (opinfo_version_compare's order), or OPINFO_ENOTFOUND. */
 OPINFO_API int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **out,
                                         opinfo_error_t *err);
 
@@ -433,15 +433,20 @@ typedef struct opinfo_check_options {
     const char *release; /* NULL: the qgraph's target, else the latest */
     size_t flags;        /* OPINFO_CHECK_WARN */
     size_t max_errors;   /* stop after this many diagnostics; 0 = all */
-    /* The plugins to run the backend's own checks from, or NULL for the database's constraints
-     * alone. When given, the backend's plugin must load: if it does not, the check says so with
-     * a backend-unavailable diagnostic (an error in strict mode, a warning in warn mode), never
-     * a silent skip. */
+    /* The plugins to run the backend's own checks from. NULL: the installed plugins, found as
+     * opinfo_plugins_open(NULL, 0, 0, ...) finds them ($OPINFO_PLUGIN_PATH, then the directory
+     * installed beside the library), opened and closed within the call, as opinfo-check does.
+     * The backend's plugin must load: if it does not, the check says so with a
+     * backend-unavailable diagnostic (an error in strict mode, a warning in warn mode), never a
+     * silent skip. To check the database's constraints alone, set OPINFO_CHECK_NO_PLUGINS.
+     * Callers that check many graphs open the plugins once and pass them here. */
     struct opinfo_plugins *plugins;
 } opinfo_check_options;
 
 /* Warn mode: violations are warnings and the check passes. Strict (errors) is the default. */
 #define OPINFO_CHECK_WARN 0x1u
+/* The database's constraints alone: no backend plugin, even when plugins is NULL. */
+#define OPINFO_CHECK_NO_PLUGINS 0x100u
 
 typedef struct opinfo_report opinfo_report;
 
@@ -654,7 +659,9 @@ OPINFO_API int opinfo_npy_write(const char *path, const struct opinfo_tensor *t,
 OPINFO_API int opinfo_formula_eval(const char *expr, double qmin, double qmax, double bits,
                                    double *out, opinfo_error_t *err);
 
-/* Natural comparison of release versions: "2.9" < "2.41" < "2.41.1". */
+/* Orders release versions as Debian does (docs/constraint-format.md), with the '-' that starts a
+ * suffix read as '~' (a pre-release): "2.9" < "2.41" < "2.41.1"; "2.0~rc1" == "2.0-rc1" < "2.0";
+ * "2.0" == "2.00". Negative, zero or positive. */
 OPINFO_API int opinfo_version_compare(const char *a, const char *b);
 
 #ifdef __cplusplus

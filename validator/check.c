@@ -1108,6 +1108,7 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     c->pos_line = c->pos_col = 1;
     oi_map_init(&c->ops);
     int snapshot = oi_db_snapshot_begin(db);
+    opinfo_plugins *own_plugins = NULL;
     c->backend = o.backend ? o.backend : g->target_backend;
     const char *rel = o.release ? o.release : g->target_release;
     c->soc = o.soc ? o.soc : g->target_soc;
@@ -1157,6 +1158,12 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     }
     oi_report_set_target(report, c->backend, rel, c->soc, c->arch);
     oi_report_add_file(report, g->path);
+    /* no plugins given: the installed ones, as the CLI loads them (opt out: NO_PLUGINS) */
+    if (!o.plugins && !(o.flags & OPINFO_CHECK_NO_PLUGINS) &&
+        (rc = opinfo_plugins_open(NULL, 0, 0, &own_plugins, err)) != OPINFO_OK)
+        goto out;
+    if (!o.plugins)
+        o.plugins = own_plugins;
     if (o.plugins) {
         opinfo_error_init(&le);
         if (opinfo_plugins_get(o.plugins, c->backend, &c->plugin, &le) != OPINFO_OK) {
@@ -1181,6 +1188,7 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
 out:
     oi_db_snapshot_end(db, snapshot);
     oi_host_free(c->host);
+    opinfo_plugins_close(own_plugins);
     oi_map_free(&c->ops);
     free(c);
     return rc;

@@ -22,13 +22,21 @@ typedef struct ld {
     oi_map tensors; /* name -> index + 1 */
     oi_map nodes;
     int syntax; /* the failure is malformed JSON */
+    json_t *key; /* the top-level key being read */
+    json_t *unknown; /* the unknown top-level keys met, to find a duplicate as jansson does */
+    int nomem;
+    opinfo_error_t pending; /* the first semantic error, reported if the whole text is JSON */
 } ld;
+
+/* A failure that ends the read at once; a semantic one lets the rest be parsed, unchecked. */
+#define HARD(c) ((c)->syntax || (c)->nomem)
 
 static int lnomem(ld *c)
 {
-    if (c->failed)
+    if (HARD(c))
         return -1;
     c->failed = 1;
+    c->nomem = 1;
     oi_set_error(c->err, OPINFO_ENOMEM, c->g->path, 0, 0, 0, "out of memory");
     return -1;
 }
@@ -44,7 +52,7 @@ static int lfail(ld *c, int at_key, const char *fmt, ...)
     oi_json_locate(c->g->text, c->g->len, &c->path, at_key, &line, &col, &pos);
     va_list ap;
     va_start(ap, fmt);
-    oi_set_errorv(c->err, OPINFO_EINPUT, c->g->path, line, col, pos, fmt, ap);
+    oi_set_errorv(&c->pending, OPINFO_EINPUT, c->g->path, line, col, pos, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -570,8 +578,9 @@ static int link_all(ld *c)
     return 0;
 }
 
-/* The next spec along a shared_with link, or NULL at a root. */
-static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s)
+/* The next spec along a shared_with link, or NULL at a root. An edge spec's place is stored in
+ * *n, *k (the consumer node and its input); a tensor's leaves them alone. */
+static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s, size_t *n, size_t *k)
 {
     if (s->shared_tensor >= 0)
         return &g->tensors[s->shared_tensor].spec;
@@ -579,21 +588,32 @@ static const oi_spec *next_shared(const opinfo_qgraph *g, const oi_spec *s)
         const oi_node *cn = &g->nodes[s->shared_consumer];
         for (size_t i = 0; i < cn->n_inputs; i++) {
             const oi_ref *r = &cn->inputs[i];
-            if (r->tensor >= 0 && g->tensors[r->tensor].producer == s->shared_producer)
-                return r->edge ? r->edge : &g->tensors[r->tensor].spec;
+            if (r->tensor >= 0 && g->tensors[r->tensor].producer == s->shared_producer) {
+                if (!r->edge)
+                    return &g->tensors[r->tensor].spec;
+                *n = (size_t)s->shared_consumer;
+                *k = i;
+                return r->edge;
+            }
         }
     }
     return NULL;
 }
 
+/* Marks a spec whose chain is being walked. */
+static const oi_spec on_walk;
+
 const oi_spec *oi_resolve(const opinfo_qgraph *g, const oi_spec *s)
 {
-    /* chains were checked acyclic at load; the bound only guards against misuse */
+    if (s->root && s->root != &on_walk)
+        return s->root; /* every spec of a loaded qgraph: set by resolve_roots */
+    /* a spec outside a loaded graph: walk; the bound only guards against misuse */
+    size_t n = 0, k = 0;
     for (size_t steps = 0; steps <= g->n_tensors + g->n_nodes * 8 + 1; steps++) {
-        const oi_spec *n = next_shared(g, s);
-        if (!n)
+        const oi_spec *next = next_shared(g, s, &n, &k);
+        if (!next)
             return s;
-        s = n;
+        s = next;
     }
     return NULL;
 }
@@ -605,7 +625,7 @@ static long tensor_index(const opinfo_qgraph *g, const oi_spec *s)
     return (long)(((const char *)s - (const char *)&g->tensors[0].spec) / (long)sizeof(oi_tensor));
 }
 
-/* Points the error at the shared_with of tensor t, or of node n's input k. */
+/* Points the error at the shared_with of tensor t, or (t < 0) of node n's input k. */
 static int cycle_error(ld *c, long t, size_t n, size_t k)
 {
     c->path.depth = 0;
@@ -624,76 +644,71 @@ static int cycle_error(ld *c, long t, size_t n, size_t k)
                  t >= 0 ? c->g->tensors[t].name : "", t >= 0 ? "\"" : "");
 }
 
-/* Every shared_with chain must end. Each chain is walked once: tensors on a finished chain are
- * marked, so the graph costs linear time; chains of edge specs are bounded by the spec count. */
-static int check_cycles(ld *c)
+typedef struct {
+    oi_spec *spec;
+    size_t n, k; /* an edge spec's place */
+} walk_step;
+
+/* Every spec's root, in linear time: each chain is walked until it meets a root or a spec whose
+ * root is known, and every spec on the walk gets that root, so no spec is walked twice and
+ * oi_resolve is one load. A walk that meets a spec of its own closes a cycle: the error points
+ * at the shared_with that closes it (the last spec walked). */
+static int resolve_roots(ld *c)
 {
     opinfo_qgraph *g = c->g;
     size_t n_edges = 0;
     for (size_t i = 0; i < g->n_nodes; i++)
         for (size_t k = 0; k < g->nodes[i].n_inputs; k++)
             n_edges += g->nodes[i].inputs[k].edge != NULL;
-    size_t bound = g->n_tensors + n_edges + 1;
-    unsigned char *state = calloc(g->n_tensors + 1, 1); /* 0 new, 1 on this walk, 2 done */
-    size_t *walk = calloc(g->n_tensors + 1, sizeof *walk);
-    if (!state || !walk) {
-        free(state);
-        free(walk);
-        return lnomem(c);
-    }
-    int rc = 0;
     size_t total = g->n_tensors + n_edges;
+    walk_step *walk = malloc((total + 1) * sizeof *walk);
+    if (!walk)
+        return lnomem(c);
+    int rc = 0;
     size_t ni = 0, ki = 0; /* the edge cursor */
     for (size_t start = 0; start < total && !rc; start++) {
-        const oi_spec *cur;
-        long from_t = -1;
-        size_t from_n = 0, from_k = 0;
-        if (start < g->n_tensors) {
-            if (state[start] == 2)
-                continue;
-            cur = &g->tensors[start].spec;
-        } else {
-            while (ni < g->n_nodes && (ki >= g->nodes[ni].n_inputs || !g->nodes[ni].inputs[ki].edge)) {
+        walk_step cur = {NULL, 0, 0};
+        if (start < g->n_tensors)
+            cur.spec = &g->tensors[start].spec;
+        else {
+            while (ki >= g->nodes[ni].n_inputs || !g->nodes[ni].inputs[ki].edge) {
                 if (ki >= g->nodes[ni].n_inputs) {
                     ni++;
                     ki = 0;
                 } else
                     ki++;
             }
-            cur = g->nodes[ni].inputs[ki].edge;
-            from_n = ni;
-            from_k = ki;
-            ki++;
+            cur.spec = g->nodes[ni].inputs[ki].edge;
+            cur.n = ni;
+            cur.k = ki++;
         }
-        size_t depth = 0, steps = 0;
+        if (cur.spec->root)
+            continue;
+        size_t depth = 0;
+        const oi_spec *root = NULL;
         for (;;) {
-            long t = tensor_index(g, cur);
-            if (t >= 0) {
-                if (state[t] == 2)
-                    break;
-                if (state[t] == 1) {
-                    if (from_t < 0 && start < g->n_tensors)
-                        from_t = (long)start;
-                    rc = cycle_error(c, from_t, from_n, from_k);
-                    break;
-                }
-                state[t] = 1;
-                walk[depth++] = (size_t)t;
-            }
-            const oi_spec *next = next_shared(g, cur);
-            if (!next)
-                break;
-            if (++steps > bound || next == cur) {
-                rc = cycle_error(c, t, from_n, from_k);
+            if (cur.spec->root == &on_walk) {
+                const walk_step *last = &walk[depth - 1];
+                rc = cycle_error(c, tensor_index(g, last->spec), last->n, last->k);
                 break;
             }
-            from_t = t;
+            if (cur.spec->root) {
+                root = cur.spec->root;
+                break;
+            }
+            cur.spec->root = &on_walk;
+            walk[depth++] = cur;
+            walk_step next = {NULL, 0, 0};
+            next.spec = (oi_spec *)next_shared(g, cur.spec, &next.n, &next.k);
+            if (!next.spec) {
+                root = cur.spec;
+                break;
+            }
             cur = next;
         }
         for (size_t d = 0; d < depth; d++)
-            state[walk[d]] = 2;
+            walk[d].spec->root = root; /* NULL after a cycle: the load fails */
     }
-    free(state);
     free(walk);
     return rc;
 }
@@ -931,7 +946,7 @@ static int read_node(ld *c, json_t *n, size_t i)
  * as a full parse reports it. Only the error path pays for the full parse. */
 static int syntax_error(ld *c)
 {
-    if (c->failed)
+    if (HARD(c))
         return -1;
     c->failed = 1;
     json_error_t je;
@@ -987,9 +1002,9 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
         if (!e)
             return -1;
         IDX(c, k);
-        int rc = fn(c, e, k);
+        int rc = c->failed ? 0 : fn(c, e, k);
         json_decref(e);
-        if (rc)
+        if (rc && HARD(c))
             return -1;
         POP(c);
         k++;
@@ -1077,9 +1092,14 @@ static int read_stream(ld *c)
         i++;
     else
         for (;;) {
-            char key[256];
-            if (i >= n || t[i] != '"' || oi_json_string(t, n, &i, key, sizeof key) != 0)
+            /* the key goes through jansson's grammar like every value: escapes, control
+             * characters, UTF-8 and \u0000 are judged by the parser, never by a scanner */
+            if (i >= n || t[i] != '"')
                 return syntax_error(c);
+            json_decref(c->key);
+            if (!(c->key = value_at(c, &i)))
+                return -1;
+            const char *key = json_string_value(c->key);
             i = oi_json_ws(t, n, i);
             if (i >= n || t[i] != ':')
                 return syntax_error(c);
@@ -1095,28 +1115,36 @@ static int read_stream(ld *c)
                 return syntax_error(c); /* jansson: duplicate object key */
             if (seen)
                 *seen = 1;
+            else { /* an error already; a duplicate of it would be jansson's error, which wins */
+                if (!c->unknown && !(c->unknown = json_object()))
+                    return lnomem(c);
+                if (json_object_get(c->unknown, key))
+                    return syntax_error(c);
+                if (json_object_set_new(c->unknown, key, json_null()) != 0)
+                    return lnomem(c);
+            }
             if (strcmp(key, "tensors") == 0) {
                 /* the version decides how the rest is read: tensors wait for it */
                 if (!seen_q) {
                     tensors_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "tensors", read_tensor))
+                } else if (stream_array(c, &i, "tensors", read_tensor) && HARD(c))
                     return -1;
             } else if (strcmp(key, "nodes") == 0) {
                 if (!seen_t || tensors_at) {
                     nodes_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "nodes", read_node))
+                } else if (stream_array(c, &i, "nodes", read_node) && HARD(c))
                     return -1;
             } else {
                 json_t *v = value_at(c, &i);
                 if (!v)
                     return -1;
-                int rc = check_header(c, key, v);
+                int rc = c->failed ? 0 : check_header(c, key, v);
                 json_decref(v);
-                if (rc)
+                if (rc && HARD(c))
                     return -1;
             }
             i = oi_json_ws(t, n, i);
@@ -1134,16 +1162,20 @@ static int read_stream(ld *c)
         return syntax_error(c);
     c->path.depth = 0;
     if (!seen_q)
-        return lfail(c, 0, "a qgraph lacks the required key \"qgraph\"");
-    if (!seen_t)
-        return lfail(c, 0, "a qgraph lacks the required key \"tensors\"");
-    if (!seen_n)
-        return lfail(c, 0, "a qgraph lacks the required key \"nodes\"");
-    if (tensors_at && stream_array(c, &tensors_at, "tensors", read_tensor))
+        lfail(c, 0, "a qgraph lacks the required key \"qgraph\"");
+    else if (!seen_t)
+        lfail(c, 0, "a qgraph lacks the required key \"tensors\"");
+    else if (!seen_n)
+        lfail(c, 0, "a qgraph lacks the required key \"nodes\"");
+    /* arrays skipped above are parsed here, even after a semantic error: no byte of the text
+     * escapes jansson's grammar, and a syntax error anywhere outranks every semantic one */
+    if (tensors_at && stream_array(c, &tensors_at, "tensors", read_tensor) && HARD(c))
         return -1;
-    if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node))
+    if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node) && HARD(c))
         return -1;
-    if (link_all(c) || check_cycles(c) || check_shared_dtypes(c))
+    if (c->failed)
+        return -1;
+    if (link_all(c) || resolve_roots(c) || check_shared_dtypes(c))
         return -1;
     return 0;
 }
@@ -1156,9 +1188,14 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
     c.err = err;
     oi_map_init(&c.tensors);
     oi_map_init(&c.nodes);
+    opinfo_error_init(&c.pending);
     int rc = read_stream(&c) ? (c.syntax ? OPINFO_EPARSE : OPINFO_EINPUT) : OPINFO_OK;
+    if (rc && !HARD(&c) && err && err->code == OPINFO_OK)
+        *err = c.pending;
     if (rc && err && err->code == OPINFO_ENOMEM)
         rc = OPINFO_ENOMEM;
+    json_decref(c.key);
+    json_decref(c.unknown);
     oi_map_free(&c.tensors);
     oi_map_free(&c.nodes);
     return rc;

@@ -32,6 +32,7 @@ typedef struct oi_spec {
     /* the references as written, resolved once every tensor and node is known */
     const char *sw_tensor, *sw_producer, *sw_consumer;
     const char **df_names;
+    const struct oi_spec *root; /* the end of the shared_with chain, set once at load */
 } oi_spec;
 
 typedef struct oi_tensor {

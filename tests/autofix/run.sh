@@ -62,5 +62,19 @@ for want in qnn-htp:fixed-qparams qnn-htp:shared-spec qnn-htp:derived-bias qnn-h
         fail=$((fail + 1))
     fi
 done
+# a malformed key is a syntax error for --fix too, at jansson's position (not "out of memory")
+for f in 56-key-invalid-escape 57-key-nul-escape; do
+    "${run[@]}" "$bin/opinfo-check" --fix -o "$tmp/$f.fixed.json" --backend qnn-htp --soc SM8650 \
+        "$root/tests/bad-inputs/qgraph/$f.json" >/dev/null 2>"$tmp/$f.err"
+    rc=$?
+    want=$(sed "s|^tests/bad-inputs/qgraph/|$root/tests/bad-inputs/qgraph/|" \
+        "$root/tests/bad-inputs/qgraph/$f.expected")
+    if [ "$rc" -eq 2 ] && [ "$(head -n 1 "$tmp/$f.err")" == "$want" ] && [ ! -e "$tmp/$f.fixed.json" ]; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: --fix on $f: exit $rc, $(head -n 1 "$tmp/$f.err")"
+        fail=$((fail + 1))
+    fi
+done
 echo "autofix: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -125,7 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             o.size = sizeof o;
             o.backend = targets[t].backend;
             o.soc = targets[t].soc;
-            o.flags = (h >> t) & 1 ? OPINFO_CHECK_WARN : 0;
+            o.flags = ((h >> t) & 1 ? OPINFO_CHECK_WARN : 0) |
+                      (with_plugins ? 0 : OPINFO_CHECK_NO_PLUGINS);
             o.plugins = with_plugins ? plugins : NULL;
             opinfo_report *r = opinfo_report_new();
             if (!r)

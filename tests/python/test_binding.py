@@ -63,6 +63,17 @@ class Check(unittest.TestCase):
         with open(CNN, "rb") as f:
             self.assertEqual(opinfo.check(f.read(), backend="qnn-htp", soc="SM8650"), [])
 
+    def test_plugins_false_checks_the_database_alone(self):
+        # the library reads NULL plugins as "the installed ones": plugins=False must opt out
+        g = os.path.join(SRC, "tests", "cases", "019-htp-E12-2bit-per-tensor-conv2d", "input.json")
+        kw = dict(backend="qnn-htp", soc="SM8850", strict=False)
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            with_plugin = {d.rule for d in opinfo.check(g, **kw)}
+            alone = {d.rule for d in opinfo.check(g, plugins=False, **kw)}
+        self.assertEqual(with_plugin, {"qscheme", "qnn-htp/per-tensor-2bit"})
+        self.assertEqual(alone, {"qscheme"})
+
     def test_max_errors(self):
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")

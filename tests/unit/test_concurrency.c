@@ -131,10 +131,83 @@ static void concurrent_imports_and_reads(void **state)
     opinfo_db_close(db);
 }
 
+#define INITS 8
+#define INIT_ROUNDS 20
+
+/* Child of a concurrent init: waits for the start signal, opens with CREATE, exits 0 when the
+ * database came out initialised at the current schema. */
+static void initer(const char *path, int go, int id)
+{
+    char c;
+    if (read(go, &c, 1) != 0) /* EOF when the parent closes its end: everyone starts at once */
+        _exit(3);
+    close(go);
+    opinfo_db *db = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    int rc = opinfo_db_open(path, OPINFO_DB_WRITE | OPINFO_DB_CREATE, &db, &e);
+    int schema = rc == OPINFO_OK ? opinfo_db_schema_version(db) : -1;
+    opinfo_db_close(db);
+    if (rc != OPINFO_OK || schema != OPINFO_DB_SCHEMA_VERSION) {
+        fprintf(stderr, "init %d: %s: %s (schema %d)\n", id, opinfo_err_name(rc), e.text, schema);
+        _exit(1);
+    }
+    _exit(0);
+}
+
+/* Eight processes initialising one new path at once, twenty times: each must succeed (init is
+ * idempotent), none may see a half-stamped header ("application_id 0"). */
+static void concurrent_inits_of_a_new_path(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (int r = 0; r < INIT_ROUNDS; r++) {
+        char name[32];
+        snprintf(name, sizeof name, "init-%d.db", r);
+        const char *path = t_scratch(name);
+        int go[2];
+        assert_int_equal(pipe(go), 0);
+        fflush(NULL);
+        pid_t pids[INITS];
+        for (int i = 0; i < INITS; i++) {
+            pids[i] = fork();
+            assert_true(pids[i] >= 0);
+            if (pids[i] == 0) {
+                close(go[1]);
+                initer(path, go[0], i);
+            }
+        }
+        close(go[0]);
+        close(go[1]);
+        for (int i = 0; i < INITS; i++) {
+            int status;
+            assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failures++;
+        }
+        opinfo_db *db;
+        opinfo_error_t e;
+        opinfo_error_init(&e);
+        assert_opinfo_ok(opinfo_db_open(path, OPINFO_DB_READONLY, &db, &e), &e);
+        assert_int_equal(opinfo_db_schema_version(db), OPINFO_DB_SCHEMA_VERSION);
+        opinfo_db_close(db);
+        /* the file is in WAL mode: the header's read and write versions are 2 */
+        FILE *f = fopen(path, "rb");
+        unsigned char hdr[20];
+        assert_non_null(f);
+        assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+        fclose(f);
+        assert_int_equal(hdr[18], 2);
+        assert_int_equal(hdr[19], 2);
+    }
+    assert_int_equal(failures, 0);
+}
+
 int test_concurrency(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_imports_and_reads),
+        cmocka_unit_test(concurrent_inits_of_a_new_path),
     };
     return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
 }

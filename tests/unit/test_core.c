@@ -142,8 +142,32 @@ static void versions_compare_naturally(void **state)
     assert_true(opinfo_version_compare("2.44", "2.41") > 0);
     assert_int_equal(opinfo_version_compare("1.13", "1.13"), 0);
     assert_int_equal(opinfo_version_compare("2.041", "2.41"), 0);
-    assert_true(opinfo_version_compare("1.0-rc1", "1.0") > 0);
     assert_true(opinfo_version_compare("10.0", "9.9") > 0);
+}
+
+/* Debian's ordering with '-' as a pre-release marker (docs/constraint-format.md) */
+static void versions_order_prereleases_first(void **state)
+{
+    (void)state;
+    assert_true(opinfo_version_compare("2.0~rc1", "2.0") < 0);
+    assert_true(opinfo_version_compare("2.0", "2.0~rc1") > 0);
+    assert_true(opinfo_version_compare("2.0-rc1", "2.0") < 0);
+    assert_true(opinfo_version_compare("2.0", "2.0-rc1") > 0);
+    assert_int_equal(opinfo_version_compare("2.0-rc1", "2.0~rc1"), 0);
+    assert_true(opinfo_version_compare("2.0~rc1", "2.0~rc2") < 0);
+    assert_true(opinfo_version_compare("2.0~rc2", "2.0~rc10") < 0);
+    assert_true(opinfo_version_compare("2.0~beta", "2.0~rc1") < 0);
+    assert_true(opinfo_version_compare("1.9", "2.0~rc1") < 0);
+    assert_true(opinfo_version_compare("2.0", "2.0+1") < 0);
+    assert_true(opinfo_version_compare("2.0+1", "2.0.1") < 0);
+    assert_true(opinfo_version_compare("2.0", "2.0.1") < 0);
+    assert_true(opinfo_version_compare("2", "2.0") < 0);
+    assert_int_equal(opinfo_version_compare("2.0", "2.00"), 0);
+    assert_int_equal(opinfo_version_compare("2.00", "2.0"), 0);
+    assert_int_equal(opinfo_version_compare("2.0-rc.1", "2.0-rc.1"), 0);
+    assert_true(opinfo_version_compare("2.0-rc1-2", "2.0-rc1") > 0);
+    assert_int_equal(opinfo_version_compare("", ""), 0);
+    assert_true(opinfo_version_compare("~", "") < 0);
 }
 
 static void json_positions_resolve(void **state)
@@ -233,6 +257,7 @@ int test_core(void)
         cmocka_unit_test(formulas_evaluate),
         cmocka_unit_test(formulas_reject_bad_text),
         cmocka_unit_test(versions_compare_naturally),
+        cmocka_unit_test(versions_order_prereleases_first),
         cmocka_unit_test(json_positions_resolve),
         cmocka_unit_test(map_and_arena),
     };

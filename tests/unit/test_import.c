@@ -162,6 +162,59 @@ static void a_batch_is_one_transaction(void **state)
     opinfo_db_close(db);
 }
 
+/* ok-minimal.json at another release version. */
+static int import_version(opinfo_db *db, const char *version, opinfo_error_t *e)
+{
+    char *text = t_slurp(t_src("tests/bad-inputs/constraints/ok-minimal.json"), NULL);
+    assert_non_null(text);
+    const char *at = strstr(text, "\"version\": \"1.0\"");
+    assert_non_null(at);
+    size_t n = strlen(text) + 64;
+    char *doc = malloc(n);
+    assert_non_null(doc);
+    snprintf(doc, n, "%.*s\"version\": \"%s\"%s", (int)(at - text), text, version,
+             at + strlen("\"version\": \"1.0\""));
+    opinfo_error_init(e);
+    int rc = opinfo_db_import_buffer(db, version, doc, strlen(doc), NULL, NULL, e);
+    free(doc);
+    free(text);
+    return rc;
+}
+
+/* Pre-releases sort before their release (Debian's '~', and '-' read as '~'), whatever the
+ * import order; versions equal in that order are one release. */
+static void prereleases_never_become_the_default(void **state)
+{
+    (void)state;
+    static const char *const orders[][3] = {
+        {"2.0", "2.0-rc1", "1.9"}, {"2.0-rc1", "2.0", "1.9"}, {"2.0~rc1", "2.0", "1.9"},
+        {"2.0", "2.0~rc1", "2.0~beta"}, {"1.9", "2.0~rc2", "2.0"}};
+    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
+        opinfo_db *db = t_new_db(t_scratch("pre.db"));
+        opinfo_error_t e;
+        for (int k = 0; k < 3; k++)
+            assert_opinfo_ok(import_version(db, orders[i][k], &e), &e);
+        const char *latest = NULL;
+        opinfo_error_init(&e);
+        assert_opinfo_ok(opinfo_db_latest_release(db, "testbe", &latest, &e), &e);
+        assert_string_equal(latest, "2.0");
+        opinfo_db_close(db);
+    }
+    opinfo_db *db = t_new_db(t_scratch("pre.db"));
+    opinfo_error_t e;
+    assert_opinfo_ok(import_version(db, "2.0", &e), &e);
+    assert_int_equal(import_version(db, "2.00", &e), OPINFO_EINPUT);
+    assert_string_equal(e.text, "release testbe 2.00 is already in the database (as 2.0, an "
+                                "equal version); releases are immutable, give the new data a "
+                                "new version");
+    assert_int_equal(e.line, 6); /* at "version" */
+    assert_int_equal(e.column, 16);
+    assert_opinfo_ok(import_version(db, "2.0-rc1", &e), &e);
+    assert_int_equal(import_version(db, "2.0~rc1", &e), OPINFO_EINPUT);
+    assert_non_null(strstr(e.text, "(as 2.0-rc1, an equal version)"));
+    opinfo_db_close(db);
+}
+
 static void read_only_handles_do_not_import(void **state)
 {
     (void)state;
@@ -262,6 +315,7 @@ int test_import(void)
         cmocka_unit_test(export_import_round_trip_is_identical),
         cmocka_unit_test(malformed_files_are_rejected_and_nothing_changes),
         cmocka_unit_test(the_minimal_fixture_is_valid),
+        cmocka_unit_test(prereleases_never_become_the_default),
         cmocka_unit_test(a_batch_is_one_transaction),
         cmocka_unit_test(read_only_handles_do_not_import),
         cmocka_unit_test(unreadable_and_oversized_input),

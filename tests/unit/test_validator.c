@@ -36,7 +36,9 @@ static opinfo_report *check(opinfo_db *db, const opinfo_qgraph *g, const char *b
 {
     opinfo_report *r = opinfo_report_new();
     assert_non_null(r);
-    opinfo_check_options o = {sizeof o, backend, soc, NULL, flags, max, NULL};
+    /* the database's constraints alone: these tests are about them, not the plugins */
+    opinfo_check_options o = {sizeof o, backend, soc, NULL, flags | OPINFO_CHECK_NO_PLUGINS, max,
+                              NULL};
     opinfo_error_t e;
     opinfo_error_init(&e);
     assert_opinfo_ok(opinfo_check(db, g, &o, r, &e), &e);
@@ -287,6 +289,67 @@ static void check_needs_a_target(void **state)
     opinfo_qgraph_free(g);
 }
 
+/* How many diagnostics of rule a check of g finds with these plugins and flags. */
+static size_t count_rule(opinfo_db *db, const opinfo_qgraph *g, opinfo_plugins *pl, size_t flags,
+                         const char *rule, size_t *total)
+{
+    opinfo_report *r = opinfo_report_new();
+    assert_non_null(r);
+    opinfo_check_options o = {sizeof o, "qnn-htp", "SM8850", NULL, flags, 0, pl};
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_check(db, g, &o, r, &e), &e);
+    size_t n = 0;
+    for (size_t i = 0; i < opinfo_report_count(r); i++)
+        n += strcmp(opinfo_report_get(r, i)->rule, rule) == 0;
+    *total = opinfo_report_count(r);
+    opinfo_report_free(r);
+    return n;
+}
+
+/* plugins = NULL loads the installed plugins, as opinfo-check does: the qnn-htp plugin's own
+ * check (per-tensor 2-bit) runs; OPINFO_CHECK_NO_PLUGINS is the explicit way out. */
+static void null_plugins_mean_the_installed_ones(void **state)
+{
+    opinfo_db *db = *state;
+    opinfo_qgraph *g;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_qgraph_load(t_src("tests/cases/019-htp-E12-2bit-per-tensor-conv2d/"
+                                              "input.json"),
+                                        0, &g, &e),
+                     &e);
+    const char *old = getenv("OPINFO_PLUGIN_PATH");
+    char *saved = old ? strdup(old) : NULL;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/lib/opinfo/plugins", t_builddir());
+    setenv("OPINFO_PLUGIN_PATH", dir, 1);
+    size_t total_null, total_given, total_none;
+    assert_int_equal(count_rule(db, g, NULL, 0, "qnn-htp/per-tensor-2bit", &total_null), 1);
+    opinfo_plugins *pl;
+    assert_opinfo_ok(opinfo_plugins_open(NULL, 0, 0, &pl, &e), &e);
+    assert_int_equal(count_rule(db, g, pl, 0, "qnn-htp/per-tensor-2bit", &total_given), 1);
+    opinfo_plugins_close(pl);
+    assert_int_equal(total_null, total_given);
+    assert_int_equal(
+        count_rule(db, g, NULL, OPINFO_CHECK_NO_PLUGINS, "qnn-htp/per-tensor-2bit", &total_none),
+        0);
+    assert_int_equal(total_none, total_null - 1);
+    /* with no plugin on the search path, NULL still never skips silently: the check says so
+     * (unless an installed qnn-htp plugin is found and runs) */
+    snprintf(dir, sizeof dir, "%s/tests", t_builddir());
+    setenv("OPINFO_PLUGIN_PATH", dir, 1);
+    size_t ran = count_rule(db, g, NULL, 0, "qnn-htp/per-tensor-2bit", &total_null);
+    size_t said = count_rule(db, g, NULL, 0, "backend-unavailable", &total_null);
+    assert_int_equal(ran + said, 1);
+    if (saved)
+        setenv("OPINFO_PLUGIN_PATH", saved, 1);
+    else
+        unsetenv("OPINFO_PLUGIN_PATH");
+    free(saved);
+    opinfo_qgraph_free(g);
+}
+
 static void the_examples_are_clean(void **state)
 {
     static const char *const ex[] = {"examples/cnn-8a8w.qgraph.json",
@@ -317,6 +380,7 @@ int test_validator(void)
         cmocka_unit_test(oversized_and_null_input),
         cmocka_unit_test(check_needs_a_target),
         cmocka_unit_test(the_examples_are_clean),
+        cmocka_unit_test(null_plugins_mean_the_installed_ones),
     };
     return cmocka_run_group_tests_name("validator", tests, setup_db, teardown_db);
 }

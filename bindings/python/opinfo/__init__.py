@@ -25,6 +25,7 @@ __all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diag
            "ValidationError", "OpinfoError", "OpinfoWarning", "LibraryNotFoundError"]
 
 OPINFO_CHECK_WARN = 0x1
+OPINFO_CHECK_NO_PLUGINS = 0x100
 FORMAT_JSON = 1
 _SEVERITY = {0: "note", 1: "warning", 2: "error"}
 
@@ -207,9 +208,10 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
     try:
         if not report:
             raise MemoryError("opinfo: out of memory")
+        # plugins=False must say so: NULL plugins means the installed ones to the library
+        flags = (0 if strict else OPINFO_CHECK_WARN) | (0 if plugins else OPINFO_CHECK_NO_PLUGINS)
         opt = _lib.CheckOptions(ctypes.sizeof(_lib.CheckOptions), _s(backend), _s(soc),
-                                _s(release), 0 if strict else OPINFO_CHECK_WARN, max_errors,
-                                _plugins() if plugins else None)
+                                _s(release), flags, max_errors, _plugins() if plugins else None)
         e = _err()
         if lib.opinfo_check(dbh, g, ctypes.byref(opt), report, ctypes.byref(e)):
             _raise(e)
