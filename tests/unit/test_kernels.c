@@ -448,10 +448,42 @@ static void choose_qparams_matches_fbgemm(void **state)
     expect_qparams("min=-1 max=3 qmin=0 qmax=255 force_scale_power_of_two=1", 0.03125f, 32);
     /* equal errors: the strict comparison takes the candidate from max */
     expect_qparams("min=0 max=0 qmin=-127 qmax=127", 0.1f, 127);
-    run_fails("fbgemm", "choose_qparams", NULL, 0, "min=1 max=0 qmin=0 qmax=255", 2,
-              "min 1 is above max 0");
+    /* min > max: FBGEMM widens the range to contain 0 and answers (QuantUtils.cc) */
+    expect_qparams("min=1 max=0 qmin=0 qmax=255", 0.1f, 0);
+    expect_qparams("min=1 max=0.5 qmin=0 qmax=255", 0.5f / 255.0f, 0);
+    expect_qparams("min=-0.5 max=-1 qmin=0 qmax=255", 0.00196078438f, 255);
     run_fails("fbgemm", "choose_qparams", NULL, 0, "min=0 max=1 qmin=5 qmax=5", 2,
               "qmin 5 must be below qmax 5");
+}
+
+/* force_scale_power_of_two computes 1.0 / scale and log2 in double, as FBGEMM does. Worked by
+ * hand from ChooseQuantizationParams: a float reciprocal and log2f round an exponent that is
+ * an ulp or two off an integer onto it, and the power of two moves by one. */
+static void choose_qparams_power_of_two_straddles(void **state)
+{
+    (void)state;
+    /* the scale 2 ulps above 2^-9: 1/scale = 511.99988, log2 8.99999966, floor 8 -> 2^-8;
+     * zero point from min: 0 + 0.25 * 256 = 64 (log2f rounds to 9.0: 2^-9, 128) */
+    expect_qparams("min=-0.25 max=0x1.fc0004p-3 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.00390625f, 64);
+    /* one ulp above 2^-9: (255 * 2^-9 (1 + 2^-23)) / 255 rounds to 2^-9 (1 + 2^-23) */
+    expect_qparams("min=0 max=0x1.fe0002p-2 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.00390625f, 0);
+    /* exactly 2^-9: log2 is 9 in both, the scale stays */
+    expect_qparams("min=0 max=0.498046875 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.001953125f, 0);
+    /* one ulp below 2^-9: 1/scale just above 512, floor 9 -> 2^-9 */
+    expect_qparams("min=0 max=0x1.fdfffep-2 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.001953125f, 0);
+    /* scale >= 1: 2 ulps above 2^10 is 1024.000122, log2 10.00000017: ceil 11 in double
+     * (log2f rounds to 10.0: 2^10) */
+    expect_qparams("min=0 max=261120.03125 qmin=0 qmax=255 force_scale_power_of_two=1", 2048.0f,
+                   0);
+    /* exactly 2^10 stays */
+    expect_qparams("min=0 max=261120 qmin=0 qmax=255 force_scale_power_of_two=1", 1024.0f, 0);
+    /* negative side: [-255 * 2^-9 (1 + 2^-23), 0] on int8: 2^-8, zero point from max 127 */
+    expect_qparams("min=-0x1.fe0002p-2 max=0 qmin=-128 qmax=127 force_scale_power_of_two=1",
+                   0.00390625f, 127);
 }
 
 static void choose_requantization_multiplier_matches_fbgemm(void **state)
@@ -795,6 +827,7 @@ int test_kernels(void)
         cmocka_unit_test(requantize_exact_divide_by_po2),
         cmocka_unit_test(requantize_fast_path_matches_general_path),
         cmocka_unit_test(choose_qparams_matches_fbgemm),
+        cmocka_unit_test(choose_qparams_power_of_two_straddles),
         cmocka_unit_test(choose_requantization_multiplier_matches_fbgemm),
         cmocka_unit_test(linear_by_hand),
         cmocka_unit_test(qnn_lpbq_fully_connected),
