@@ -212,6 +212,8 @@ static void dtype_tuple(const chk *c, const opinfo_op *op, const opinfo_variant 
             const bound *b = &lists[k][i];
             /* a variadic port whose tensors differ in dtype is listed tensor by tensor (the
              * node's side only: a variant has one dtype per port) */
+            if (b->tensor < 0)
+                continue;
             size_t first = i, idx = 0;
             int mixed = 0;
             while (first > 0 && lists[k][first - 1].port == b->port)
@@ -222,7 +224,7 @@ static void dtype_tuple(const chk *c, const opinfo_op *op, const opinfo_variant 
                 if (j < i)
                     idx++;
             }
-            if (b->tensor < 0 || (b->port == last_port && !mixed))
+            if (b->port == last_port && !mixed)
                 continue; /* one entry per port, also for variadic ones */
             last_port = b->port;
             const char *dt;
