@@ -166,6 +166,8 @@ static void retype(afx *a, json_t *jt, const oi_spec *s, opinfo_dtype to)
     json_object_del(jt, "quant_min");
     json_object_del(jt, "quant_max");
     double f = (double)(s->qmax - s->qmin) / (double)(d->qmax - d->qmin);
+    if (!(f > 0))
+        f = 1; /* a one-value or inverted observer range (observer-range): keep the scales */
     json_t *sc = json_object_get(jt, "scale");
     if (json_is_array(sc)) {
         for (size_t i = 0; i < json_array_size(sc); i++)
@@ -238,6 +240,10 @@ static void fix_fixed(afx *a, site *x)
         json_object_set_new(x->jt, "zero_point", json_integer(zp));
     json_object_set_new(x->jt, "fixed", json_true());
     json_object_del(x->jt, "eps");
+    if (!x->ps->fixed_scale_expr) { /* numeric fixed qparams are made for the dtype's range */
+        json_object_del(x->jt, "quant_min");
+        json_object_del(x->jt, "quant_max");
+    }
     if (json_object_get(x->jt, "observer"))
         json_object_set_new(x->jt, "observer", json_string("FixedQParamsObserver"));
     note(a, x->nd->name, x->d->rule, "tensor %s: fixed qparams scale %.9g, zero_point %lld",

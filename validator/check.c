@@ -3,6 +3,7 @@
  * available candidates. A node is valid when one candidate passes; otherwise the candidate with
  * the fewest violations is reported. Every rule is data from the database; nothing here knows a
  * backend by name. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,7 +210,21 @@ static void dtype_tuple(const chk *c, const opinfo_op *op, const opinfo_variant 
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < counts[k] && used < n; i++) {
             const bound *b = &lists[k][i];
-            if (b->tensor < 0 || b->port == last_port)
+            /* a variadic port whose tensors differ in dtype is listed tensor by tensor (the
+             * node's side only: a variant has one dtype per port) */
+            if (b->tensor < 0)
+                continue;
+            size_t first = i, idx = 0;
+            int mixed = 0;
+            while (first > 0 && lists[k][first - 1].port == b->port)
+                first--;
+            for (size_t j = first; !v && j < counts[k] && lists[k][j].port == b->port; j++) {
+                if (lists[k][j].tensor >= 0 && lists[k][j].own->dtype != b->own->dtype)
+                    mixed = 1;
+                if (j < i)
+                    idx++;
+            }
+            if (b->port == last_port && !mixed)
                 continue; /* one entry per port, also for variadic ones */
             last_port = b->port;
             const char *dt;
@@ -218,8 +233,12 @@ static void dtype_tuple(const chk *c, const opinfo_op *op, const opinfo_variant 
                 dt = ps ? dtype_name(ps->dtype) : "(none)";
             } else
                 dt = dtype_name(b->own->dtype);
-            int w = snprintf(buf + used, n - used, "%s%s %s", used ? ", " : "",
-                             pname(op, b->port), dt);
+            char pbuf[80];
+            if (mixed)
+                fmt(pbuf, sizeof pbuf, "%s[%zu]", pname(op, b->port), idx);
+            else
+                fmt(pbuf, sizeof pbuf, "%s", pname(op, b->port));
+            int w = snprintf(buf + used, n - used, "%s%s %s", used ? ", " : "", pbuf, dt);
             if (w < 0)
                 break;
             used += (size_t)w;
@@ -527,6 +546,63 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 tn);
         }
     }
+    /* the observer's range as PyTorch builds one: within the dtype, quant_min < quant_max,
+     * quant_min <= 0 <= quant_max (observer.py, _validate_qmin_qmax; docs/rules.md) */
+    {
+        const char *why = NULL;
+        char wbuf[SHORT];
+        if (q->qmin < dt->qmin || q->qmax > dt->qmax) {
+            SET(wbuf, "exceeds %s's range [%lld, %lld]", dt->name, (long long)dt->qmin,
+                (long long)dt->qmax);
+            why = wbuf;
+        } else if (q->qmin > q->qmax)
+            why = "is inverted (quant_min above quant_max)";
+        else if (q->qmin == q->qmax)
+            why = "holds a single value; PyTorch needs quant_min < quant_max";
+        else if (q->qmin > 0 || q->qmax < 0)
+            why = "excludes 0; PyTorch needs quant_min <= 0 <= quant_max";
+        if (why && (v = add(l, "observer-range", b->tensor, b->port))) {
+            SET(v->message, "%s has quant range [%lld, %lld], which %s", who, (long long)q->qmin,
+                (long long)q->qmax, why);
+            SET(v->expected, "quant_min < quant_max, quant_min <= 0 <= quant_max, within [%lld, %lld]",
+                (long long)dt->qmin, (long long)dt->qmax);
+            SET(v->actual, "[%lld, %lld]", (long long)q->qmin, (long long)q->qmax);
+            SET(v->fix, "give %s's observer a range that contains 0 inside %s's, e.g. [%lld, %lld]",
+                tn, dt->name, (long long)dt->qmin, (long long)dt->qmax);
+        }
+    }
+    /* scales are stored as float32 by every backend (QNN encodings, XNNPACK and FBGEMM
+     * parameters): a scale must stay a normal, finite float32 (docs/rules.md, scale-range) */
+    int f32_low = 0;
+    for (size_t i = 0; i < q->n_scale; i++) {
+        float f = (float)q->scale[i];
+        const char *why = NULL;
+        if (f == 0)
+            why = "rounds to 0";
+        else if (isinf(f))
+            why = "rounds to infinity";
+        else if (f < FLT_MIN)
+            why = "rounds to a subnormal";
+        if (!why)
+            continue;
+        f32_low = f < FLT_MIN;
+        if ((v = add(l, "scale-range", b->tensor, b->port))) {
+            if (q->n_scale > 1)
+                SET(v->message, "%s has scale %.9g on channel %zu, which %s in float32, the "
+                                "type %s stores scales in",
+                    who, q->scale[i], i, why, c->backend);
+            else
+                SET(v->message, "%s has scale %.9g, which %s in float32, the type %s stores "
+                                "scales in",
+                    who, q->scale[i], why, c->backend);
+            SET(v->expected, "a normal float32 scale in [%.9g, %.9g]", (double)FLT_MIN,
+                (double)FLT_MAX);
+            SET(v->actual, "%.9g (float32 %.9g)", q->scale[i], (double)f);
+            SET(v->fix, "recalibrate %s: a scale this %s means its observed range is degenerate",
+                tn, f32_low ? "small" : "large");
+        }
+        break;
+    }
     /* scale bounds: the values once calibrated, the observer's eps before */
     if (ps->scale_min_lower_bound > 0) {
         double lo = ps->scale_min_lower_bound;
@@ -534,7 +610,8 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         for (size_t i = 1; i < q->n_scale; i++)
             if (q->scale[i] < q->scale[worst])
                 worst = i;
-        if (q->n_scale && q->scale[worst] < lo && (v = add(l, "scale-range", b->tensor, b->port))) {
+        if (q->n_scale && q->scale[worst] < lo && !f32_low &&
+            (v = add(l, "scale-range", b->tensor, b->port))) {
             if (q->n_scale > 1)
                 SET(v->message, "%s has scale %.9g on channel %zu; %s %s needs scales >= %.9g",
                     who, q->scale[worst], worst, op->name, var->name, lo);
@@ -561,7 +638,8 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         for (size_t i = 1; i < q->n_scale; i++)
             if (q->scale[i] > q->scale[worst])
                 worst = i;
-        if (q->scale[worst] > hi && (v = add(l, "scale-range", b->tensor, b->port))) {
+        if (q->scale[worst] > hi && !isinf((float)q->scale[worst]) &&
+            (v = add(l, "scale-range", b->tensor, b->port))) {
             SET(v->message, "%s has scale %.9g; %s %s needs scales <= %.9g", who,
                 q->scale[worst], op->name, var->name, hi);
             SET(v->expected, "scale <= %.9g", hi);
@@ -620,6 +698,24 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 SET(v->expected, "%s", want);
                 SET(v->actual, "%s", have);
                 SET(v->fix, "use a fixed-qparams observer for %s with %s", tn, want);
+            } else if (ps->has_fixed_scale && !ps->fixed_scale_expr &&
+                       (q->qmin != dt->qmin || q->qmax != dt->qmax) &&
+                       (v = add(l, "fixed-qparams", b->tensor, b->port))) {
+                /* numeric fixed qparams are made for the dtype's full range (PyTorch's fixed
+                 * observers: quant_min/quant_max of the dtype); another range clips the output */
+                double z = has_zp ? (double)want_zp : 0;
+                SET(v->message,
+                    "%s has quant range [%lld, %lld], which with %s covers [%.9g, %.9g]; the "
+                    "fixed qparams of %s %s are made for [%lld, %lld], which covers [%.9g, %.9g]",
+                    who, (long long)q->qmin, (long long)q->qmax, want,
+                    want_scale * ((double)q->qmin - z), want_scale * ((double)q->qmax - z),
+                    op->name, var->name, (long long)dt->qmin, (long long)dt->qmax,
+                    want_scale * ((double)dt->qmin - z), want_scale * ((double)dt->qmax - z));
+                SET(v->expected, "quant range [%lld, %lld]", (long long)dt->qmin,
+                    (long long)dt->qmax);
+                SET(v->actual, "[%lld, %lld]", (long long)q->qmin, (long long)q->qmax);
+                SET(v->fix, "set quant_min=%lld, quant_max=%lld on %s's fixed-qparams observer",
+                    (long long)dt->qmin, (long long)dt->qmax, tn);
             }
         }
     }
@@ -867,6 +963,55 @@ static const char *first_soc_at(const chk *c, int rank)
     return best;
 }
 
+/* The variant's constraints on the ports whose dtype it shares with the node, and its
+ * cross-port rules: what a node re-annotated to the variant's dtypes would still violate. */
+static void check_matching_ports(chk *c, const opinfo_op *op, const opinfo_variant *var,
+                                 vlist *l)
+{
+    const bound *lists[2] = {c->in, c->out};
+    size_t counts[2] = {c->nin, c->nout};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < counts[k]; i++) {
+            const bound *b = &lists[k][i];
+            if (b->tensor < 0)
+                continue;
+            const opinfo_port_spec *ps = opinfo_variant_spec(var, b->port);
+            if (ps && ps->dtype == b->own->dtype)
+                check_port(c, op, var, ps, b, l);
+        }
+    check_rules(c, op, var, l);
+}
+
+/* The lowest-ranked SoC, other than the target, on which a variant matching the node's dtypes
+ * is available and passes every check: a suggested SoC is one that accepts the node. l is
+ * scratch (counts only). */
+static const char *soc_accepting(chk *c, const opinfo_op *op, vlist *l)
+{
+    const char *best = NULL;
+    int best_rank = 1 << 30;
+    for (size_t s = 0; s < c->nsocs; s++) {
+        int rank = c->socs[s].rank;
+        if (rank == c->arch_rank || rank >= best_rank)
+            continue;
+        for (size_t i = 0; i < op->n_variants; i++) {
+            const opinfo_variant *var = &op->variants[i];
+            if (!dtypes_match(c, var, NULL) || !opinfo_variant_available(var, rank))
+                continue;
+            l->n = 0;
+            l->quiet = 1;
+            check_variant(c, op, var, l);
+            l->quiet = 0;
+            if (l->n == 0) {
+                best = c->socs[s].name;
+                best_rank = rank;
+                break;
+            }
+        }
+    }
+    l->n = 0;
+    return best;
+}
+
 static void check_node_db(chk *c, size_t ni)
 {
     const oi_node *n = &c->g->nodes[ni];
@@ -893,8 +1038,6 @@ static void check_node_db(chk *c, size_t ni)
     /* candidates: variants whose dtypes match. Available ones are checked first; a node that
      * one of them accepts is valid. Otherwise gated candidates are checked too: when one fits
      * better than every available one, the gate is what the node runs into. */
-    const opinfo_variant *closest[3] = {NULL, NULL, NULL};
-    int closest_score[3] = {-1, -1, -1};
     const opinfo_variant *best_var = NULL, *gated = NULL;
     size_t gated_n = MAX_VIOLS + 1;
     size_t best_n = (size_t)-1;
@@ -902,20 +1045,7 @@ static void check_node_db(chk *c, size_t ni)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < op->n_variants; i++) {
             const opinfo_variant *var = &op->variants[i];
-            int score;
-            int match = dtypes_match(c, var, &score);
-            if (pass == 0 && !match) {
-                for (int k = 0; k < 3; k++)
-                    if (score > closest_score[k]) {
-                        for (int m = 2; m > k; m--) {
-                            closest[m] = closest[m - 1];
-                            closest_score[m] = closest_score[m - 1];
-                        }
-                        closest[k] = var;
-                        closest_score[k] = score;
-                        break;
-                    }
-            }
+            int match = dtypes_match(c, var, NULL);
             if (!match)
                 continue;
             int avail = opinfo_variant_available(var, c->arch_rank);
@@ -952,6 +1082,12 @@ static void check_node_db(chk *c, size_t ni)
     dtype_tuple(c, op, NULL, have, sizeof have);
     l->n = 0;
     if (gated) {
+        /* the SoC to suggest is one where the node passes as it is; computed before the list
+         * fills, as counting uses it */
+        const char *soc = soc_accepting(c, op, l);
+        int soc_rank = gated->min_arch ? gated->min_arch_rank : 0;
+        const char *near = soc ? NULL : gated->min_arch ? first_soc_at(c, soc_rank) : NULL;
+        l->n = 0;
         viol *v = add(l, "arch-gate", -1, -1);
         char want[64];
         if (gated->min_arch && c->arch_rank < gated->min_arch_rank)
@@ -963,37 +1099,75 @@ static void check_node_db(chk *c, size_t ni)
             gated->gate_note ? gated->gate_note : "", gated->gate_note ? ")" : "");
         SET(v->expected, "arch %s", want);
         SET(v->actual, "%s (%s)", c->arch, c->soc ? c->soc : "target");
-        /* the fix: what this SoC offers instead, or a SoC that has the variant */
+        /* the fix: what this SoC offers instead, or a SoC that accepts the node */
         char alts[SHORT] = "";
         size_t used = 0;
         for (size_t i = 0; i < op->n_variants && used < sizeof alts; i++)
             if (opinfo_variant_available(&op->variants[i], c->arch_rank))
                 used += (size_t)snprintf(alts + used, sizeof alts - used, "%s%s",
                                          used ? ", " : "", op->variants[i].name);
-        const char *soc = gated->min_arch ? first_soc_at(c, gated->min_arch_rank) : NULL;
-        if (alts[0] && soc)
-            SET(v->fix, "use a variant %s offers (%s), or a %s+ SoC such as %s",
-                c->soc ? c->soc : "the target", alts, gated->min_arch, soc);
+        char socfix[SHORT] = "";
+        if (soc)
+            SET(socfix, "a SoC that accepts the node as annotated, such as %s", soc);
+        else if (near)
+            SET(socfix, "a %s+ SoC such as %s once the node's other violations are fixed",
+                gated->min_arch, near);
+        if (alts[0] && socfix[0])
+            SET(v->fix, "use a variant %s offers (%s), or %s", c->soc ? c->soc : "the target",
+                alts, socfix);
         else if (alts[0])
             SET(v->fix, "use a variant %s offers: %s", c->soc ? c->soc : "the target", alts);
-        else if (soc)
-            SET(v->fix, "use a %s+ SoC such as %s", gated->min_arch, soc);
+        else if (socfix[0])
+            SET(v->fix, "use %s", socfix);
+        /* and what the gated variant asks besides the arch, in the same run */
+        check_variant(c, op, gated, l);
         emit_list(c, ni, op, gated, l);
         return;
     }
+    /* the closest variant: one the SoC offers, with the most port dtypes in common, then the
+     * fewest other violations; its other violations are reported with the dtype mismatch */
+    const opinfo_variant *near_var = NULL;
+    int near_avail = -1, near_score = -1;
+    size_t near_n = 0;
+    for (size_t i = 0; i < op->n_variants; i++) {
+        const opinfo_variant *var = &op->variants[i];
+        int score, avail = opinfo_variant_available(var, c->arch_rank);
+        dtypes_match(c, var, &score);
+        l->n = 0;
+        l->quiet = 1;
+        check_matching_ports(c, op, var, l);
+        l->quiet = 0;
+        if (avail > near_avail || (avail == near_avail && score > near_score) ||
+            (avail == near_avail && score == near_score && l->n < near_n)) {
+            near_var = var;
+            near_avail = avail;
+            near_score = score;
+            near_n = l->n;
+        }
+    }
+    l->n = 0;
     viol *v = add(l, "no-variant", -1, -1);
     SET(v->message, "no variant of %s takes (%s)", op->name, have);
     SET(v->actual, "%s", have);
-    if (closest[0]) {
-        char want[TEXT];
-        dtype_tuple(c, op, closest[0], want, sizeof want);
+    if (near_var) {
+        char want[TEXT], gate[SHORT] = "";
+        dtype_tuple(c, op, near_var, want, sizeof want);
+        if (!near_avail)
+            SET(gate, ", which needs arch %s%s", near_var->min_arch ? near_var->min_arch : "?",
+                near_var->min_arch ? " or newer" : "");
         size_t len = strlen(v->message);
-        fmt(v->message + len, sizeof v->message - len, "; closest: %s (%s)", closest[0]->name,
-            want);
+        fmt(v->message + len, sizeof v->message - len, "; closest: %s (%s)%s", near_var->name,
+            want, gate);
         SET(v->expected, "%s", want);
-        SET(v->fix, "annotate the node as %s %s expects: %s", op->name, closest[0]->name, want);
+        if (near_n)
+            SET(v->fix, "annotate the node as %s %s expects: %s, and fix its %zu other "
+                        "violation%s reported here",
+                op->name, near_var->name, want, near_n, near_n == 1 ? "" : "s");
+        else
+            SET(v->fix, "annotate the node as %s %s expects: %s", op->name, near_var->name, want);
+        check_matching_ports(c, op, near_var, l);
     }
-    emit_list(c, ni, op, NULL, l);
+    emit_list(c, ni, op, near_var, l);
 }
 
 /* A finding of the plugin's, on the node being checked. */

@@ -145,6 +145,10 @@ static void *arr(ld *c, size_t n, size_t size)
 }
 
 /* A number > 0 and finite (jansson already refuses NaN and overflows as syntax errors). */
+/* quant_min/quant_max beyond this are refused: ranges stay far from int64 overflow in
+ * differences and midpoints, whatever the check does with them. */
+#define QRANGE_LIMIT ((json_int_t)1 << 40)
+
 static int positive(ld *c, json_t *v, const char *what, double *out)
 {
     if (!json_is_number(v))
@@ -291,28 +295,19 @@ static int read_spec(ld *c, json_t *o, oi_spec *s, int is_edge)
     json_t *qhi = want_v(c, F[4], "quant_max", JSON_INTEGER, 0, what);
     if (c->failed)
         return -1;
-    if (qlo) {
-        s->qmin = json_integer_value(qlo);
-        if (s->qmin < dt->qmin || s->qmin > dt->qmax) {
-            KEY(c, "quant_min");
-            return lfail(c, 0, "quant_min %lld is outside the range of %s [%lld, %lld]",
-                         (long long)s->qmin, dt->name, (long long)dt->qmin,
-                         (long long)dt->qmax);
+    /* A range the dtype cannot hold, or an inverted one, is the check's to report on its node
+     * (observer-range), not a reason to refuse the file; only the values must fit int64. */
+    for (int k = 0; k < 2; k++) {
+        json_t *q = k ? qhi : qlo;
+        if (!q)
+            continue;
+        json_int_t x = json_integer_value(q);
+        if (x < -QRANGE_LIMIT || x > QRANGE_LIMIT) {
+            KEY(c, k ? "quant_max" : "quant_min");
+            return lfail(c, 0, "%s %lld is beyond any dtype's range (|value| <= 2^40)",
+                         k ? "quant_max" : "quant_min", (long long)x);
         }
-    }
-    if (qhi) {
-        s->qmax = json_integer_value(qhi);
-        if (s->qmax < dt->qmin || s->qmax > dt->qmax) {
-            KEY(c, "quant_max");
-            return lfail(c, 0, "quant_max %lld is outside the range of %s [%lld, %lld]",
-                         (long long)s->qmax, dt->name, (long long)dt->qmin,
-                         (long long)dt->qmax);
-        }
-    }
-    if (s->qmin > s->qmax) {
-        KEY(c, "quant_max");
-        return lfail(c, 0, "quant_max %lld is below quant_min %lld", (long long)s->qmax,
-                     (long long)s->qmin);
+        *(k ? &s->qmax : &s->qmin) = x;
     }
     int per_channel = opinfo_qscheme_is_per_channel(s->qscheme);
     if ((v = want_v(c, F[7], "axis", JSON_INTEGER, 0, what))) {
@@ -411,9 +406,13 @@ static int read_spec(ld *c, json_t *o, oi_spec *s, int is_edge)
             if (!json_is_integer(e))
                 return lfail(c, 0, "a zero_point must be an integer, not %s", type_name(e));
             s->zp[i] = json_integer_value(e);
-            if (s->zp[i] < s->qmin || s->zp[i] > s->qmax)
+            /* against the observer's range when it is one, else against the dtype's */
+            int64_t zlo = s->qmin, zhi = s->qmax;
+            if (zlo > zhi || zlo < dt->qmin || zhi > dt->qmax)
+                zlo = dt->qmin, zhi = dt->qmax;
+            if (s->zp[i] < zlo || s->zp[i] > zhi)
                 return lfail(c, 0, "zero_point %lld is outside the quant range [%lld, %lld]",
-                             (long long)s->zp[i], (long long)s->qmin, (long long)s->qmax);
+                             (long long)s->zp[i], (long long)zlo, (long long)zhi);
             if (json_is_array(v))
                 POP(c);
         }

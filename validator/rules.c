@@ -33,9 +33,16 @@ static const opinfo_rule_info rules[] = {
     {"quant-range", "the observer's quant range exceeds the port's bounds",
      "E.g. XNNPACK's qint8 weights must use [-127, 127], not [-128, 127]. Fix: set the observer's "
      "quant_min/quant_max."},
+    {"observer-range", "the observer's quant range is one PyTorch cannot build",
+     "PyTorch's observers require quant_min <= 0 <= quant_max and quant_min < quant_max "
+     "(observer.py, _validate_qmin_qmax), inside the dtype's range. A range that excludes 0 "
+     "cannot represent 0 exactly; a single value quantizes everything to it. Fix: a range "
+     "that contains 0, e.g. the dtype's."},
     {"scale-range", "a scale (or, before calibration, the observer's eps) is out of bounds",
      "E.g. XNNPACK needs scales >= 2^-12. Before calibration the observer's eps is checked, as "
-     "PyTorch does: eps below the bound lets calibration produce scales below it."},
+     "PyTorch does: eps below the bound lets calibration produce scales below it. On every "
+     "backend a scale must be a normal float32 (QNN, XNNPACK and FBGEMM store float32 scales): "
+     "one that rounds to 0, to a subnormal or to infinity is reported."},
     {"zero-point", "the zero point differs from the one the port requires", "Fix: quantize "
                                                                               "with the named "
                                                                               "zero point."},

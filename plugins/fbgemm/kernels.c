@@ -218,8 +218,8 @@ static int k_choose_qparams(opinfo_kernel_call *c)
     if (qmin >= qmax)
         return ku_fail(c, "choose_qparams: qmin %lld must be below qmax %lld", (long long)qmin,
                        (long long)qmax);
-    if (min > max)
-        return ku_fail(c, "choose_qparams: min %g is above max %g", (double)min, (double)max);
+    /* min > max is not refused: FBGEMM widens [min, max] to contain 0 and returns a result
+     * (e.g. min 1, max 0.5 is [0, 0.5]; min 1, max -1 is [0, 0], scale 0.1) */
     int32_t lo = (int32_t)qmin, hi = (int32_t)qmax;
     if (min < 0 && max > 0 && sparse) {
         int32_t sqmin = -((hi - lo) / 2 + 1), sqmax = (hi - lo) / 2;
@@ -234,11 +234,14 @@ static int k_choose_qparams(opinfo_kernel_call *c)
     if (scale == 0 || isinf(1.0f / scale))
         scale = 0.1f;
     if (pow2) {
+        /* in double, as FBGEMM: 1.0 / scale and log2 of it; a float reciprocal or log2f moves
+         * the exponent when scale is an ulp or two above 2^-k. FBGEMM shifts an int (1 << e),
+         * undefined from e = 31; opinfo uses the power of two the expression means. */
         if (scale < 1) {
-            int e = (int)floorf(log2f(1.0f / scale));
+            int e = (int)floor(log2(1.0 / (double)scale));
             scale = e < 62 ? (float)(1.0 / (double)((int64_t)1 << e)) : ldexpf(1.0f, -e);
         } else {
-            int e = (int)ceilf(log2f(scale));
+            int e = (int)ceil(log2((double)scale));
             scale = ldexpf(1.0f, e);
         }
     }

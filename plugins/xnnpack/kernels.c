@@ -9,7 +9,11 @@
  *                 ties to even; scheme 1, rndnu: the scale's 24-bit mantissa and exponent as an
  *                 exact integer multiply and shift with ties up, clamp, + zp (the 64-bit result is
  *                 narrowed to int32 before the clamp, as XNNPACK's reference does). The scale must
- *                 lie in [2^-32, 256): outside it XNNPACK refuses the operator, so do we
+ *                 lie in [2^-32, 256): outside it XNNPACK refuses the operator, so do we;
+ *                 scheme 2, gemmlowp (the q{s,u}8 gemmlowp scalar requantization kernels): the
+ *                 mantissa as a Q31 multiplier in [2^30, 2^31), a rounding doubling high multiply
+ *                 (ties up), then a rounding right shift by 126 - exponent (ties away from zero):
+ *                 two roundings; scales in [2^-32, 1) only, as the kernels assert
  *   fully_connected, conv2d (NHWC, OHWI weights)
  *                 int32 accumulation of (x - x_zp)(w - w_zp) + bias, requantized as above with
  *                 scale = x_scale * w_scale / y_scale in float (per output channel for qs8 weights)
@@ -92,7 +96,7 @@ static int k_dequantize(opinfo_kernel_call *c)
 
 /* One requantization: scheme, the scale's parameters, the output range. */
 typedef struct rq {
-    int scheme; /* 0 fp32, 1 rndnu */
+    int scheme; /* 0 fp32, 1 rndnu, 2 gemmlowp */
     float scale;
     int64_t multiplier;
     unsigned shift;
@@ -107,11 +111,20 @@ static int rq_init(opinfo_kernel_call *c, rq *r, int scheme, float scale, int64_
     if (!(scale >= 0x1p-32f) || !(scale < 256.0f))
         return ku_fail(c, "%srequantization scale %.7g is outside XNNPACK's [2^-32, 256)", what,
                        (double)scale);
+    if (scheme == 2 && !(scale < 1.0f))
+        return ku_fail(c, "%srequantization scale %.7g: XNNPACK's gemmlowp requantization takes "
+                          "scales in [2^-32, 1)", what, (double)scale);
     r->scheme = scheme;
     r->scale = scale;
     uint32_t bits = ku_f32_bits(scale);
     r->multiplier = (int64_t)((bits & 0x007FFFFFu) | 0x00800000u);
     r->shift = 127 + 23 - (bits >> 23);
+    if (scheme == 2) {
+        /* Q31: the 24-bit mantissa shifted to [2^30, 2^31 - 2^7]; the shift is what is left of
+         * the exponent after the Q31 product's 31 bits, 126 - biased exponent, in [0, 31] */
+        r->multiplier <<= 7;
+        r->shift = 126 - (bits >> 23);
+    }
     r->zp = zp;
     r->min_less_zp = qmin - zp;
     r->max_less_zp = qmax - zp;
@@ -120,8 +133,23 @@ static int rq_init(opinfo_kernel_call *c, rq *r, int scheme, float scale, int64_
     return 0;
 }
 
+/* gemmlowp: the Q31 product rounded half up, then divided by 2^shift rounded half away from zero.
+ * The Q31 product is floor((acc * m + 2^30) / 2^31), within int32 for m < 2^31; the division
+ * takes floor(q / 2^shift) and adds one when the remainder, less one for a negative q, exceeds
+ * (2^shift - 1) / 2, which rounds ties away from zero and is exact for shift 0. */
+static inline int64_t gemmlowp_apply(const rq *r, int32_t acc)
+{
+    int64_t q = ku_asr64((int64_t)acc * r->multiplier + ((int64_t)1 << 30), 31);
+    int64_t mask = ((int64_t)1 << r->shift) - 1;
+    int64_t rem = (q & mask) - (q < 0);
+    int64_t v = ku_asr64(q, r->shift) + (rem > (mask >> 1));
+    return ku_clamp(v, r->min_less_zp, r->max_less_zp) + r->zp;
+}
+
 static inline int64_t rq_apply(const rq *r, int32_t acc)
 {
+    if (r->scheme == 2)
+        return gemmlowp_apply(r, acc);
     if (r->scheme == 0) {
         float y = (float)acc * r->scale;
         y = y > r->fmin_less_zp ? y : r->fmin_less_zp;
@@ -161,7 +189,7 @@ static void rndnu_u8(size_t n, const int32_t *restrict acc, uint8_t *restrict y,
 /* Reads scheme, dtype-relative output range (qmin, qmax). */
 static int read_scheme(opinfo_kernel_call *c, int64_t *scheme)
 {
-    return ku_int(c, "scheme", 0, 0, 0, 1, scheme);
+    return ku_int(c, "scheme", 0, 0, 0, 2, scheme);
 }
 
 static int read_range(opinfo_kernel_call *c, int32_t dt, const char *lo_name, const char *hi_name,
@@ -434,7 +462,7 @@ const char *const xnnpack_kernel_signatures[] = {
     "x:float32 -> y:int8|uint8; scale[1|C], zero_point[1|C]=0, axis, dtype=int8",
     "q:int8|uint8 -> y:float32; scale[1|C], zero_point[1|C]=0, axis",
     "acc:int32 -> y:int8|uint8; scale[1|C] in [2^-32, 256), zero_point[1|C]=0, axis, "
-    "dtype=int8, scheme=0 (0 fp32, 1 rndnu), qmin, qmax",
+    "dtype=int8, scheme=0 (0 fp32, 1 rndnu, 2 gemmlowp: scale < 1), qmin, qmax",
     "x:int8|uint8[...,K], w:same[N,K], bias:int32[N]? -> y:same[...,N]; x_scale, x_zero_point=0, "
     "w_scale[1|N] (qu8: 1), w_zero_point=0 (qu8 only), y_scale, y_zero_point=0, y_min, y_max, "
     "scheme=0",

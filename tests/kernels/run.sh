@@ -87,6 +87,18 @@ expect 2 "$K" --backend xnnpack requantize --in "$T/q.npy" --attr scale=1 --out 
 if [ ! -e "$T/z.npy" ]; then ok; else bad "a failed kernel wrote its output"; fi
 has "opinfo-kernel: error: xnnpack requantize: acc (input 0) must be int32, not int8" err
 
+# the three requantization schemes of XNNPACK by name through the tool: at scale 1/4, 1 and -6
+# give (fp32, ties to even) 0 and -2, (rndnu, ties up) 0 and -1, (gemmlowp, Q31 then away from
+# zero) 1 and -2
+"$PYTHON" -c "import numpy as np; np.save('$T/acc.npy', np.array([1, -6], dtype=np.int32))"
+for sw in "0 0,-2" "1 0,-1" "2 1,-2"; do
+    set -- $sw
+    expect 0 "$K" --backend xnnpack requantize --in "$T/acc.npy" --attr scale=1/4 \
+        --attr scheme="$1" --out "$T/r.npy"
+    got=$("$PYTHON" -c "import numpy as np; print(','.join(str(v) for v in np.load('$T/r.npy')))")
+    if [ "$got" = "$2" ]; then ok; else bad "requantize scheme $1: $got, not $2"; fi
+done
+
 echo "kernels CLI: $pass passed, $fail failed"
 RUN="$RUN" "$PYTHON" tests/kernels/compare.py "$BUILD" || fail=$((fail + 1))
 [ "$fail" -eq 0 ]

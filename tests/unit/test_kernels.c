@@ -370,7 +370,7 @@ static void requantize_exact_divide_by_po2(void **state)
                 want[i + 128] = acc[i + 128] ? i : zp;
             }
             opinfo_tensor in = T1(I32, 256, acc);
-            for (int scheme = 0; scheme <= 1; scheme++) {
+            for (int scheme = 0; scheme <= 2; scheme++) {
                 char spec[128];
                 snprintf(spec, sizeof spec, "scale=%.17g zero_point=%d dtype=int8 scheme=%d",
                          ldexp(1, -s), zp, scheme);
@@ -380,6 +380,121 @@ static void requantize_exact_divide_by_po2(void **state)
                 opinfo_tensor_release(&o);
             }
         }
+    }
+}
+
+/* XNNPACK's gemmlowp requantization (scheme 2), worked by hand from the upstream algorithm
+ * (qs8/qu8 gemmlowp scalar kernels): m = mantissa << 7, shift = 126 - biased exponent,
+ * q = floor((acc * m + 2^30) / 2^31), then q / 2^shift rounded half away from zero. */
+static void requantize_gemmlowp_vectors(void **state)
+{
+    (void)state;
+    /* scale 0.5: m = 2^30, shift 0, so q = floor((acc + 1) / 2) and no second rounding: ties
+     * go up (-2.5 -> -2, 2.5 -> 3), like rndnu */
+    const int32_t half[] = {5, -5, -4, 3, -3, 1000, -1000};
+    opinfo_tensor th = T1(I32, 7, half);
+    EXPECT_INTS("xnnpack", "requantize", &th, 1, "scale=0.5 dtype=int8 scheme=2", 3, -2, -2, 2, -1,
+                127, -128);
+    /* qu8 with zero point 128: -500 clamps to -128 before the zero point */
+    EXPECT_INTS("xnnpack", "requantize", &th, 1, "scale=0.5 zero_point=128 dtype=uint8 scheme=2",
+                131, 126, 126, 130, 127, 255, 0);
+    /* scale 0.25: shift 1, two roundings. 1 x 0.25: q = 1, remainder 1 > 0: 1 (rndnu: 0);
+     * 5 x 0.25 = 1.25: q = 3, 2 (rndnu: 1); -6 x 0.25 = -1.5: q = -3, remainder 1 - 1 = 0,
+     * floor(-1.5) = -2 (rndnu: -1, ties up); -2 x 0.25 = -0.5: q = -1, -1 (away from zero) */
+    const int32_t quarter[] = {1, 5, 6, -6, -5, 2, -2};
+    opinfo_tensor tq = T1(I32, 7, quarter);
+    EXPECT_INTS("xnnpack", "requantize", &tq, 1, "scale=0.25 dtype=int8 scheme=2", 1, 2, 2, -2, -1,
+                1, -1);
+    EXPECT_INTS("xnnpack", "requantize", &tq, 1, "scale=0.25 dtype=int8 scheme=1", 0, 1, 2, -1, -1,
+                1, 0);
+    /* scale 1/3 = 0x1.555556p-2: m = 0x6AAAAB00, shift 1. 1 -> q = floor(2863311616 / 2^31) = 1,
+     * then 1 (numerics.md §1.2: 1 -> 1, -1 -> -1, 7 -> 3); with zero points 100 (qu8), -5 (qs8) */
+    const int32_t third[] = {1, -1, 7, -7};
+    opinfo_tensor tt = T1(I32, 4, third);
+    EXPECT_INTS("xnnpack", "requantize", &tt, 1, "scale=0.3333333432674408 dtype=int8 scheme=2", 1,
+                -1, 3, -3);
+    EXPECT_INTS("xnnpack", "requantize", &tt, 1,
+                "scale=0.3333333432674408 zero_point=100 dtype=uint8 scheme=2", 101, 99, 103, 97);
+    EXPECT_INTS("xnnpack", "requantize", &tt, 1,
+                "scale=0.3333333432674408 zero_point=-5 dtype=int8 scheme=2", -4, -6, -2, -8);
+    /* a large shift, 19 (scale 2^-20): 3670016 = 3.5 x 2^20 -> q = 1835008, remainder 2^18 >
+     * 2^18 - 1: 4; its negative: q = -1835008, remainder 2^18 - 1: floor, -4 (away from zero);
+     * one below the tie, 3670015: q is still 1835008, so 4 where rndnu gives 3 (the upward bias
+     * of the first rounding); -3670015: q = -1835007, -3 */
+    const int32_t big[] = {3670016, -3670016, 3670015, -3670015};
+    opinfo_tensor tb = T1(I32, 4, big);
+    EXPECT_INTS("xnnpack", "requantize", &tb, 1, "scale=9.5367431640625e-07 dtype=int8 scheme=2", 4,
+                -4, 4, -3);
+    EXPECT_INTS("xnnpack", "requantize", &tb, 1, "scale=9.5367431640625e-07 dtype=int8 scheme=1", 4,
+                -3, 3, -3);
+    /* the extremes: shift 31 at 2^-32, INT32_MIN -> -1 and INT32_MAX -> +1 (exact -0.5 and
+     * 0.49999999977); at 0x1.FFFFFEp-1 both saturate */
+    const int32_t ext[] = {INT32_MIN, INT32_MAX};
+    opinfo_tensor te = T1(I32, 2, ext);
+    EXPECT_INTS("xnnpack", "requantize", &te, 1,
+                "scale=2.3283064365386963e-10 zero_point=5 dtype=int8 scheme=2", 4, 6);
+    EXPECT_INTS("xnnpack", "requantize", &te, 1, "scale=0.99999994039535522 dtype=int8 scheme=2",
+                -128, 127);
+    /* the kernels assert scale < 1 */
+    run_fails("xnnpack", "requantize", &te, 1, "scale=1 dtype=int8 scheme=2", 1,
+              "gemmlowp requantization takes scales in [2^-32, 1)");
+    run_fails("xnnpack", "requantize", &te, 1, "scale=0.5 dtype=int8 scheme=3", 1, "scheme");
+}
+
+/* XNNPACK's gemmlowp test families (test/requantization-tester.h): rounding up
+ * ((i - zp) << s) - 2^(s-1) + 1 gives i; special cases INT32_MIN at 2^-32 gives
+ * max(type min, zp - 1) for every zero point, and INT32_MAX at 0x1.FFFFFEp-1 with zp at the top
+ * gives the top. */
+static void requantize_gemmlowp_upstream_families(void **state)
+{
+    (void)state;
+    int32_t acc[256];
+    int64_t want[256];
+    for (int u = 0; u < 2; u++) {
+        int lo = u ? 0 : -128, hi = u ? 255 : 127;
+        const char *dt = u ? "uint8" : "int8";
+        for (int s = 1; s < 32; s += 5) {
+            for (int zp = lo; zp <= hi; zp += 51) {
+                size_t n = 0;
+                for (int i = lo; i <= hi; i++) {
+                    int64_t v = (int64_t)(i - zp) * ((int64_t)1 << s) - ((int64_t)1 << (s - 1)) + 1;
+                    if (v < INT32_MIN || v > INT32_MAX)
+                        continue;
+                    acc[n] = (int32_t)v;
+                    want[n++] = i;
+                }
+                opinfo_tensor in = T1(I32, (int64_t)n, acc);
+                char spec[128];
+                snprintf(spec, sizeof spec, "scale=%.17g zero_point=%d dtype=%s scheme=2",
+                         ldexp(1, -s), zp, dt);
+                opinfo_tensor o;
+                run_ok("xnnpack", "requantize", &in, 1, spec, &o, 1);
+                expect_ints(&o, want, n);
+                opinfo_tensor_release(&o);
+            }
+        }
+        for (int zp = lo; zp <= hi; zp++) {
+            acc[0] = INT32_MIN;
+            want[0] = zp - 1 < lo ? lo : zp - 1;
+            opinfo_tensor in = T1(I32, 1, acc);
+            char spec[128];
+            snprintf(spec, sizeof spec, "scale=2.3283064365386963e-10 zero_point=%d dtype=%s "
+                     "scheme=2", zp, dt);
+            opinfo_tensor o;
+            run_ok("xnnpack", "requantize", &in, 1, spec, &o, 1);
+            expect_ints(&o, want, 1);
+            opinfo_tensor_release(&o);
+        }
+        acc[0] = INT32_MAX;
+        want[0] = hi;
+        opinfo_tensor in = T1(I32, 1, acc);
+        char spec[128];
+        snprintf(spec, sizeof spec, "scale=0.99999994039535522 zero_point=%d dtype=%s scheme=2",
+                 hi, dt);
+        opinfo_tensor o;
+        run_ok("xnnpack", "requantize", &in, 1, spec, &o, 1);
+        expect_ints(&o, want, 1);
+        opinfo_tensor_release(&o);
     }
 }
 
@@ -448,10 +563,42 @@ static void choose_qparams_matches_fbgemm(void **state)
     expect_qparams("min=-1 max=3 qmin=0 qmax=255 force_scale_power_of_two=1", 0.03125f, 32);
     /* equal errors: the strict comparison takes the candidate from max */
     expect_qparams("min=0 max=0 qmin=-127 qmax=127", 0.1f, 127);
-    run_fails("fbgemm", "choose_qparams", NULL, 0, "min=1 max=0 qmin=0 qmax=255", 2,
-              "min 1 is above max 0");
+    /* min > max: FBGEMM widens the range to contain 0 and answers (QuantUtils.cc) */
+    expect_qparams("min=1 max=0 qmin=0 qmax=255", 0.1f, 0);
+    expect_qparams("min=1 max=0.5 qmin=0 qmax=255", 0.5f / 255.0f, 0);
+    expect_qparams("min=-0.5 max=-1 qmin=0 qmax=255", 0.00196078438f, 255);
     run_fails("fbgemm", "choose_qparams", NULL, 0, "min=0 max=1 qmin=5 qmax=5", 2,
               "qmin 5 must be below qmax 5");
+}
+
+/* force_scale_power_of_two computes 1.0 / scale and log2 in double, as FBGEMM does. Worked by
+ * hand from ChooseQuantizationParams: a float reciprocal and log2f round an exponent that is
+ * an ulp or two off an integer onto it, and the power of two moves by one. */
+static void choose_qparams_power_of_two_straddles(void **state)
+{
+    (void)state;
+    /* the scale 2 ulps above 2^-9: 1/scale = 511.99988, log2 8.99999966, floor 8 -> 2^-8;
+     * zero point from min: 0 + 0.25 * 256 = 64 (log2f rounds to 9.0: 2^-9, 128) */
+    expect_qparams("min=-0.25 max=0x1.fc0004p-3 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.00390625f, 64);
+    /* one ulp above 2^-9: (255 * 2^-9 (1 + 2^-23)) / 255 rounds to 2^-9 (1 + 2^-23) */
+    expect_qparams("min=0 max=0x1.fe0002p-2 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.00390625f, 0);
+    /* exactly 2^-9: log2 is 9 in both, the scale stays */
+    expect_qparams("min=0 max=0.498046875 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.001953125f, 0);
+    /* one ulp below 2^-9: 1/scale just above 512, floor 9 -> 2^-9 */
+    expect_qparams("min=0 max=0x1.fdfffep-2 qmin=0 qmax=255 force_scale_power_of_two=1",
+                   0.001953125f, 0);
+    /* scale >= 1: 2 ulps above 2^10 is 1024.000122, log2 10.00000017: ceil 11 in double
+     * (log2f rounds to 10.0: 2^10) */
+    expect_qparams("min=0 max=261120.03125 qmin=0 qmax=255 force_scale_power_of_two=1", 2048.0f,
+                   0);
+    /* exactly 2^10 stays */
+    expect_qparams("min=0 max=261120 qmin=0 qmax=255 force_scale_power_of_two=1", 1024.0f, 0);
+    /* negative side: [-255 * 2^-9 (1 + 2^-23), 0] on int8: 2^-8, zero point from max 127 */
+    expect_qparams("min=-0x1.fe0002p-2 max=0 qmin=-128 qmax=127 force_scale_power_of_two=1",
+                   0.00390625f, 127);
 }
 
 static void choose_requantization_multiplier_matches_fbgemm(void **state)
@@ -794,7 +941,10 @@ int test_kernels(void)
         cmocka_unit_test(requantize_xnnpack_scale_range_and_special_cases),
         cmocka_unit_test(requantize_exact_divide_by_po2),
         cmocka_unit_test(requantize_fast_path_matches_general_path),
+        cmocka_unit_test(requantize_gemmlowp_vectors),
+        cmocka_unit_test(requantize_gemmlowp_upstream_families),
         cmocka_unit_test(choose_qparams_matches_fbgemm),
+        cmocka_unit_test(choose_qparams_power_of_two_straddles),
         cmocka_unit_test(choose_requantization_multiplier_matches_fbgemm),
         cmocka_unit_test(linear_by_hand),
         cmocka_unit_test(qnn_lpbq_fully_connected),

@@ -1,6 +1,7 @@
 /* The validator through its public API: loading, streaming order, checks, modes, limits,
  * report formats, and input errors with their positions. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,6 +369,80 @@ static void the_examples_are_clean(void **state)
     }
 }
 
+/* A suggested SoC is one the node passes on: the fix of every arch-gate names a SoC, and a check
+ * on that SoC is clean when the fix says it accepts the node; otherwise it still reports the
+ * other violations (and no gate), which the gated check reported too. */
+static void suggested_socs_are_checked(void **state)
+{
+    static const char bad_axis[] =
+        "{\"qgraph\": 1, \"tensors\": [\n"
+        "  {\"name\": \"x\", \"dtype\": \"uint16\"},\n"
+        "  {\"name\": \"w\", \"dtype\": \"int16\", \"qscheme\": \"per_channel_symmetric\",\n"
+        "   \"axis\": 1, \"shape\": [8, 4, 3, 3]},\n"
+        "  {\"name\": \"y\", \"dtype\": \"uint16\"}],\n"
+        " \"nodes\": [{\"name\": \"conv\", \"op\": \"torch.nn.Conv2d\", \"inputs\": [\"x\", \"w\"],\n"
+        "   \"outputs\": [\"y\"]}]}\n";
+    const char *graphs[] = {mm16, bad_axis};
+    const size_t others[] = {0, 2}; /* violations besides the gate */
+    for (size_t i = 0; i < 2; i++) {
+        opinfo_error_t e;
+        opinfo_qgraph *g = parse(graphs[i], &e);
+        assert_non_null(g);
+        opinfo_report *r = check(*state, g, "qnn-htp", "SM8450", 0, 0);
+        assert_int_equal(opinfo_report_count(r), 1 + others[i]);
+        const opinfo_diag *d = opinfo_report_get(r, 0);
+        assert_string_equal(d->rule, "arch-gate");
+        const char *at = strstr(d->fix, "such as ");
+        assert_non_null(at);
+        char soc[32];
+        assert_int_equal(sscanf(at, "such as %31[A-Za-z0-9]", soc), 1);
+        int accepts = strstr(d->fix, "accepts the node") != NULL;
+        assert_int_equal(accepts, others[i] == 0);
+        opinfo_report *r2 = check(*state, g, "qnn-htp", soc, 0, 0);
+        assert_int_equal(opinfo_report_count(r2), others[i]);
+        for (size_t k = 0; k < opinfo_report_count(r2); k++) {
+            assert_string_not_equal(opinfo_report_get(r2, k)->rule, "arch-gate");
+            assert_string_equal(opinfo_report_get(r2, k)->rule,
+                                opinfo_report_get(r, k + 1)->rule);
+        }
+        opinfo_report_free(r2);
+        opinfo_report_free(r);
+        opinfo_qgraph_free(g);
+    }
+}
+
+/* An observer range PyTorch cannot build is a diagnostic on its node, not a refused file: the
+ * graph loads, the bad node is reported, the next node is checked as usual. */
+static void observer_ranges_are_per_node(void **state)
+{
+    static const char text[] =
+        "{\"qgraph\": 1, \"tensors\": [\n"
+        "  {\"name\": \"a\", \"dtype\": \"uint8\", \"quant_min\": 200, \"quant_max\": 100},\n"
+        "  {\"name\": \"b\", \"dtype\": \"uint8\"},\n"
+        "  {\"name\": \"c\", \"dtype\": \"uint8\", \"scale\": 1e-50, \"zero_point\": 0}],\n"
+        " \"nodes\": [\n"
+        "  {\"name\": \"r1\", \"op\": \"torch.nn.ReLU\", \"inputs\": [\"a\"], \"outputs\": [\"b\"]},\n"
+        "  {\"name\": \"r2\", \"op\": \"torch.nn.ReLU\", \"inputs\": [\"b\"], \"outputs\": [\"c\"]}]}\n";
+    opinfo_error_t e;
+    opinfo_qgraph *g = parse(text, &e);
+    if (!g)
+        fail_msg("%s", e.text);
+    opinfo_report *r = check(*state, g, "fbgemm", NULL, 0, 0);
+    /* each ReLU also gets shared-spec (its output has an observer of its own) */
+    assert_int_equal(opinfo_report_count(r), 4);
+    const opinfo_diag *d0 = opinfo_report_get(r, 0), *d2 = opinfo_report_get(r, 2);
+    assert_string_equal(d0->rule, "observer-range");
+    assert_string_equal(d0->node, "r1");
+    assert_string_equal(d0->tensor, "a");
+    assert_string_equal(opinfo_report_get(r, 1)->rule, "shared-spec");
+    assert_string_equal(d2->rule, "scale-range");
+    assert_string_equal(d2->node, "r2");
+    assert_non_null(strstr(d2->message, "rounds to 0 in float32"));
+    assert_string_equal(opinfo_report_get(r, 3)->rule, "shared-spec");
+    opinfo_report_free(r);
+    opinfo_qgraph_free(g);
+}
+
 int test_validator(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +456,8 @@ int test_validator(void)
         cmocka_unit_test(check_needs_a_target),
         cmocka_unit_test(the_examples_are_clean),
         cmocka_unit_test(null_plugins_mean_the_installed_ones),
+        cmocka_unit_test(suggested_socs_are_checked),
+        cmocka_unit_test(observer_ranges_are_per_node),
     };
     return cmocka_run_group_tests_name("validator", tests, setup_db, teardown_db);
 }

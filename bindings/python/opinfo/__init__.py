@@ -64,7 +64,9 @@ class Diagnostic:
             where += ":%d" % self.line
             if self.column:
                 where += ":%d" % self.column
-        return "%s: %s: %s [%s]" % (where, self.severity, self.message, self.rule)
+        # as opinfo-check's text format: the node before the message
+        node = "%s: " % self.node if self.node else ""
+        return "%s: %s: %s%s [%s]" % (where, self.severity, node, self.message, self.rule)
 
     def __repr__(self):
         return "Diagnostic(%r, %r, node=%r, tensor=%r)" % (self.rule, self.message, self.node,
