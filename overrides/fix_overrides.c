@@ -698,17 +698,23 @@ static int repair(fx *f)
 
 /* ---- the type check ------------------------------------------------------------------------- */
 
-static void node_pos(const opinfo_qgraph *cg, size_t n, int *line, int *col)
+/* Nodes come in the file's order: one cursor finds every line and column in one pass. */
+static void node_pos(const opinfo_qgraph *cg, oi_linecur *lc, size_t n, int *line, int *col)
 {
     opinfo_qgraph *g = (opinfo_qgraph *)cg; /* positions are computed once, on first need */
     *line = *col = 0;
-    if (g->text && (g->node_pos || oi_qgraph_node_positions(g) == 0) && g->node_pos)
-        oi_text_linecol(g->text, g->len, (size_t)g->node_pos[n], line, col);
+    if (g->text && (g->node_pos || oi_qgraph_node_positions(g) == 0) && g->node_pos) {
+        if (lc->text != g->text)
+            oi_linecur_init(lc, g->text, g->len);
+        oi_linecur_at(lc, (size_t)g->node_pos[n], line, col);
+    }
 }
 
 static size_t type_check(const fx *f, int warn, opinfo_report *r)
 {
     size_t count = 0;
+    oi_linecur lc;
+    oi_linecur_init(&lc, NULL, 0);
     for (size_t n = 0; n < f->x.g->n_nodes; n++) {
         nview v;
         view(f, n, &v);
@@ -757,7 +763,7 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
         d.node = nd->name;
         d.op = nd->op;
         d.qgraph = d.file = f->x.g->path;
-        node_pos(f->x.g, n, &d.line, &d.column);
+        node_pos(f->x.g, &lc, n, &d.line, &d.column);
         d.qgraph_line = d.line;
         d.qgraph_column = d.column;
         oi_report_node(r, f->x.g->path, nd->name, nd->op);

@@ -377,6 +377,164 @@ int oi_is_quantizable(const oi_ovgraph *x, int t)
     return d->is_quantizable && d->bits <= 16;
 }
 
+/* ---- positions ------------------------------------------------------------------------------ */
+
+void oi_linecur_init(oi_linecur *c, const char *text, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->text = text;
+    c->len = len;
+    c->line = c->col = c->mark_line = c->mark_col = 1;
+}
+
+void oi_linecur_mark(oi_linecur *c)
+{
+    c->mark_off = c->off;
+    c->mark_line = c->line;
+    c->mark_col = c->col;
+}
+
+void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column)
+{
+    if (offset > c->len)
+        offset = c->len;
+    if (offset < c->off) { /* back to the mark, or to the start */
+        int m = offset >= c->mark_off;
+        c->off = m ? c->mark_off : 0;
+        c->line = m ? c->mark_line : 1;
+        c->col = m ? c->mark_col : 1;
+    }
+    for (; c->off < offset; c->off++) {
+        unsigned char ch = (unsigned char)c->text[c->off];
+        if (ch == '\n') {
+            c->line++;
+            c->col = 1;
+        } else if ((ch & 0xC0) != 0x80) { /* characters, not UTF-8 continuation bytes */
+            c->col++;
+        }
+    }
+    *line = c->line;
+    *column = c->col;
+}
+
+/* Where a path's value starts in the overrides' text. The steps of the last answer are kept: a
+ * path that shares a prefix with it starts there, and a key or index that comes after the last
+ * one in the same container is looked for from the last one on. Findings reported in document
+ * order (entries in the file's order, as jansson keeps them) thus scan the text once, where
+ * oi_json_locate would scan it from the start for each. */
+typedef struct oi_locator {
+    const char *text;
+    size_t len;
+    int depth; /* steps of the last answer */
+    struct {
+        const char *key; /* NULL: an index */
+        size_t index;
+        size_t off; /* where the value starts */
+    } st[OI_JPATH_MAX];
+    oi_linecur lc;
+} oi_locator;
+
+static int same_step(const oi_locator *L, int d, const oi_jpath *p)
+{
+    const char *a = L->st[d].key, *b = p->step[d].key;
+    return (a && b) ? strcmp(a, b) == 0 : (!a && !b && L->st[d].index == p->step[d].index);
+}
+
+/* Finds key (decoded) in the object whose members start at i; returns the value's offset. */
+static int find_key(const oi_locator *L, size_t i, const char *key, size_t *out)
+{
+    size_t klen = strlen(key);
+    char small[256], *buf = klen + 2 <= sizeof small ? small : malloc(klen + 2);
+    int found = 0;
+    if (!buf)
+        return 0;
+    for (;;) {
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != '"' ||
+            oi_json_string(L->text, L->len, &i, buf, klen + 2) != 0)
+            break;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ':')
+            break;
+        i = oi_json_ws(L->text, L->len, i + 1);
+        if (strcmp(buf, key) == 0) {
+            *out = i;
+            found = 1;
+            break;
+        }
+        if (oi_json_skip(L->text, L->len, &i) != 0)
+            break;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ',')
+            break;
+        i++;
+    }
+    if (buf != small)
+        free(buf);
+    return found;
+}
+
+/* Finds element index of the array whose element k starts at i. */
+static int find_index(const oi_locator *L, size_t i, size_t k, size_t index, size_t *out)
+{
+    for (;;) {
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] == ']')
+            return 0;
+        if (k == index) {
+            *out = i;
+            return 1;
+        }
+        if (oi_json_skip(L->text, L->len, &i) != 0)
+            return 0;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ',')
+            return 0;
+        i++;
+        k++;
+    }
+}
+
+/* The byte offset of path's value (or of the deepest part that resolves). */
+static size_t locate(oi_locator *L, const oi_jpath *p)
+{
+    int depth = p->depth < OI_JPATH_MAX ? p->depth : OI_JPATH_MAX, d = 0;
+    size_t base = oi_json_ws(L->text, L->len, 0);
+    while (d < L->depth && d < depth && same_step(L, d, p))
+        base = L->st[d++].off;
+    for (int first = 1; d < depth; d++, first = 0) {
+        int key = p->step[d].key != NULL, hit = 0;
+        char open = key ? '{' : '[';
+        size_t at = 0;
+        if (base >= L->len || L->text[base] != open)
+            break;
+        /* after the last answer's step in the same container: go on from there */
+        if (first && d < L->depth && (L->st[d].key != NULL) == key &&
+            (key || L->st[d].index < p->step[d].index)) {
+            size_t i = L->st[d].off;
+            if (oi_json_skip(L->text, L->len, &i) == 0) {
+                i = oi_json_ws(L->text, L->len, i);
+                if (i < L->len && L->text[i] == ',')
+                    hit = key ? find_key(L, i + 1, p->step[d].key, &at)
+                              : find_index(L, i + 1, L->st[d].index + 1, p->step[d].index, &at);
+            }
+        }
+        if (!hit)
+            hit = key ? find_key(L, base + 1, p->step[d].key, &at)
+                      : find_index(L, base + 1, 0, p->step[d].index, &at);
+        if (!hit)
+            break;
+        L->st[d].key = p->step[d].key;
+        L->st[d].index = p->step[d].index;
+        L->st[d].off = at;
+        L->depth = d + 1;
+        base = at;
+    }
+    if (d < L->depth)
+        L->depth = d;
+    return base;
+}
+
 /* ---- diagnostics ---------------------------------------------------------------------------- */
 
 typedef struct vctx {
@@ -387,6 +545,8 @@ typedef struct vctx {
     int default_qt;
     size_t count;
     oi_jpath path;
+    oi_locator loc;
+    int marked; /* the current entry's start is the line cursor's mark */
 } vctx;
 
 static void vdiag(vctx *c, const char *rule, const char *tensor, const char *fix, const char *fmt,
@@ -400,9 +560,15 @@ static void vdiag(vctx *c, const char *rule, const char *tensor, const char *fix
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     int line = 0, col = 0;
-    long pos = 0;
-    if (c->ov->text)
-        oi_json_locate(c->ov->text, c->ov->len, &c->path, 0, &line, &col, &pos);
+    if (c->ov->text) {
+        size_t at = locate(&c->loc, &c->path);
+        if (!c->marked && c->loc.depth > 0) { /* later findings of the entry may come earlier */
+            oi_linecur_at(&c->loc.lc, c->loc.st[0].off, &line, &col);
+            oi_linecur_mark(&c->loc.lc);
+            c->marked = 1;
+        }
+        oi_linecur_at(&c->loc.lc, at, &line, &col);
+    }
     oi_diag_in d = {0};
     d.rule = rule;
     d.message = msg;
@@ -763,13 +929,23 @@ static void check_per_channel(vctx *c, const char *tensor, int t, const json_t *
 size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov, int default_qt,
                              int warn, opinfo_report *r)
 {
-    vctx c = {x, ov, r, warn, default_qt, 0, {0}};
+    vctx c;
+    memset(&c, 0, sizeof c);
+    c.x = x;
+    c.ov = ov;
+    c.r = r;
+    c.warn = warn;
+    c.default_qt = default_qt;
+    c.loc.text = ov->text;
+    c.loc.len = ov->len;
+    oi_linecur_init(&c.loc.lc, ov->text, ov->len);
     const char *tensor;
     json_t *list;
     json_object_foreach(ov->root, tensor, list)
     {
         oi_report_node(r, ov->name, tensor, "TensorQuantOverrides");
         oi_jpath_push_key(&c.path, tensor);
+        c.marked = 0;
         int t = oi_ovgraph_tensor(x, tensor);
         if (t < 0) {
             vdiag(&c, "overrides-unknown-tensor", tensor,

@@ -56,6 +56,19 @@ OPINFO_INTERNAL int oi_ovgraph_node(const oi_ovgraph *x, const char *name);
 OPINFO_INTERNAL int oi_is_initializer(const oi_ovgraph *x, int t);
 OPINFO_INTERNAL int oi_is_quantizable(const oi_ovgraph *x, int t);
 
+/* Line and column of byte offsets, by a cursor that moves forward from its last answer (or from
+ * a mark, or from the start, when asked for an earlier offset): findings in document order cost
+ * one pass over the text in all. */
+typedef struct oi_linecur {
+    const char *text;
+    size_t len, off, mark_off;
+    int line, col, mark_line, mark_col;
+} oi_linecur;
+
+OPINFO_INTERNAL void oi_linecur_init(oi_linecur *c, const char *text, size_t len);
+OPINFO_INTERNAL void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column);
+OPINFO_INTERNAL void oi_linecur_mark(oi_linecur *c);
+
 /* Every ONNX Runtime rule on every entry; diagnostics go to r. Returns how many. */
 OPINFO_INTERNAL size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov,
                                              int default_qt, int warn, opinfo_report *r);
