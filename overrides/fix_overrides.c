@@ -587,8 +587,10 @@ static void apply(fx *f)
         req *r = &f->reqs[i];
         const char *name = f->x.g->tensors[r->t].name;
         if (r->has_prod && !r->has_cons) {
-            /* (with the database, a mixed variant may ask for the default type itself) */
-            if (oi_qinfo_eq(r->prod, dflt) && !json_object_get(f->ov->root, name))
+            /* (with the database, a mixed variant may ask for the default type itself; ONNX
+             * Runtime converts back to the default even when the request differs from it only
+             * in `symmetric`, a convert to the same quant_type) */
+            if (f->use_db && oi_qinfo_eq(r->prod, dflt) && !json_object_get(f->ov->root, name))
                 continue;
             size_t n = others(f, r->t, NULL, &r->prod, buf);
             update_converted(f, r->t, r->prod, dflt, buf, n);
@@ -605,7 +607,9 @@ static void apply(fx *f)
             if (!oi_qinfo_eq(r->prod, r->cons)) {
                 update_converted(f, r->t, r->prod, r->cons, r->names, r->nn);
             } else {
-                size_t n = oi_qinfo_eq(r->prod, dflt) ? 0 : others(f, r->t, r, &r->prod, buf);
+                size_t n = f->use_db && oi_qinfo_eq(r->prod, dflt)
+                               ? 0
+                               : others(f, r->t, r, &r->prod, buf);
                 if (n == 0) {
                     if (!json_object_get(f->ov->root, name))
                         make_entry(f, name, r->prod);
@@ -784,6 +788,29 @@ void opinfo_overrides_options_init(opinfo_overrides_options *opt)
     opt->weight_symmetric = -1;
 }
 
+/* ONNX Runtime's fixer ends with is_valid, which returns at the first non-empty entry: a failure
+ * there is its error, and later entries are not looked at. The one failure its fixer can cause is
+ * a convert to the produced quant_type (a request that differs from the default only in
+ * `symmetric` is converted back to the default). */
+static void ort_final_check(fx *f, int default_qt)
+{
+    const char *name;
+    json_t *l;
+    json_object_foreach(f->ov->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        if (!json_is_object(d) || json_object_size(d) == 0)
+            continue;
+        json_t *cv = json_object_get(d, "convert"), *q = json_object_get(d, "quant_type");
+        if (json_is_object(cv) &&
+            oi_qt_value(json_object_get(cv, "quant_type")) == (q ? oi_qt_value(q) : default_qt))
+            conflict(f, name,
+                     "'convert' quant_type must differ from original quant_type (tensor '%s')",
+                     name);
+        return;
+    }
+}
+
 static int fx_init(fx *f, opinfo_db *db, const opinfo_qgraph *g,
                    const opinfo_overrides_options *o, opinfo_error_t *err)
 {
@@ -907,6 +934,9 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
     for (int pass = 0; f.use_db && pass < 4 && !f.conflict[0] && !f.oom; pass++)
         if (!repair(&f))
             break;
+    int ort = !f.use_db;
+    if (ort && !f.conflict[0] && !f.oom)
+        ort_final_check(&f, opt->activation_type);
     if (oi_json_failed())
         f.oom = 1;
     if (f.oom) {
@@ -936,7 +966,10 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         return OPINFO_OK;
     }
     f.ov->text = NULL;
-    if (!oi_overrides_validate(&f.x, f.ov, opt->activation_type, warn, report) && opt->backend) {
+    /* ONNX Runtime's way writes what ONNX Runtime writes: what its rules find in entries its
+     * is_valid does not reach is a warning */
+    if (!oi_overrides_validate(&f.x, f.ov, opt->activation_type, warn || ort, report) &&
+        opt->backend) {
         oi_report_add_file(report, g->path);
         int use = f.use_db;
         f.use_db = 1;

@@ -83,7 +83,7 @@ def random_model(rng):
 class FixerOracle(unittest.TestCase):
     def test_random_graphs_same_as_onnxruntime(self):
         rng = random.Random(2024)
-        same = failed_alike = 0
+        same = failed_alike = symmetric_only = 0
         with tempfile.TemporaryDirectory() as tmp:
             gpath, opath, fpath = (os.path.join(tmp, n) for n in ("g.json", "o.json", "f.json"))
             for case in range(CASES):
@@ -95,6 +95,10 @@ class FixerOracle(unittest.TestCase):
                                                    if q != default])}
                     if rng.random() < 0.2:
                         d["symmetric"] = True
+                    if rng.random() < 0.25:  # differs from the default only in `symmetric`
+                        d = {"symmetric": True} if rng.random() < 0.5 else \
+                            {"quant_type": default, "symmetric": True}
+                        symmetric_only += 1
                     init[t] = [d]
                 helper_ = TensorQuantOverridesHelper(to_ort(copy.deepcopy(init)))
                 try:
@@ -120,8 +124,10 @@ class FixerOracle(unittest.TestCase):
                     self.assertEqual(rc, 1, what + "\nONNX Runtime: " + want_err)
                     self.assertIn(want_err + " [overrides-conflict]", out, what)
                     failed_alike += 1
-        print("fixer oracle: %d cases, %d identical overrides, %d identical failures" %
-              (CASES, same, failed_alike))
+        print("fixer oracle: %d cases, %d identical overrides, %d identical failures; %d "
+              "overrides that differ from the default only in symmetric" %
+              (CASES, same, failed_alike, symmetric_only))
+        self.assertGreater(symmetric_only, CASES // 10)
         self.assertGreater(same, CASES // 2)
 
 

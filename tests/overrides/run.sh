@@ -37,6 +37,20 @@ done
 if "${check[@]}" -q --overrides tests/overrides/fix/ort-example.expected.json --backend qnn-htp \
     --soc SM8650 tests/overrides/fix/ort-example.qgraph.json >/dev/null; then ok; else bad "ort-example check"; fi
 
+# An override that differs from the default only in `symmetric`: ONNX Runtime 1.21 requests it on
+# the neighbours and converts op5_out back to the default, a convert to the same quant_type that
+# its own is_valid would refuse but does not reach (it returns at the first non-empty entry).
+# --ort writes exactly that, with a warning; the database needs no conversion for it.
+out=$(fix --ort tests/overrides/fix/ort-example.qgraph.json tests/overrides/fix/ort-symmetric.init.json \
+    -o "$tmp/sym.json" 2>&1)
+if [ $? -eq 0 ] && cmp -s "$tmp/sym.json" tests/overrides/fix/ort-symmetric.expected.json &&
+    grep -q "warning: op5_out: 'convert' quant_type must differ" <<<"$out"; then ok
+else bad "symmetric-only --ort: $out"; diff "$tmp/sym.json" tests/overrides/fix/ort-symmetric.expected.json | head; fi
+if fix --backend qnn-htp --soc SM8650 tests/overrides/fix/ort-example.qgraph.json \
+    tests/overrides/fix/ort-symmetric.init.json -o "$tmp/sym.json" &&
+    cmp -s "$tmp/sym.json" tests/overrides/fix/ort-symmetric.db.json; then ok
+else bad "symmetric-only with the database"; cat "$tmp/sym.json"; fi
+
 # MatMul takes a 16-bit first input with an 8-bit second one (16a8w): one conversion fewer than
 # ONNX Runtime's assumption, whose output the backend refuses
 for pair in "matmul:--ort:matmul.ort.json" "matmul:--backend qnn-htp --soc SM8650:matmul.db.json" \
