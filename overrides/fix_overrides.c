@@ -74,6 +74,8 @@ typedef struct fx {
     int oom;
     char conflict[512];
     const char *conflict_tensor;
+    const char *conflict_rule, *conflict_fix; /* NULL: overrides-conflict, ONNX Runtime's text */
+    char conflict_hint[256];
 } fx;
 
 /* ---- the database side ---------------------------------------------------------------------- */
@@ -485,6 +487,57 @@ static void want_cons(fx *f, int t, oi_qinfo q, int n)
     add_node(f, r, n);
 }
 
+/* When no variant available on the SoC produces type q at port i of node n, the refusal names that
+ * (not ONNX Runtime's "Desired producer quant_type" text, which would follow from the request
+ * of the closest variant's type). */
+static void refuse_output(fx *f, const nview *v, int n, size_t i, oi_qinfo q)
+{
+    const oi_node *nd = &f->x.g->nodes[n];
+    const char *tensor = f->x.g->tensors[v->tensors[i]].name;
+    opinfo_dtype want = opinfo_quant_type_dtype(q.qt);
+    char offer[256] = "";
+    size_t off = 0;
+    opinfo_dtype seen[64];
+    size_t ns = 0;
+    for (size_t k = 0; k < v->op->n_variants; k++) {
+        const opinfo_port_spec *ps = opinfo_variant_spec(&v->op->variants[k], v->ports[i]);
+        if (!ps || !avail(&f->d, &v->op->variants[k]))
+            continue;
+        if (fits(ps, ptype_of(q)))
+            return; /* a variant produces it: what stands in the way is another port, which
+                     * the type check of the output names */
+        int dup = 0;
+        for (size_t j = 0; j < ns; j++)
+            dup |= seen[j] == ps->dtype;
+        if (dup || ns == 64 || !opinfo_dtype_get(ps->dtype))
+            continue;
+        seen[ns++] = ps->dtype;
+        off = cat(offer, sizeof offer, off, "%s%s", off ? ", " : "",
+                  opinfo_dtype_get(ps->dtype)->name);
+    }
+    const opinfo_dtype_info *di = opinfo_dtype_get(want);
+    int sym_only = 0; /* the dtype is there, but only symmetric and the override is not */
+    for (size_t j = 0; j < ns; j++)
+        sym_only |= seen[j] == want;
+    if (f->conflict[0])
+        return;
+    conflict(f, tensor,
+             "no variant of %s on %s takes %s%s activations at its output: node %s produces '%s', "
+             "which the overrides make %s (the variants produce %s)",
+             v->op->name, f->d.soc ? f->d.soc : f->d.backend, sym_only ? "asymmetric " : "",
+             di ? di->name : "?", nd->name, tensor, opinfo_quant_type_name(q.qt),
+             offer[0] ? offer : "nothing on this SoC");
+    f->conflict_rule = "overrides-no-variant";
+    if (ns && opinfo_quant_type_name(oi_qt_of_dtype(seen[ns - 1])))
+        snprintf(f->conflict_hint, sizeof f->conflict_hint,
+                 "override '%s' with a type a variant produces (e.g. %s%s), or choose another SoC",
+                 tensor, opinfo_quant_type_name(oi_qt_of_dtype(seen[ns - 1])),
+                 sym_only ? " with \"symmetric\": true" : "");
+    else
+        snprintf(f->conflict_hint, sizeof f->conflict_hint,
+                 "leave '%s' at the default type, or choose another SoC", tensor);
+}
+
 /* _add_type_requests_for_node; anchor is the overridden tensor */
 static void node_requests(fx *f, int n, oi_qinfo q, int anchor)
 {
@@ -504,6 +557,14 @@ static void node_requests(fx *f, int n, oi_qinfo q, int anchor)
                       NULL);
     }
     const oi_node *nd = &f->x.g->nodes[n];
+    /* the overridden tensor is this node's output: a convert cannot change what a node
+     * produces, so a variant that does not produce the type refuses the override itself */
+    for (size_t i = v.n_in; v.op && i < v.n; i++)
+        if (v.tensors[i] == anchor) {
+            const opinfo_port_spec *ps = var ? opinfo_variant_spec(var, v.ports[i]) : NULL;
+            if (!ps || !fits(ps, ptype_of(q)))
+                refuse_output(f, &v, n, i, q);
+        }
     for (size_t i = 0; i < nd->n_outputs; i++) {
         int t = nd->outputs[i];
         if (!oi_is_quantizable(&f->x, t))
@@ -624,6 +685,12 @@ static void apply(fx *f)
 
 /* ---- step 3 (database): repair what is still refused ---------------------------------------- */
 
+static int user_convert(const fx *f, int t)
+{
+    const json_t *d = json_array_get(json_object_get(f->user->root, f->x.g->tensors[t].name), 0);
+    return json_is_object(d) && json_object_get(d, "convert") != NULL;
+}
+
 static int repair(fx *f)
 {
     int changed = 0;
@@ -656,7 +723,11 @@ static int repair(fx *f)
                 alt[i][0] = ptype_of(oi_qinfo_load(d, f->to.act_qt));
                 alt[i][1] = ptype_of(oi_qinfo_load(cv, f->to.act_qt));
             }
-            if (i < v.n_in && !oi_is_initializer(&f->x, t) && cv) {
+            /* a convert the user wrote is theirs: a node it does not suit is reported, its
+             * recv_nodes are not rewritten */
+            if (i < v.n_in && cv && user_convert(f, t))
+                keep[i] = 1;
+            else if (i < v.n_in && !oi_is_initializer(&f->x, t) && cv) {
                 keep[i] = 3;
                 alt[i][0] = ptype_of(oi_qinfo_load(d, f->to.act_qt));
                 alt[i][1] = ptype_of(oi_qinfo_load(cv, f->to.act_qt));
@@ -786,6 +857,67 @@ void opinfo_overrides_options_init(opinfo_overrides_options *opt)
     opt->activation_type = OPINFO_QT_UINT8;
     opt->weight_type = OPINFO_QT_UINT8;
     opt->weight_symmetric = -1;
+}
+
+/* A convert the fixer made whose recv_nodes it emptied again (every consumer moved back to the
+ * produced type) converts for nobody: it goes. */
+static void drop_empty_converts(fx *f)
+{
+    const char *name;
+    json_t *l;
+    json_object_foreach(f->ov->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        json_t *cv = json_is_object(d) ? json_object_get(d, "convert") : NULL;
+        json_t *rn = cv ? json_object_get(cv, "recv_nodes") : NULL;
+        if (json_is_array(rn) && json_array_size(rn) == 0 &&
+            !json_object_get(json_array_get(json_object_get(f->user->root, name), 0), "convert"))
+            json_object_del(d, "convert");
+    }
+}
+
+/* A convert the user wrote that the fixer changed (ONNX Runtime's fixer adds to recv_nodes, or
+ * names the consumers of a convert that had none, i.e. all) is reported as a change. */
+static void report_changed_converts(fx *f, opinfo_report *r)
+{
+    const char *name;
+    json_t *l;
+    oi_locator loc;
+    oi_locator_init(&loc, f->user->text, f->user->len);
+    json_object_foreach(f->user->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        json_t *cv = json_is_object(d) ? json_object_get(d, "convert") : NULL;
+        json_t *now = json_array_get(json_object_get(f->ov->root, name), 0);
+        json_t *cv2 = json_is_object(now) ? json_object_get(now, "convert") : NULL;
+        if (!cv || json_equal(cv, cv2))
+            continue;
+        char *before = json_dumps(cv, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        char *after = cv2 ? json_dumps(cv2, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "the fixer changed the convert you gave '%s': %s became %s",
+                 name, before ? before : "?", after ? after : "nothing");
+        oi_diag_in dg = {0};
+        dg.rule = "overrides-changed";
+        dg.message = msg;
+        dg.expected = before;
+        dg.actual = after;
+        dg.fix = "keep the fixed file's convert, or give the consumers' types yourself";
+        dg.node = dg.tensor = name;
+        dg.op = "TensorQuantOverrides";
+        dg.file = dg.qgraph = f->user->name;
+        oi_jpath jp = {0};
+        oi_jpath_push_key(&jp, name);
+        oi_jpath_push_index(&jp, 0);
+        oi_jpath_push_key(&jp, "convert");
+        oi_locator_at(&loc, &jp, &dg.line, &dg.column);
+        dg.qgraph_line = dg.line;
+        dg.qgraph_column = dg.column;
+        oi_report_node(r, f->user->name, name, "TensorQuantOverrides");
+        oi_report_add(r, OPINFO_SEVERITY_WARNING, &dg);
+        free(before);
+        free(after);
+    }
 }
 
 /* ONNX Runtime's fixer ends with is_valid, which returns at the first non-empty entry: a failure
@@ -935,6 +1067,8 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         if (!repair(&f))
             break;
     int ort = !f.use_db;
+    if (!f.conflict[0] && !f.oom)
+        drop_empty_converts(&f);
     if (ort && !f.conflict[0] && !f.oom)
         ort_final_check(&f, opt->activation_type);
     if (oi_json_failed())
@@ -946,9 +1080,11 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
     }
     if (f.conflict[0]) {
         oi_diag_in d = {0};
-        d.rule = "overrides-conflict";
+        d.rule = f.conflict_rule ? f.conflict_rule : "overrides-conflict";
         d.message = f.conflict;
-        d.fix = "override fewer tensors, or give the conflicting tensor's types yourself";
+        d.fix = f.conflict_rule
+                    ? f.conflict_hint
+                    : "override fewer tensors, or give the conflicting tensor's types yourself";
         d.node = d.tensor = f.conflict_tensor;
         d.op = "TensorQuantOverrides";
         d.file = d.qgraph = in->name;
@@ -966,6 +1102,7 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         return OPINFO_OK;
     }
     f.ov->text = NULL;
+    report_changed_converts(&f, report);
     /* ONNX Runtime's way writes what ONNX Runtime writes: what its rules find in entries its
      * is_valid does not reach is a warning */
     if (!oi_overrides_validate(&f.x, f.ov, opt->activation_type, warn || ort, report) &&

@@ -417,23 +417,7 @@ void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column)
     *column = c->col;
 }
 
-/* Where a path's value starts in the overrides' text. The steps of the last answer are kept: a
- * path that shares a prefix with it starts there, and a key or index that comes after the last
- * one in the same container is looked for from the last one on. Findings reported in document
- * order (entries in the file's order, as jansson keeps them) thus scan the text once, where
- * oi_json_locate would scan it from the start for each. */
-typedef struct oi_locator {
-    const char *text;
-    size_t len;
-    int depth; /* steps of the last answer */
-    struct {
-        const char *key; /* NULL: an index */
-        size_t index;
-        size_t off; /* where the value starts */
-    } st[OI_JPATH_MAX];
-    oi_linecur lc;
-} oi_locator;
-
+/* The locator (overrides_internal.h). */
 static int same_step(const oi_locator *L, int d, const oi_jpath *p)
 {
     const char *a = L->st[d].key, *b = p->step[d].key;
@@ -533,6 +517,21 @@ static size_t locate(oi_locator *L, const oi_jpath *p)
     if (d < L->depth)
         L->depth = d;
     return base;
+}
+
+void oi_locator_init(oi_locator *L, const char *text, size_t len)
+{
+    memset(L, 0, sizeof *L);
+    L->text = text;
+    L->len = len;
+    oi_linecur_init(&L->lc, text, len);
+}
+
+void oi_locator_at(oi_locator *L, const oi_jpath *p, int *line, int *column)
+{
+    *line = *column = 0;
+    if (L->text)
+        oi_linecur_at(&L->lc, locate(L, p), line, column);
 }
 
 /* ---- diagnostics ---------------------------------------------------------------------------- */
@@ -936,9 +935,7 @@ size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov, in
     c.r = r;
     c.warn = warn;
     c.default_qt = default_qt;
-    c.loc.text = ov->text;
-    c.loc.len = ov->len;
-    oi_linecur_init(&c.loc.lc, ov->text, ov->len);
+    oi_locator_init(&c.loc, ov->text, ov->len);
     const char *tensor;
     json_t *list;
     json_object_foreach(ov->root, tensor, list)

@@ -69,6 +69,26 @@ OPINFO_INTERNAL void oi_linecur_init(oi_linecur *c, const char *text, size_t len
 OPINFO_INTERNAL void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column);
 OPINFO_INTERNAL void oi_linecur_mark(oi_linecur *c);
 
+/* Where a path's value starts in a JSON text. The steps of the last answer are kept: a path
+ * that shares a prefix with it starts there, and a key or index that comes after the last one in
+ * the same container is looked for from the last one on. Findings reported in document order
+ * (entries in the file's order, as jansson keeps them) thus scan the text once, where
+ * oi_json_locate scans it from the start for each. */
+typedef struct oi_locator {
+    const char *text; /* NULL: no positions (0, 0) */
+    size_t len;
+    int depth; /* steps of the last answer */
+    struct {
+        const char *key; /* NULL: an index */
+        size_t index;
+        size_t off; /* where the value starts */
+    } st[OI_JPATH_MAX];
+    oi_linecur lc;
+} oi_locator;
+
+OPINFO_INTERNAL void oi_locator_init(oi_locator *L, const char *text, size_t len);
+OPINFO_INTERNAL void oi_locator_at(oi_locator *L, const oi_jpath *p, int *line, int *column);
+
 /* Every ONNX Runtime rule on every entry; diagnostics go to r. Returns how many. */
 OPINFO_INTERNAL size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov,
                                              int default_qt, int warn, opinfo_report *r);

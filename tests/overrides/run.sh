@@ -51,6 +51,33 @@ if fix --backend qnn-htp --soc SM8650 tests/overrides/fix/ort-example.qgraph.jso
     cmp -s "$tmp/sym.json" tests/overrides/fix/ort-symmetric.db.json; then ok
 else bad "symmetric-only with the database"; cat "$tmp/sym.json"; fi
 
+# Relu has no int16 variant on SM8650: overriding its output to QInt16 is refused with that cause
+# (not ONNX Runtime's "Desired producer quant_type" text), and nothing is written
+rm -f "$tmp/r.json"
+out=$(fix --backend qnn-htp --soc SM8650 tests/overrides/fix/relu2.qgraph.json \
+    tests/overrides/fix/relu2-int16.init.json -o "$tmp/r.json" 2>&1)
+if [ $? -eq 1 ] && [ ! -e "$tmp/r.json" ] && ! grep -q "Desired producer" <<<"$out" &&
+    grep -q "error: z: no variant of Relu on SM8650 takes int16 activations at its output: node m produces 'z'.*\[overrides-no-variant\]" <<<"$out" &&
+    grep -q "fix: override 'z' with a type a variant produces (e.g. QUInt16)" <<<"$out"; then ok
+else bad "int16 refusal: $out"; fi
+# the user's convert gives m an int16 input Relu does not take: reported, the convert kept as it
+# was (not emptied to recv_nodes [] with exit 0)
+out=$(fix --backend qnn-htp --soc SM8650 tests/overrides/fix/relu2.qgraph.json \
+    tests/overrides/fix/relu2-user-convert.init.json -o "$tmp/r.json" 2>&1)
+if [ $? -eq 1 ] && grep -q "error: m: under the overrides node m (Relu) has input int16" <<<"$out" &&
+    python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); sys.exit(a!=b)' \
+        "$tmp/r.json" tests/overrides/fix/relu2-user-convert.init.json; then ok
+else bad "user convert: $out"; cat "$tmp/r.json"; fi
+# ONNX Runtime adds op4 to the user's convert of op2_out (and narrows a convert for all consumers
+# to the requesting ones): --ort does the same, and says so
+for init in user-convert user-convert-all; do
+    out=$(fix --ort tests/overrides/fix/ort-example.qgraph.json "tests/overrides/fix/$init.init.json" \
+        -o "$tmp/u.json" 2>&1)
+    if [ $? -eq 0 ] && grep -q "warning: op2_out: the fixer changed the convert you gave 'op2_out'.*op4.*\[overrides-changed\]" <<<"$out" &&
+        grep -q '"op4"' "$tmp/u.json"; then ok
+    else bad "$init: $out"; fi
+done
+
 # MatMul takes a 16-bit first input with an 8-bit second one (16a8w): one conversion fewer than
 # ONNX Runtime's assumption, whose output the backend refuses
 for pair in "matmul:--ort:matmul.ort.json" "matmul:--backend qnn-htp --soc SM8650:matmul.db.json" \
