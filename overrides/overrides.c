@@ -1031,9 +1031,30 @@ oi_qinfo oi_input_qinfo(const opinfo_overrides *ov, const char *tensor, const ch
     return oi_qinfo_make(q ? oi_qt_value(q) : default_qt, sym >= 0 ? sym : default_sym);
 }
 
-/* The type a port of a node has under the overrides. Initializers: their override or the weight
- * default; an int32 initializer (a bias) keeps int32; tensors that are not quantized keep their
- * dtype. */
+/* Does ONNX Runtime 1.21's QDQ quantizer quantize this input of an op as a weight (weight_type,
+ * weight_symmetric) rather than as an activation? quantize_weight_tensor is called for Conv's,
+ * ConvTranspose's and Gemm's input 1 (operators/conv.py, gemm.py), every initializer input of
+ * MatMul (matmul.py) and the scale of Instance-, Layer- and BatchNormalization (norm.py); other
+ * initializers — an Add's or Mul's constant, Gather's table (gather.py) — are quantized with the
+ * activation type ("initializers for elementwise ops use the quant_type for activations",
+ * qdq_quantizer.py). */
+int oi_initializer_is_weight(const char *op, size_t input)
+{
+    if (!op)
+        return 1;
+    if (strcmp(op, "MatMul") == 0)
+        return 1;
+    static const char *const w1[] = {"Conv", "ConvTranspose", "Gemm", "InstanceNormalization",
+                                     "LayerNormalization", "BatchNormalization"};
+    for (size_t i = 0; i < sizeof w1 / sizeof *w1; i++)
+        if (strcmp(op, w1[i]) == 0)
+            return input == 1;
+    return 0;
+}
+
+/* The type a port of a node has under the overrides. Float initializers: their override, else the
+ * weight or the activation default as ONNX Runtime quantizes that input; an int32 initializer (a
+ * bias) keeps int32; tensors that are not quantized (int64 indices, shapes) keep their dtype. */
 oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov, const oi_typeopts *o,
                       int t, int node, int is_output)
 {
@@ -1042,18 +1063,30 @@ oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov, const oi_
         return p;
     const oi_tensor *tt = &x->g->tensors[t];
     const char *name = tt->name;
-    if (tt->spec.initializer) {
-        if (tt->spec.dtype == OPINFO_DTYPE_INT32) {
-            p.dtype = OPINFO_DTYPE_INT32;
-            p.sym = 1;
-            return p;
+    if (tt->spec.initializer && tt->spec.dtype == OPINFO_DTYPE_INT32) {
+        p.dtype = OPINFO_DTYPE_INT32;
+        p.sym = 1;
+        return p;
+    }
+    if (tt->spec.initializer && oi_is_quantizable(x, t)) {
+        int weight = 1;
+        if (node >= 0 && !is_output) {
+            const oi_node *nd = &x->g->nodes[node];
+            for (size_t i = 0; i < nd->n_inputs; i++)
+                if (nd->inputs[i].tensor == t) {
+                    weight = oi_initializer_is_weight(nd->op, i);
+                    break;
+                }
         }
         const json_t *d = first_dict(ov, name);
         const json_t *q = d ? json_object_get(d, "quant_type") : NULL;
-        int qt = q ? oi_qt_value(q) : o->weight_qt;
+        int qt = q ? oi_qt_value(q) : weight ? o->weight_qt : o->act_qt;
         int sym = d ? tri(d, "symmetric") : -1;
+        if (sym < 0 && d && json_object_get(d, "axis"))
+            sym = 1; /* per-channel initializers are always symmetric (qdq_quantizer.py) */
         if (sym < 0)
-            sym = o->weight_sym >= 0
+            sym = !weight ? o->act_sym
+                  : o->weight_sym >= 0
                       ? o->weight_sym
                       : (qt == OI_QT_INT8 || qt == OI_QT_INT16 || qt == OI_QT_INT4);
         p.dtype = opinfo_quant_type_dtype(qt);

@@ -105,6 +105,7 @@ typedef struct oi_ptype {
     int sym;
 } oi_ptype;
 
+OPINFO_INTERNAL int oi_initializer_is_weight(const char *op, size_t input);
 OPINFO_INTERNAL oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov,
                                       const oi_typeopts *o, int t, int node, int is_output);
 
