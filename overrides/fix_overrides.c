@@ -801,6 +801,56 @@ static void node_pos(const opinfo_qgraph *cg, oi_linecur *lc, size_t n, int *lin
     }
 }
 
+/* The fix in ONNX Runtime's knobs: the changes the closest variant needs, each as what an ONNX
+ * Runtime user sets — weight_type/weight_symmetric of get_qnn_qdq_config or an override on the
+ * weight's float tensor name, an override on an activation, a convert for this node. */
+static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
+{
+    int keep[MAXP] = {0};
+    for (size_t i = 0; i < v->n; i++) /* what the overrides name changes last */
+        if (v->tensors[i] >= 0 && json_object_get(f->ov->root, f->x.g->tensors[v->tensors[i]].name))
+            keep[i] = 2;
+    const opinfo_variant *var = closest(f, v, keep, 0, NULL);
+    const oi_node *nd = &f->x.g->nodes[n];
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; var && i < v->n; i++) {
+        int t = v->tensors[i];
+        const opinfo_port_spec *ps = t >= 0 ? opinfo_variant_spec(var, v->ports[i]) : NULL;
+        if (!ps || fits(ps, v->types[i]))
+            continue;
+        const char *name = f->x.g->tensors[t].name;
+        const char *qt = opinfo_quant_type_name(oi_qt_of_dtype(ps->dtype));
+        int sym = oi_spec_wants_symmetric(ps);
+        if (!qt)
+            continue;
+        off = cat(buf, cap, off, "%s", off ? "; " : "");
+        if (oi_is_initializer(&f->x, t) && i < v->n_in && oi_initializer_is_weight(nd->op, i))
+            off = cat(buf, cap, off,
+                      "weight_type=QuantType.%s%s in get_qnn_qdq_config, or the override "
+                      "\"%s\": [{\"quant_type\": \"%s\"%s}]",
+                      qt, sym ? ", weight_symmetric=True" : "", name, qt,
+                      sym ? ", \"symmetric\": true" : "");
+        else if (i < v->n_in && !oi_is_initializer(&f->x, t))
+            off = cat(buf, cap, off, "'%s' converted to %s%s for %s (a convert with recv_nodes "
+                      "[\"%s\"]; opinfo-check fix-overrides writes it)",
+                      name, qt, sym ? " symmetric" : "", nd->name, nd->name);
+        else
+            off = cat(buf, cap, off, "the override \"%s\": [{\"quant_type\": \"%s\"%s}]",
+                      name, qt, sym ? ", \"symmetric\": true" : "");
+    }
+    if (off)
+        snprintf(buf + off, off < cap ? cap - off : 0, "%s", "");
+    else
+        snprintf(buf, cap, "give the node's tensors types a variant takes (opinfo-check "
+                           "fix-overrides)");
+    if (var && off) {
+        char tmp[1024];
+        snprintf(tmp, sizeof tmp, "for %s: %s", var->name, buf);
+        snprintf(buf, cap, "%s", tmp);
+    }
+}
+
 /* A node the check cannot examine is reported with the reason, never passed as clean. Nodes
  * without a quantized port (int64 shape arithmetic, nodes ONNX Runtime leaves in float) are not
  * the overrides' business. Returns 1 when it reported. */
@@ -909,7 +959,9 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
         d.message = msg;
         d.expected = offer;
         d.actual = have;
-        d.fix = "convert the tensors at this node (opinfo-check fix-overrides)";
+        char fix[1024];
+        hint(f, n, &v, fix, sizeof fix);
+        d.fix = fix;
         d.node = nd->name;
         d.op = nd->op;
         d.qgraph = d.file = f->x.g->path;

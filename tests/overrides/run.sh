@@ -78,6 +78,27 @@ for init in user-convert user-convert-all; do
     else bad "$init: $out"; fi
 done
 
+# Weights are examined as ONNX Runtime quantizes them (initializers with "initializer": true):
+# Conv's and MatMul's at --weight-type, Add's constant at the activation type, Gather's table at
+# the activation type with its static int64 indices as int32; the one refusal names the knob
+got=$("${check[@]}" -q --overrides tests/overrides/fix/weights.init.json --backend qnn-htp \
+    --soc SM8650 --weight-type QInt8 tests/overrides/fix/weights.qgraph.json 2>&1; echo "rc=$?")
+if [ "$got" == "$(cat tests/overrides/fix/weights.check.expected)" ]; then ok
+else bad "weights check"; diff <(echo "$got") tests/overrides/fix/weights.check.expected; fi
+if fix --backend qnn-htp --soc SM8650 --weight-type QInt8 tests/overrides/fix/weights.qgraph.json \
+    tests/overrides/fix/weights16.init.json -o "$tmp/w.json" && cmp -s "$tmp/w.json" tests/overrides/fix/weights16.db.json &&
+    [ -z "$("${check[@]}" -q --overrides "$tmp/w.json" --backend qnn-htp --soc SM8650 --weight-type QInt8 \
+        tests/overrides/fix/weights.qgraph.json 2>&1)" ]; then ok
+else bad "weights fix"; diff "$tmp/w.json" tests/overrides/fix/weights16.db.json; fi
+# a node the check cannot examine (an op the backend lacks, inputs that do not fit the op's ports)
+# is reported, not passed; a node without a quantized tensor (int64 shapes) is not the overrides'
+got=$("${check[@]}" -q --overrides tests/overrides/fix/weights.init.json --backend qnn-htp \
+    --soc SM8650 tests/overrides/fix/custom.qgraph.json 2>&1; echo "rc=$?")
+if [ "$(grep -c '\[overrides-unexamined\]' <<<"$got")" -eq 2 ] && tail -1 <<<"$got" | grep -q rc=0 &&
+    grep -q "custom: node custom (VendorCustomOp) was not examined under the overrides: qnn-htp [^ ]* has no op VendorCustomOp" <<<"$got" &&
+    grep -q "relu2: node relu2 (Relu) was not examined under the overrides: its 2 inputs and 1 outputs do not fit the ports of Relu" <<<"$got"
+then ok; else bad "unexamined: $got"; fi
+
 # MatMul takes a 16-bit first input with an 8-bit second one (16a8w): one conversion fewer than
 # ONNX Runtime's assumption, whose output the backend refuses
 for pair in "matmul:--ort:matmul.ort.json" "matmul:--backend qnn-htp --soc SM8650:matmul.db.json" \
