@@ -690,6 +690,13 @@ static void apply(fx *f)
                 if (n == 0) {
                     if (!json_object_get(f->ov->root, name))
                         make_entry(f, name, r->prod);
+                    else if (!f->use_db && json_object_get(entry(f, name), "convert"))
+                        /* ONNX Runtime asserts "convert" not in the entry (an AssertionError) */
+                        conflict(f, name,
+                                 "Every consumer of %s requests its produced type, but its "
+                                 "override has a convert (ONNX Runtime's fixer fails on an "
+                                 "assertion here)",
+                                 name);
                 } else {
                     update_converted(f, r->t, r->prod, dflt, buf, n);
                 }
