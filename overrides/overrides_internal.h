@@ -109,6 +109,11 @@ OPINFO_INTERNAL int oi_initializer_is_weight(const char *op, size_t input);
 OPINFO_INTERNAL oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov,
                                       const oi_typeopts *o, int t, int node, int is_output);
 
+/* TensorQuantOverrides (an object, tensor name -> list of one dict) under which ONNX Runtime's
+ * quantizer gives every tensor of the graph its type (from_graph.c). -1: out of memory. */
+OPINFO_INTERNAL int oi_overrides_from_graph(const oi_ovgraph *x, const oi_typeopts *o,
+                                            json_t **out);
+
 /* Binds a node's inputs/outputs to the op's ports (-1: left over). 0 when an arity rule fails. */
 OPINFO_INTERNAL int oi_bind_ports(const opinfo_op *op, size_t n_in, size_t n_out, int *in_ports,
                                   int *out_ports);
