@@ -819,8 +819,7 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
             keep[i] = 2;
     const opinfo_variant *var = closest(f, v, keep, 0, NULL);
     const oi_node *nd = &f->x.g->nodes[n];
-    size_t off = 0;
-    buf[0] = '\0';
+    size_t off = var ? cat(buf, cap, 0, "for %s: ", var->name) : 0, start = off;
     for (size_t i = 0; var && i < v->n; i++) {
         int t = v->tensors[i];
         const opinfo_port_spec *ps = t >= 0 ? opinfo_variant_spec(var, v->ports[i]) : NULL;
@@ -831,7 +830,7 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
         int sym = oi_spec_wants_symmetric(ps);
         if (!qt)
             continue;
-        off = cat(buf, cap, off, "%s", off ? "; " : "");
+        off = cat(buf, cap, off, "%s", off > start ? "; " : "");
         if (oi_is_initializer(&f->x, t) && i < v->n_in && oi_initializer_is_weight(nd->op, i))
             off = cat(buf, cap, off,
                       "weight_type=QuantType.%s%s in get_qnn_qdq_config, or the override "
@@ -846,16 +845,9 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
             off = cat(buf, cap, off, "the override \"%s\": [{\"quant_type\": \"%s\"%s}]",
                       name, qt, sym ? ", \"symmetric\": true" : "");
     }
-    if (off)
-        snprintf(buf + off, off < cap ? cap - off : 0, "%s", "");
-    else
+    if (off == start)
         snprintf(buf, cap, "give the node's tensors types a variant takes (opinfo-check "
                            "fix-overrides)");
-    if (var && off) {
-        char tmp[1024];
-        snprintf(tmp, sizeof tmp, "for %s: %s", var->name, buf);
-        snprintf(buf, cap, "%s", tmp);
-    }
 }
 
 /* A node the check cannot examine is reported with the reason, never passed as clean. Nodes
