@@ -341,6 +341,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) $(BUILD)/bin/bench_check \
 	  $(foreach n,$(BENCH_SIZES),$(BUILD)/bench/llm-$(n).qgraph.json)
 	sh bench/bench_cold.sh $(BUILD)
+	$(PYTHON) bench/bench_overrides.py $(BUILD)/bin $(DEFAULT_DB) $(BUILD)/bench
 	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
 

@@ -48,6 +48,7 @@ typedef struct tdb {
 /* A node as the types see it: its ports (inputs, then outputs). */
 typedef struct nview {
     const opinfo_op *op; /* NULL: the backend lacks the op, or the node does not bind */
+    int why;             /* when op is NULL: NV_* */
     size_t n, n_in;
     int ports[MAXP], tensors[MAXP];
     oi_ptype types[MAXP];
@@ -74,6 +75,8 @@ typedef struct fx {
     int oom;
     char conflict[512];
     const char *conflict_tensor;
+    const char *conflict_rule, *conflict_fix; /* NULL: overrides-conflict, ONNX Runtime's text */
+    char conflict_hint[256];
 } fx;
 
 /* ---- the database side ---------------------------------------------------------------------- */
@@ -108,11 +111,14 @@ static int avail(const tdb *d, const opinfo_variant *v)
     return d->arch_rank < 0 || opinfo_variant_available(v, d->arch_rank);
 }
 
+enum { NV_OK = 0, NV_NO_DB, NV_TOO_MANY, NV_NO_OP, NV_DB_FAILED, NV_NO_BIND };
+
 static void view(const fx *f, size_t n, nview *v)
 {
     const oi_node *nd = &f->x.g->nodes[n];
     memset(v, 0, offsetof(nview, ports));
     v->op = NULL;
+    v->why = NV_TOO_MANY;
     if (nd->n_inputs + nd->n_outputs > MAXP)
         return;
     v->n_in = nd->n_inputs;
@@ -123,19 +129,31 @@ static void view(const fx *f, size_t n, nview *v)
         v->tensors[v->n_in + i] = nd->outputs[i];
     for (size_t i = 0; i < v->n; i++)
         v->types[i] = oi_port_type(&f->x, f->ov, &f->to, v->tensors[i], (int)n, i >= v->n_in);
+    v->why = NV_NO_DB;
     if (!f->use_db)
         return;
     opinfo_error_t e;
     opinfo_error_init(&e);
     const opinfo_op *op;
     if (opinfo_db_find_op(f->d.db, f->d.backend, f->d.release, nd->op, &op, &e) != OPINFO_OK) {
-        if (e.code != OPINFO_ENOTFOUND) /* not "no such op": the answer is unknown */
+        v->why = NV_NO_OP;
+        if (e.code != OPINFO_ENOTFOUND) { /* not "no such op": the answer is unknown */
             ((fx *)f)->oom = e.code == OPINFO_ENOMEM ? 1 : 2;
+            v->why = NV_DB_FAILED;
+        }
         return;
     }
+    v->why = NV_NO_BIND;
     if (!oi_bind_ports(op, nd->n_inputs, nd->n_outputs, v->ports, v->ports + v->n_in))
         return;
+    v->why = NV_OK;
     v->op = op;
+    /* ONNX Runtime's QNN EP converts Gather's static int64 indices to int32
+     * (gather_op_builder.cc; facts: qnn-htp-ops.md, Gather) */
+    if ((strcmp(nd->op, "Gather") == 0 || strcmp(nd->op, "GatherElements") == 0) &&
+        nd->n_inputs > 1 && oi_is_initializer(&f->x, v->tensors[1]) &&
+        v->types[1].dtype == OPINFO_DTYPE_INT64)
+        v->types[1].dtype = OPINFO_DTYPE_INT32;
     /* ONNX Runtime quantizes a float bias to int32 with a derived scale */
     for (size_t i = 0; i < v->n_in; i++)
         if (v->tensors[i] >= 0 && op->ports[v->ports[i]].kind == OPINFO_PORT_BIAS &&
@@ -485,6 +503,57 @@ static void want_cons(fx *f, int t, oi_qinfo q, int n)
     add_node(f, r, n);
 }
 
+/* When no variant available on the SoC produces type q at port i of node n, the refusal names that
+ * (not ONNX Runtime's "Desired producer quant_type" text, which would follow from the request
+ * of the closest variant's type). */
+static void refuse_output(fx *f, const nview *v, int n, size_t i, oi_qinfo q)
+{
+    const oi_node *nd = &f->x.g->nodes[n];
+    const char *tensor = f->x.g->tensors[v->tensors[i]].name;
+    opinfo_dtype want = opinfo_quant_type_dtype(q.qt);
+    char offer[256] = "";
+    size_t off = 0;
+    opinfo_dtype seen[64];
+    size_t ns = 0;
+    for (size_t k = 0; k < v->op->n_variants; k++) {
+        const opinfo_port_spec *ps = opinfo_variant_spec(&v->op->variants[k], v->ports[i]);
+        if (!ps || !avail(&f->d, &v->op->variants[k]))
+            continue;
+        if (fits(ps, ptype_of(q)))
+            return; /* a variant produces it: what stands in the way is another port, which
+                     * the type check of the output names */
+        int dup = 0;
+        for (size_t j = 0; j < ns; j++)
+            dup |= seen[j] == ps->dtype;
+        if (dup || ns == 64 || !opinfo_dtype_get(ps->dtype))
+            continue;
+        seen[ns++] = ps->dtype;
+        off = cat(offer, sizeof offer, off, "%s%s", off ? ", " : "",
+                  opinfo_dtype_get(ps->dtype)->name);
+    }
+    const opinfo_dtype_info *di = opinfo_dtype_get(want);
+    int sym_only = 0; /* the dtype is there, but only symmetric and the override is not */
+    for (size_t j = 0; j < ns; j++)
+        sym_only |= seen[j] == want;
+    if (f->conflict[0])
+        return;
+    conflict(f, tensor,
+             "no variant of %s on %s takes %s%s activations at its output: node %s produces '%s', "
+             "which the overrides make %s (the variants produce %s)",
+             v->op->name, f->d.soc ? f->d.soc : f->d.backend, sym_only ? "asymmetric " : "",
+             di ? di->name : "?", nd->name, tensor, opinfo_quant_type_name(q.qt),
+             offer[0] ? offer : "nothing on this SoC");
+    f->conflict_rule = "overrides-no-variant";
+    if (ns && opinfo_quant_type_name(oi_qt_of_dtype(seen[ns - 1])))
+        snprintf(f->conflict_hint, sizeof f->conflict_hint,
+                 "override '%s' with a type a variant produces (e.g. %s%s), or choose another SoC",
+                 tensor, opinfo_quant_type_name(oi_qt_of_dtype(seen[ns - 1])),
+                 sym_only ? " with \"symmetric\": true" : "");
+    else
+        snprintf(f->conflict_hint, sizeof f->conflict_hint,
+                 "leave '%s' at the default type, or choose another SoC", tensor);
+}
+
 /* _add_type_requests_for_node; anchor is the overridden tensor */
 static void node_requests(fx *f, int n, oi_qinfo q, int anchor)
 {
@@ -504,6 +573,14 @@ static void node_requests(fx *f, int n, oi_qinfo q, int anchor)
                       NULL);
     }
     const oi_node *nd = &f->x.g->nodes[n];
+    /* the overridden tensor is this node's output: a convert cannot change what a node
+     * produces, so a variant that does not produce the type refuses the override itself */
+    for (size_t i = v.n_in; v.op && i < v.n; i++)
+        if (v.tensors[i] == anchor) {
+            const opinfo_port_spec *ps = var ? opinfo_variant_spec(var, v.ports[i]) : NULL;
+            if (!ps || !fits(ps, ptype_of(q)))
+                refuse_output(f, &v, n, i, q);
+        }
     for (size_t i = 0; i < nd->n_outputs; i++) {
         int t = nd->outputs[i];
         if (!oi_is_quantizable(&f->x, t))
@@ -587,8 +664,10 @@ static void apply(fx *f)
         req *r = &f->reqs[i];
         const char *name = f->x.g->tensors[r->t].name;
         if (r->has_prod && !r->has_cons) {
-            /* (with the database, a mixed variant may ask for the default type itself) */
-            if (oi_qinfo_eq(r->prod, dflt) && !json_object_get(f->ov->root, name))
+            /* (with the database, a mixed variant may ask for the default type itself; ONNX
+             * Runtime converts back to the default even when the request differs from it only
+             * in `symmetric`, a convert to the same quant_type) */
+            if (f->use_db && oi_qinfo_eq(r->prod, dflt) && !json_object_get(f->ov->root, name))
                 continue;
             size_t n = others(f, r->t, NULL, &r->prod, buf);
             update_converted(f, r->t, r->prod, dflt, buf, n);
@@ -605,10 +684,19 @@ static void apply(fx *f)
             if (!oi_qinfo_eq(r->prod, r->cons)) {
                 update_converted(f, r->t, r->prod, r->cons, r->names, r->nn);
             } else {
-                size_t n = oi_qinfo_eq(r->prod, dflt) ? 0 : others(f, r->t, r, &r->prod, buf);
+                size_t n = f->use_db && oi_qinfo_eq(r->prod, dflt)
+                               ? 0
+                               : others(f, r->t, r, &r->prod, buf);
                 if (n == 0) {
                     if (!json_object_get(f->ov->root, name))
                         make_entry(f, name, r->prod);
+                    else if (!f->use_db && json_object_get(entry(f, name), "convert"))
+                        /* ONNX Runtime asserts "convert" not in the entry (an AssertionError) */
+                        conflict(f, name,
+                                 "Every consumer of %s requests its produced type, but its "
+                                 "override has a convert (ONNX Runtime's fixer fails on an "
+                                 "assertion here)",
+                                 name);
                 } else {
                     update_converted(f, r->t, r->prod, dflt, buf, n);
                 }
@@ -619,6 +707,12 @@ static void apply(fx *f)
 }
 
 /* ---- step 3 (database): repair what is still refused ---------------------------------------- */
+
+static int user_convert(const fx *f, int t)
+{
+    const json_t *d = json_array_get(json_object_get(f->user->root, f->x.g->tensors[t].name), 0);
+    return json_is_object(d) && json_object_get(d, "convert") != NULL;
+}
 
 static int repair(fx *f)
 {
@@ -652,7 +746,11 @@ static int repair(fx *f)
                 alt[i][0] = ptype_of(oi_qinfo_load(d, f->to.act_qt));
                 alt[i][1] = ptype_of(oi_qinfo_load(cv, f->to.act_qt));
             }
-            if (i < v.n_in && !oi_is_initializer(&f->x, t) && cv) {
+            /* a convert the user wrote is theirs: a node it does not suit is reported, its
+             * recv_nodes are not rewritten */
+            if (i < v.n_in && cv && user_convert(f, t))
+                keep[i] = 1;
+            else if (i < v.n_in && !oi_is_initializer(&f->x, t) && cv) {
                 keep[i] = 3;
                 alt[i][0] = ptype_of(oi_qinfo_load(d, f->to.act_qt));
                 alt[i][1] = ptype_of(oi_qinfo_load(cv, f->to.act_qt));
@@ -698,23 +796,130 @@ static int repair(fx *f)
 
 /* ---- the type check ------------------------------------------------------------------------- */
 
-static void node_pos(const opinfo_qgraph *cg, size_t n, int *line, int *col)
+/* Nodes come in the file's order: one cursor finds every line and column in one pass. */
+static void node_pos(const opinfo_qgraph *cg, oi_linecur *lc, size_t n, int *line, int *col)
 {
     opinfo_qgraph *g = (opinfo_qgraph *)cg; /* positions are computed once, on first need */
     *line = *col = 0;
-    if (g->text && (g->node_pos || oi_qgraph_node_positions(g) == 0) && g->node_pos)
-        oi_text_linecol(g->text, g->len, (size_t)g->node_pos[n], line, col);
+    if (g->text && (g->node_pos || oi_qgraph_node_positions(g) == 0) && g->node_pos) {
+        if (lc->text != g->text)
+            oi_linecur_init(lc, g->text, g->len);
+        oi_linecur_at(lc, (size_t)g->node_pos[n], line, col);
+    }
+}
+
+/* The fix in ONNX Runtime's knobs: the changes the closest variant needs, each as what an ONNX
+ * Runtime user sets — weight_type/weight_symmetric of get_qnn_qdq_config or an override on the
+ * weight's float tensor name, an override on an activation, a convert for this node. */
+static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
+{
+    int keep[MAXP] = {0};
+    for (size_t i = 0; i < v->n; i++) /* what the overrides name changes last */
+        if (v->tensors[i] >= 0 && json_object_get(f->ov->root, f->x.g->tensors[v->tensors[i]].name))
+            keep[i] = 2;
+    const opinfo_variant *var = closest(f, v, keep, 0, NULL);
+    const oi_node *nd = &f->x.g->nodes[n];
+    size_t off = var ? cat(buf, cap, 0, "for %s: ", var->name) : 0, start = off;
+    for (size_t i = 0; var && i < v->n; i++) {
+        int t = v->tensors[i];
+        const opinfo_port_spec *ps = t >= 0 ? opinfo_variant_spec(var, v->ports[i]) : NULL;
+        if (!ps || fits(ps, v->types[i]))
+            continue;
+        const char *name = f->x.g->tensors[t].name;
+        const char *qt = opinfo_quant_type_name(oi_qt_of_dtype(ps->dtype));
+        int sym = oi_spec_wants_symmetric(ps);
+        if (!qt)
+            continue;
+        off = cat(buf, cap, off, "%s", off > start ? "; " : "");
+        if (oi_is_initializer(&f->x, t) && i < v->n_in && oi_initializer_is_weight(nd->op, i))
+            off = cat(buf, cap, off,
+                      "weight_type=QuantType.%s%s in get_qnn_qdq_config, or the override "
+                      "\"%s\": [{\"quant_type\": \"%s\"%s}]",
+                      qt, sym ? ", weight_symmetric=True" : "", name, qt,
+                      sym ? ", \"symmetric\": true" : "");
+        else if (i < v->n_in && !oi_is_initializer(&f->x, t))
+            off = cat(buf, cap, off, "'%s' converted to %s%s for %s (a convert with recv_nodes "
+                      "[\"%s\"]; opinfo-check fix-overrides writes it)",
+                      name, qt, sym ? " symmetric" : "", nd->name, nd->name);
+        else
+            off = cat(buf, cap, off, "the override \"%s\": [{\"quant_type\": \"%s\"%s}]",
+                      name, qt, sym ? ", \"symmetric\": true" : "");
+    }
+    if (off == start)
+        snprintf(buf, cap, "give the node's tensors types a variant takes (opinfo-check "
+                           "fix-overrides)");
+}
+
+/* A node the check cannot examine is reported with the reason, never passed as clean. Nodes
+ * without a quantized port (int64 shape arithmetic, nodes ONNX Runtime leaves in float) are not
+ * the overrides' business. Returns 1 when it reported. */
+static int unexamined(const fx *f, size_t n, const nview *v, oi_linecur *lc,
+                      opinfo_report *r)
+{
+    const oi_node *nd = &f->x.g->nodes[n];
+    int quantized = 0;
+    for (size_t i = 0; i < nd->n_inputs; i++)
+        quantized |= oi_is_quantizable(&f->x, nd->inputs[i].tensor);
+    for (size_t i = 0; i < nd->n_outputs; i++)
+        quantized |= oi_is_quantizable(&f->x, nd->outputs[i]);
+    if (!quantized || v->why == NV_DB_FAILED)
+        return 0;
+    char why[512] = "";
+    const char *fix = NULL;
+    if (v->why == NV_TOO_MANY) {
+        snprintf(why, sizeof why, "it has %zu inputs and outputs, more than the %d the check "
+                 "handles", nd->n_inputs + nd->n_outputs, MAXP);
+    } else if (v->why == NV_NO_OP) {
+        snprintf(why, sizeof why, "%s %s has no op %s", f->d.backend, f->d.release, nd->op);
+        fix = "opinfo-check on the model reports the op (op-unsupported)";
+    } else if (v->why == NV_NO_BIND) {
+        snprintf(why, sizeof why, "its %zu inputs and %zu outputs do not fit the ports of %s",
+                 nd->n_inputs, nd->n_outputs, nd->op);
+        fix = "opinfo-check on the model reports the arity";
+    } else {
+        for (size_t i = 0; i < v->n && !why[0]; i++)
+            if (v->tensors[i] >= 0 && v->ports[i] >= 0 &&
+                v->types[i].dtype == OPINFO_DTYPE_UNKNOWN)
+                snprintf(why, sizeof why,
+                         "the overrides give '%s' a type without a dtype the database knows "
+                         "(QFLOAT8E4M3FN)",
+                         f->x.g->tensors[v->tensors[i]].name);
+        if (!why[0])
+            return 0;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof msg, "node %s (%s) was not examined under the overrides: %s", nd->name,
+             nd->op, why);
+    oi_diag_in d = {0};
+    d.rule = "overrides-unexamined";
+    d.message = msg;
+    d.fix = fix;
+    d.node = nd->name;
+    d.op = nd->op;
+    d.qgraph = d.file = f->x.g->path;
+    node_pos(f->x.g, lc, n, &d.line, &d.column);
+    d.qgraph_line = d.line;
+    d.qgraph_column = d.column;
+    oi_report_node(r, f->x.g->path, nd->name, nd->op);
+    oi_report_add(r, OPINFO_SEVERITY_WARNING, &d); /* an error only where it fails */
+    return 1;
 }
 
 static size_t type_check(const fx *f, int warn, opinfo_report *r)
 {
     size_t count = 0;
+    oi_linecur lc;
+    oi_linecur_init(&lc, NULL, 0);
     for (size_t n = 0; n < f->x.g->n_nodes; n++) {
         nview v;
         view(f, n, &v);
+        const oi_node *nd = &f->x.g->nodes[n];
+        if (unexamined(f, n, &v, &lc, r)) {
+            count++;
+            continue;
+        }
         if (!v.op || accepted(f, &v))
             continue;
-        const oi_node *nd = &f->x.g->nodes[n];
         char have[512] = "", offer[768] = "";
         size_t off = 0;
         for (size_t i = 0; i < v.n; i++)
@@ -753,11 +958,13 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
         d.message = msg;
         d.expected = offer;
         d.actual = have;
-        d.fix = "convert the tensors at this node (opinfo-check fix-overrides)";
+        char fix[1024];
+        hint(f, n, &v, fix, sizeof fix);
+        d.fix = fix;
         d.node = nd->name;
         d.op = nd->op;
         d.qgraph = d.file = f->x.g->path;
-        node_pos(f->x.g, n, &d.line, &d.column);
+        node_pos(f->x.g, &lc, n, &d.line, &d.column);
         d.qgraph_line = d.line;
         d.qgraph_column = d.column;
         oi_report_node(r, f->x.g->path, nd->name, nd->op);
@@ -776,6 +983,90 @@ void opinfo_overrides_options_init(opinfo_overrides_options *opt)
     opt->activation_type = OPINFO_QT_UINT8;
     opt->weight_type = OPINFO_QT_UINT8;
     opt->weight_symmetric = -1;
+}
+
+/* A convert the fixer made whose recv_nodes it emptied again (every consumer moved back to the
+ * produced type) converts for nobody: it goes. */
+static void drop_empty_converts(fx *f)
+{
+    const char *name;
+    json_t *l;
+    json_object_foreach(f->ov->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        json_t *cv = json_is_object(d) ? json_object_get(d, "convert") : NULL;
+        json_t *rn = cv ? json_object_get(cv, "recv_nodes") : NULL;
+        if (json_is_array(rn) && json_array_size(rn) == 0 &&
+            !json_object_get(json_array_get(json_object_get(f->user->root, name), 0), "convert"))
+            json_object_del(d, "convert");
+    }
+}
+
+/* A convert the user wrote that the fixer changed (ONNX Runtime's fixer adds to recv_nodes, or
+ * names the consumers of a convert that had none, i.e. all) is reported as a change. */
+static void report_changed_converts(fx *f, opinfo_report *r)
+{
+    const char *name;
+    json_t *l;
+    oi_locator loc;
+    oi_locator_init(&loc, f->user->text, f->user->len);
+    json_object_foreach(f->user->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        json_t *cv = json_is_object(d) ? json_object_get(d, "convert") : NULL;
+        json_t *now = json_array_get(json_object_get(f->ov->root, name), 0);
+        json_t *cv2 = json_is_object(now) ? json_object_get(now, "convert") : NULL;
+        if (!cv || json_equal(cv, cv2))
+            continue;
+        char *before = json_dumps(cv, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        char *after = cv2 ? json_dumps(cv2, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "the fixer changed the convert you gave '%s': %s became %s",
+                 name, before ? before : "?", after ? after : "nothing");
+        oi_diag_in dg = {0};
+        dg.rule = "overrides-changed";
+        dg.message = msg;
+        dg.expected = before;
+        dg.actual = after;
+        dg.fix = "keep the fixed file's convert, or give the consumers' types yourself";
+        dg.node = dg.tensor = name;
+        dg.op = "TensorQuantOverrides";
+        dg.file = dg.qgraph = f->user->name;
+        oi_jpath jp = {0};
+        oi_jpath_push_key(&jp, name);
+        oi_jpath_push_index(&jp, 0);
+        oi_jpath_push_key(&jp, "convert");
+        oi_locator_at(&loc, &jp, &dg.line, &dg.column);
+        dg.qgraph_line = dg.line;
+        dg.qgraph_column = dg.column;
+        oi_report_node(r, f->user->name, name, "TensorQuantOverrides");
+        oi_report_add(r, OPINFO_SEVERITY_WARNING, &dg);
+        free(before);
+        free(after);
+    }
+}
+
+/* ONNX Runtime's fixer ends with is_valid, which returns at the first non-empty entry: a failure
+ * there is its error, and later entries are not looked at. The one failure its fixer can cause is
+ * a convert to the produced quant_type (a request that differs from the default only in
+ * `symmetric` is converted back to the default). */
+static void ort_final_check(fx *f, int default_qt)
+{
+    const char *name;
+    json_t *l;
+    json_object_foreach(f->ov->root, name, l)
+    {
+        json_t *d = json_array_get(l, 0);
+        if (!json_is_object(d) || json_object_size(d) == 0)
+            continue;
+        json_t *cv = json_object_get(d, "convert"), *q = json_object_get(d, "quant_type");
+        if (json_is_object(cv) &&
+            oi_qt_value(json_object_get(cv, "quant_type")) == (q ? oi_qt_value(q) : default_qt))
+            conflict(f, name,
+                     "'convert' quant_type must differ from original quant_type (tensor '%s')",
+                     name);
+        return;
+    }
 }
 
 static int fx_init(fx *f, opinfo_db *db, const opinfo_qgraph *g,
@@ -901,6 +1192,11 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
     for (int pass = 0; f.use_db && pass < 4 && !f.conflict[0] && !f.oom; pass++)
         if (!repair(&f))
             break;
+    int ort = !f.use_db;
+    if (!f.conflict[0] && !f.oom)
+        drop_empty_converts(&f);
+    if (ort && !f.conflict[0] && !f.oom)
+        ort_final_check(&f, opt->activation_type);
     if (oi_json_failed())
         f.oom = 1;
     if (f.oom) {
@@ -910,9 +1206,11 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
     }
     if (f.conflict[0]) {
         oi_diag_in d = {0};
-        d.rule = "overrides-conflict";
+        d.rule = f.conflict_rule ? f.conflict_rule : "overrides-conflict";
         d.message = f.conflict;
-        d.fix = "override fewer tensors, or give the conflicting tensor's types yourself";
+        d.fix = f.conflict_rule
+                    ? f.conflict_hint
+                    : "override fewer tensors, or give the conflicting tensor's types yourself";
         d.node = d.tensor = f.conflict_tensor;
         d.op = "TensorQuantOverrides";
         d.file = d.qgraph = in->name;
@@ -930,7 +1228,11 @@ int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g, const opinfo_ove
         return OPINFO_OK;
     }
     f.ov->text = NULL;
-    if (!oi_overrides_validate(&f.x, f.ov, opt->activation_type, warn, report) && opt->backend) {
+    report_changed_converts(&f, report);
+    /* ONNX Runtime's way writes what ONNX Runtime writes: what its rules find in entries its
+     * is_valid does not reach is a warning */
+    if (!oi_overrides_validate(&f.x, f.ov, opt->activation_type, warn || ort, report) &&
+        opt->backend) {
         oi_report_add_file(report, g->path);
         int use = f.use_db;
         f.use_db = 1;

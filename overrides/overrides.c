@@ -377,6 +377,163 @@ int oi_is_quantizable(const oi_ovgraph *x, int t)
     return d->is_quantizable && d->bits <= 16;
 }
 
+/* ---- positions ------------------------------------------------------------------------------ */
+
+void oi_linecur_init(oi_linecur *c, const char *text, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->text = text;
+    c->len = len;
+    c->line = c->col = c->mark_line = c->mark_col = 1;
+}
+
+void oi_linecur_mark(oi_linecur *c)
+{
+    c->mark_off = c->off;
+    c->mark_line = c->line;
+    c->mark_col = c->col;
+}
+
+void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column)
+{
+    if (offset > c->len)
+        offset = c->len;
+    if (offset < c->off) { /* back to the mark, or to the start */
+        int m = offset >= c->mark_off;
+        c->off = m ? c->mark_off : 0;
+        c->line = m ? c->mark_line : 1;
+        c->col = m ? c->mark_col : 1;
+    }
+    for (; c->off < offset; c->off++) {
+        unsigned char ch = (unsigned char)c->text[c->off];
+        if (ch == '\n') {
+            c->line++;
+            c->col = 1;
+        } else if ((ch & 0xC0) != 0x80) { /* characters, not UTF-8 continuation bytes */
+            c->col++;
+        }
+    }
+    *line = c->line;
+    *column = c->col;
+}
+
+/* The locator (overrides_internal.h). */
+static int same_step(const oi_locator *L, int d, const oi_jpath *p)
+{
+    const char *a = L->st[d].key, *b = p->step[d].key;
+    return (a && b) ? strcmp(a, b) == 0 : (!a && !b && L->st[d].index == p->step[d].index);
+}
+
+/* Finds key (decoded) in the object whose members start at i; returns the value's offset. */
+static int find_key(const oi_locator *L, size_t i, const char *key, size_t *out)
+{
+    size_t klen = strlen(key);
+    char small[256], *buf = klen + 2 <= sizeof small ? small : malloc(klen + 2);
+    int found = 0;
+    if (!buf)
+        return 0;
+    for (;;) {
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != '"' ||
+            oi_json_string(L->text, L->len, &i, buf, klen + 2) != 0)
+            break;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ':')
+            break;
+        i = oi_json_ws(L->text, L->len, i + 1);
+        if (strcmp(buf, key) == 0) {
+            *out = i;
+            found = 1;
+            break;
+        }
+        if (oi_json_skip(L->text, L->len, &i) != 0)
+            break;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ',')
+            break;
+        i++;
+    }
+    if (buf != small)
+        free(buf);
+    return found;
+}
+
+/* Finds element index of the array whose element k starts at i. */
+static int find_index(const oi_locator *L, size_t i, size_t k, size_t index, size_t *out)
+{
+    for (;;) {
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] == ']')
+            return 0;
+        if (k == index) {
+            *out = i;
+            return 1;
+        }
+        if (oi_json_skip(L->text, L->len, &i) != 0)
+            return 0;
+        i = oi_json_ws(L->text, L->len, i);
+        if (i >= L->len || L->text[i] != ',')
+            return 0;
+        i++;
+        k++;
+    }
+}
+
+/* The byte offset of path's value (or of the deepest part that resolves). */
+static size_t locate(oi_locator *L, const oi_jpath *p)
+{
+    int depth = p->depth < OI_JPATH_MAX ? p->depth : OI_JPATH_MAX, d = 0;
+    size_t base = oi_json_ws(L->text, L->len, 0);
+    while (d < L->depth && d < depth && same_step(L, d, p))
+        base = L->st[d++].off;
+    for (int first = 1; d < depth; d++, first = 0) {
+        int key = p->step[d].key != NULL, hit = 0;
+        char open = key ? '{' : '[';
+        size_t at = 0;
+        if (base >= L->len || L->text[base] != open)
+            break;
+        /* after the last answer's step in the same container: go on from there */
+        if (first && d < L->depth && (L->st[d].key != NULL) == key &&
+            (key || L->st[d].index < p->step[d].index)) {
+            size_t i = L->st[d].off;
+            if (oi_json_skip(L->text, L->len, &i) == 0) {
+                i = oi_json_ws(L->text, L->len, i);
+                if (i < L->len && L->text[i] == ',')
+                    hit = key ? find_key(L, i + 1, p->step[d].key, &at)
+                              : find_index(L, i + 1, L->st[d].index + 1, p->step[d].index, &at);
+            }
+        }
+        if (!hit)
+            hit = key ? find_key(L, base + 1, p->step[d].key, &at)
+                      : find_index(L, base + 1, 0, p->step[d].index, &at);
+        if (!hit)
+            break;
+        L->st[d].key = p->step[d].key;
+        L->st[d].index = p->step[d].index;
+        L->st[d].off = at;
+        L->depth = d + 1;
+        base = at;
+    }
+    if (d < L->depth)
+        L->depth = d;
+    return base;
+}
+
+void oi_locator_init(oi_locator *L, const char *text, size_t len)
+{
+    memset(L, 0, sizeof *L);
+    L->text = text;
+    L->len = len;
+    oi_linecur_init(&L->lc, text, len);
+}
+
+void oi_locator_at(oi_locator *L, const oi_jpath *p, int *line, int *column)
+{
+    *line = *column = 0;
+    if (L->text)
+        oi_linecur_at(&L->lc, locate(L, p), line, column);
+}
+
 /* ---- diagnostics ---------------------------------------------------------------------------- */
 
 typedef struct vctx {
@@ -387,6 +544,8 @@ typedef struct vctx {
     int default_qt;
     size_t count;
     oi_jpath path;
+    oi_locator loc;
+    int marked; /* the current entry's start is the line cursor's mark */
 } vctx;
 
 static void vdiag(vctx *c, const char *rule, const char *tensor, const char *fix, const char *fmt,
@@ -400,9 +559,15 @@ static void vdiag(vctx *c, const char *rule, const char *tensor, const char *fix
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     int line = 0, col = 0;
-    long pos = 0;
-    if (c->ov->text)
-        oi_json_locate(c->ov->text, c->ov->len, &c->path, 0, &line, &col, &pos);
+    if (c->ov->text) {
+        size_t at = locate(&c->loc, &c->path);
+        if (!c->marked && c->loc.depth > 0) { /* later findings of the entry may come earlier */
+            oi_linecur_at(&c->loc.lc, c->loc.st[0].off, &line, &col);
+            oi_linecur_mark(&c->loc.lc);
+            c->marked = 1;
+        }
+        oi_linecur_at(&c->loc.lc, at, &line, &col);
+    }
     oi_diag_in d = {0};
     d.rule = rule;
     d.message = msg;
@@ -763,13 +928,21 @@ static void check_per_channel(vctx *c, const char *tensor, int t, const json_t *
 size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov, int default_qt,
                              int warn, opinfo_report *r)
 {
-    vctx c = {x, ov, r, warn, default_qt, 0, {0}};
+    vctx c;
+    memset(&c, 0, sizeof c);
+    c.x = x;
+    c.ov = ov;
+    c.r = r;
+    c.warn = warn;
+    c.default_qt = default_qt;
+    oi_locator_init(&c.loc, ov->text, ov->len);
     const char *tensor;
     json_t *list;
     json_object_foreach(ov->root, tensor, list)
     {
         oi_report_node(r, ov->name, tensor, "TensorQuantOverrides");
         oi_jpath_push_key(&c.path, tensor);
+        c.marked = 0;
         int t = oi_ovgraph_tensor(x, tensor);
         if (t < 0) {
             vdiag(&c, "overrides-unknown-tensor", tensor,
@@ -858,9 +1031,30 @@ oi_qinfo oi_input_qinfo(const opinfo_overrides *ov, const char *tensor, const ch
     return oi_qinfo_make(q ? oi_qt_value(q) : default_qt, sym >= 0 ? sym : default_sym);
 }
 
-/* The type a port of a node has under the overrides. Initializers: their override or the weight
- * default; an int32 initializer (a bias) keeps int32; tensors that are not quantized keep their
- * dtype. */
+/* Does ONNX Runtime 1.21's QDQ quantizer quantize this input of an op as a weight (weight_type,
+ * weight_symmetric) rather than as an activation? quantize_weight_tensor is called for Conv's,
+ * ConvTranspose's and Gemm's input 1 (operators/conv.py, gemm.py), every initializer input of
+ * MatMul (matmul.py) and the scale of Instance-, Layer- and BatchNormalization (norm.py); other
+ * initializers — an Add's or Mul's constant, Gather's table (gather.py) — are quantized with the
+ * activation type ("initializers for elementwise ops use the quant_type for activations",
+ * qdq_quantizer.py). */
+int oi_initializer_is_weight(const char *op, size_t input)
+{
+    if (!op)
+        return 1;
+    if (strcmp(op, "MatMul") == 0)
+        return 1;
+    static const char *const w1[] = {"Conv", "ConvTranspose", "Gemm", "InstanceNormalization",
+                                     "LayerNormalization", "BatchNormalization"};
+    for (size_t i = 0; i < sizeof w1 / sizeof *w1; i++)
+        if (strcmp(op, w1[i]) == 0)
+            return input == 1;
+    return 0;
+}
+
+/* The type a port of a node has under the overrides. Float initializers: their override, else the
+ * weight or the activation default as ONNX Runtime quantizes that input; an int32 initializer (a
+ * bias) keeps int32; tensors that are not quantized (int64 indices, shapes) keep their dtype. */
 oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov, const oi_typeopts *o,
                       int t, int node, int is_output)
 {
@@ -869,18 +1063,30 @@ oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov, const oi_
         return p;
     const oi_tensor *tt = &x->g->tensors[t];
     const char *name = tt->name;
-    if (tt->spec.initializer) {
-        if (tt->spec.dtype == OPINFO_DTYPE_INT32) {
-            p.dtype = OPINFO_DTYPE_INT32;
-            p.sym = 1;
-            return p;
+    if (tt->spec.initializer && tt->spec.dtype == OPINFO_DTYPE_INT32) {
+        p.dtype = OPINFO_DTYPE_INT32;
+        p.sym = 1;
+        return p;
+    }
+    if (tt->spec.initializer && oi_is_quantizable(x, t)) {
+        int weight = 1;
+        if (node >= 0 && !is_output) {
+            const oi_node *nd = &x->g->nodes[node];
+            for (size_t i = 0; i < nd->n_inputs; i++)
+                if (nd->inputs[i].tensor == t) {
+                    weight = oi_initializer_is_weight(nd->op, i);
+                    break;
+                }
         }
         const json_t *d = first_dict(ov, name);
         const json_t *q = d ? json_object_get(d, "quant_type") : NULL;
-        int qt = q ? oi_qt_value(q) : o->weight_qt;
+        int qt = q ? oi_qt_value(q) : weight ? o->weight_qt : o->act_qt;
         int sym = d ? tri(d, "symmetric") : -1;
+        if (sym < 0 && d && json_object_get(d, "axis"))
+            sym = 1; /* per-channel initializers are always symmetric (qdq_quantizer.py) */
         if (sym < 0)
-            sym = o->weight_sym >= 0
+            sym = !weight ? o->act_sym
+                  : o->weight_sym >= 0
                       ? o->weight_sym
                       : (qt == OI_QT_INT8 || qt == OI_QT_INT16 || qt == OI_QT_INT4);
         p.dtype = opinfo_quant_type_dtype(qt);

@@ -56,6 +56,39 @@ OPINFO_INTERNAL int oi_ovgraph_node(const oi_ovgraph *x, const char *name);
 OPINFO_INTERNAL int oi_is_initializer(const oi_ovgraph *x, int t);
 OPINFO_INTERNAL int oi_is_quantizable(const oi_ovgraph *x, int t);
 
+/* Line and column of byte offsets, by a cursor that moves forward from its last answer (or from
+ * a mark, or from the start, when asked for an earlier offset): findings in document order cost
+ * one pass over the text in all. */
+typedef struct oi_linecur {
+    const char *text;
+    size_t len, off, mark_off;
+    int line, col, mark_line, mark_col;
+} oi_linecur;
+
+OPINFO_INTERNAL void oi_linecur_init(oi_linecur *c, const char *text, size_t len);
+OPINFO_INTERNAL void oi_linecur_at(oi_linecur *c, size_t offset, int *line, int *column);
+OPINFO_INTERNAL void oi_linecur_mark(oi_linecur *c);
+
+/* Where a path's value starts in a JSON text. The steps of the last answer are kept: a path
+ * that shares a prefix with it starts there, and a key or index that comes after the last one in
+ * the same container is looked for from the last one on. Findings reported in document order
+ * (entries in the file's order, as jansson keeps them) thus scan the text once, where
+ * oi_json_locate scans it from the start for each. */
+typedef struct oi_locator {
+    const char *text; /* NULL: no positions (0, 0) */
+    size_t len;
+    int depth; /* steps of the last answer */
+    struct {
+        const char *key; /* NULL: an index */
+        size_t index;
+        size_t off; /* where the value starts */
+    } st[OI_JPATH_MAX];
+    oi_linecur lc;
+} oi_locator;
+
+OPINFO_INTERNAL void oi_locator_init(oi_locator *L, const char *text, size_t len);
+OPINFO_INTERNAL void oi_locator_at(oi_locator *L, const oi_jpath *p, int *line, int *column);
+
 /* Every ONNX Runtime rule on every entry; diagnostics go to r. Returns how many. */
 OPINFO_INTERNAL size_t oi_overrides_validate(const oi_ovgraph *x, const opinfo_overrides *ov,
                                              int default_qt, int warn, opinfo_report *r);
@@ -72,8 +105,14 @@ typedef struct oi_ptype {
     int sym;
 } oi_ptype;
 
+OPINFO_INTERNAL int oi_initializer_is_weight(const char *op, size_t input);
 OPINFO_INTERNAL oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov,
                                       const oi_typeopts *o, int t, int node, int is_output);
+
+/* TensorQuantOverrides (an object, tensor name -> list of one dict) under which ONNX Runtime's
+ * quantizer gives every tensor of the graph its type (from_graph.c). -1: out of memory. */
+OPINFO_INTERNAL int oi_overrides_from_graph(const oi_ovgraph *x, const oi_typeopts *o,
+                                            json_t **out);
 
 /* Binds a node's inputs/outputs to the op's ports (-1: left over). 0 when an arity rule fails. */
 OPINFO_INTERNAL int oi_bind_ports(const opinfo_op *op, size_t n_in, size_t n_out, int *in_ports,

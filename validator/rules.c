@@ -100,6 +100,12 @@ static const opinfo_rule_info rules[] = {
     {"overrides-conflict", "the mixed-precision fixer met contradictory type requests",
      "Two overridden tensors ask one tensor for different types (ONNX Runtime's fixer raises the "
      "same ValueError). Fix: override fewer tensors, or state the conflicting tensor's types."},
+    {"overrides-changed", "the fixer changed a convert the user gave",
+     "A convert from the initial overrides is the user's: when the fixer adds to its recv_nodes "
+     "(or names them where it had none, i.e. all consumers), the change is reported."},
+    {"overrides-unexamined", "a node the overrides' type check could not examine, and why",
+     "A node whose op the backend lacks, whose inputs do not bind to the op's ports, or whose "
+     "port has a type without a dtype is reported, never passed as clean."},
 };
 
 const opinfo_rule_info *opinfo_rules(size_t *count)

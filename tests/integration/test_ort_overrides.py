@@ -63,18 +63,26 @@ def random_model(rng):
     """An element-wise graph: its ONNX model and the same graph as a qgraph."""
     acts = ["in0", "in1"]
     nodes = []
+    consts = []  # initializers: a binary op's constant operand, a MatMul's weight
     for i in range(rng.randint(2, 10)):
-        op = rng.choice(UNARY + BINARY)
-        ins = [rng.choice(acts) for _ in range(2 if op in BINARY else 1)]
+        op = rng.choice(UNARY + BINARY + ["MatMul"])
+        ins = [rng.choice(acts) for _ in range(2 if op in BINARY + ["MatMul"] else 1)]
+        if op == "MatMul" or (op in BINARY and rng.random() < 0.3):
+            ins[1] = "c%d" % i
+            consts.append((ins[1], [3, 3] if op == "MatMul" else [1]))
         nodes.append(("n%d" % i, op, ins, "t%d" % i))
         acts.append("t%d" % i)
     consumed = {x for _, _, ins, _ in nodes for x in ins}
     outs = [t for _, _, _, t in nodes if t not in consumed or rng.random() < 0.2]
-    vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 2, 3])  # noqa: E731
+    inits = [helper.make_tensor(c, TensorProto.FLOAT, shape,
+                                np.ones(int(np.prod(shape)), np.float32)) for c, shape in consts]
+    vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 3, 3])  # noqa: E731
     g = helper.make_graph([helper.make_node(op, ins, [o], name=n) for n, op, ins, o in nodes],
-                          "g", [vi("in0"), vi("in1")], [vi(o) for o in outs])
+                          "g", [vi("in0"), vi("in1")], [vi(o) for o in outs], inits)
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 18)])
-    qgraph = {"qgraph": 1, "tensors": [{"name": t, "dtype": "float32"} for t in acts],
+    qgraph = {"qgraph": 1, "tensors": [{"name": t, "dtype": "float32"} for t in acts] +
+              [{"name": c, "dtype": "float32", "initializer": True, "shape": shape}
+               for c, shape in consts],
               "nodes": [{"name": n, "op": op, "inputs": ins, "outputs": [o]}
                         for n, op, ins, o in nodes]}
     return model, qgraph, acts
@@ -83,7 +91,7 @@ def random_model(rng):
 class FixerOracle(unittest.TestCase):
     def test_random_graphs_same_as_onnxruntime(self):
         rng = random.Random(2024)
-        same = failed_alike = 0
+        same = failed_alike = symmetric_only = user_converts = 0
         with tempfile.TemporaryDirectory() as tmp:
             gpath, opath, fpath = (os.path.join(tmp, n) for n in ("g.json", "o.json", "f.json"))
             for case in range(CASES):
@@ -95,6 +103,19 @@ class FixerOracle(unittest.TestCase):
                                                    if q != default])}
                     if rng.random() < 0.2:
                         d["symmetric"] = True
+                    if rng.random() < 0.25:  # differs from the default only in `symmetric`
+                        d = {"symmetric": True} if rng.random() < 0.5 else \
+                            {"quant_type": default, "symmetric": True}
+                        symmetric_only += 1
+                    readers = [n["name"] for n in qgraph["nodes"] if t in n["inputs"]]
+                    if readers and rng.random() < 0.15:  # a convert of the user's own
+                        d = {"quant_type": default,
+                             "convert": {"quant_type": d.get("quant_type", "QUInt16")
+                                         if d.get("quant_type", default) != default else
+                                         ("QUInt16" if default != "QUInt16" else "QUInt8")}}
+                        if rng.random() < 0.6:
+                            d["convert"]["recv_nodes"] = [rng.choice(readers)]
+                        user_converts += 1
                     init[t] = [d]
                 helper_ = TensorQuantOverridesHelper(to_ort(copy.deepcopy(init)))
                 try:
@@ -104,6 +125,8 @@ class FixerOracle(unittest.TestCase):
                     want, want_err = from_ort(helper_.get_dict()), None
                 except ValueError as e:
                     want, want_err = None, str(e)
+                except AssertionError:  # apply()'s assert "convert" not in the entry
+                    want, want_err = None, "ONNX Runtime's fixer fails on an assertion here"
                 json.dump(qgraph, open(gpath, "w"))
                 json.dump(init, open(opath, "w"))
                 if os.path.exists(fpath):
@@ -118,10 +141,14 @@ class FixerOracle(unittest.TestCase):
                     same += 1
                 else:
                     self.assertEqual(rc, 1, what + "\nONNX Runtime: " + want_err)
-                    self.assertIn(want_err + " [overrides-conflict]", out, what)
+                    self.assertIn(want_err + (")" if "assertion" in want_err else "") +
+                                  " [overrides-conflict]", out, what)
                     failed_alike += 1
-        print("fixer oracle: %d cases, %d identical overrides, %d identical failures" %
-              (CASES, same, failed_alike))
+        print("fixer oracle: %d cases, %d identical overrides, %d identical failures; %d "
+              "overrides that differ from the default only in symmetric, %d converts of the "
+              "user's" % (CASES, same, failed_alike, symmetric_only, user_converts))
+        self.assertGreater(user_converts, CASES // 20)
+        self.assertGreater(symmetric_only, CASES // 10)
         self.assertGreater(same, CASES // 2)
 
 
