@@ -11,11 +11,4 @@ int cli_take_value(int argc, char **argv, int *i, const char **out);
 /* argv matches --name or --name=... */
 int cli_opt_is(const char *arg, const char *name);
 
-/* ONNX models (cli/onnx_input.c): a path ending in .onnx, and its qgraph through the Python
- * exporter. cli_load_onnx prints its own message for a missing Python, package or onnx. */
-struct opinfo_qgraph;
-struct opinfo_error_t;
-int cli_is_onnx(const char *path);
-int cli_load_onnx(const char *path, struct opinfo_qgraph **out, struct opinfo_error_t *e);
-
 #endif
