@@ -376,8 +376,8 @@ static int view_open(rd *r, const TensorP *t, const char *tname, view *vw)
     if (t->has_raw_data) {
         if (t->raw_data.len != nbytes)
             return fail(r, OPINFO_EINPUT, "tensor '%.256s': %zu bytes of raw data for %zu "
-                                          "elements of %s", tname, t->raw_data.len, vw->n,
-                        onnx_type_name(t->data_type));
+                                          "%s element%s", tname, t->raw_data.len, vw->n,
+                        onnx_type_name(t->data_type), vw->n == 1 ? "" : "s");
         vw->raw = t->raw_data.data;
         return 0;
     }
