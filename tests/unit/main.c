@@ -113,5 +113,6 @@ int main(int argc, char **argv)
     failed += test_validator();
     failed += test_loader();
     failed += test_kernels();
+    failed += test_onnx();
     return failed ? 1 : 0;
 }

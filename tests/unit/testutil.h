@@ -42,5 +42,6 @@ int test_concurrency(void);
 int test_validator(void);
 int test_loader(void);
 int test_kernels(void);
+int test_onnx(void);
 
 #endif
