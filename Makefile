@@ -355,6 +355,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels
 	sh bench/bench_cold.sh $(BUILD)
 	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
+	$(PYTHON) bench/bench_onnx.py $(BUILD)
 
 # ---- install ------------------------------------------------------------------------------------
 
