@@ -286,7 +286,7 @@ static json_t *write_sarif(const opinfo_report *r)
         if (d->node_index >= 0 && d->line <= 0) {
             /* a model's node: the file without a region, the node by name and index */
             char fq[64];
-            snprintf(fq, sizeof fq, "node[%ld]", d->node_index);
+            snprintf(fq, sizeof fq, "graph.node[%ld]", d->node_index); /* the ModelProto path */
             loc = json_pack("{s:{s:{s:s}}, s:[{s:s, s:s, s:s, s:{s:I}}]}", "physicalLocation",
                             "artifactLocation", "uri", d->file, "logicalLocations", "name",
                             d->node, "fullyQualifiedName", fq, "kind", "function", "properties",
