@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,47 +48,48 @@ static char *dir_of(const char *path)
     return d;
 }
 
-static int read_all(const char *path, char **out, size_t *len, opinfo_error_t *err)
+/* A whole file: mapped when it is a regular file (a model of hundreds of MB is then neither
+ * copied nor held twice), else read ("-" = stdin). */
+typedef struct blob {
+    char *data;
+    size_t len;
+    int mapped;
+} blob;
+
+static void blob_free(blob *b)
 {
+    if (b->mapped)
+        munmap(b->data, b->len);
+    else
+        free(b->data);
+    b->data = NULL;
+}
+
+static int read_all(const char *path, blob *b, opinfo_error_t *err)
+{
+    memset(b, 0, sizeof *b);
     if (strcmp(path, "-") == 0)
-        return oi_read_file(path, MAX_MODEL_BYTES, out, len, err);
+        return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "cannot open: %s", strerror(errno));
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
         close(fd);
-        return oi_read_file(path, MAX_MODEL_BYTES, out, len, err);
+        return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
     }
     if ((unsigned long long)sb.st_size > MAX_MODEL_BYTES) {
         close(fd);
         return oi_set_error(err, OPINFO_EINPUT, path, 0, 0, 0,
                             "file is larger than the limit of %zu bytes", MAX_MODEL_BYTES);
     }
-    size_t n = (size_t)sb.st_size, got = 0;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        close(fd);
-        return oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory reading file");
-    }
-    while (got < n) {
-        ssize_t k = read(fd, buf + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "read error: %s", strerror(e));
-        }
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
+    void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    buf[got] = '\0';
-    *out = buf;
-    *len = got;
+    if (p == MAP_FAILED)
+        return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
+    b->data = p;
+    b->len = (size_t)sb.st_size;
+    b->mapped = 1;
     return OPINFO_OK;
 }
 
@@ -129,20 +131,19 @@ int opinfo_onnx_load(const char *path, size_t flags, opinfo_qgraph **out, opinfo
 {
     if (!path || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_onnx_load: NULL argument");
-    char *data = NULL;
-    size_t len = 0;
-    int rc = read_all(path, &data, &len, err);
+    blob b;
+    int rc = read_all(path, &b, err);
     if (rc != OPINFO_OK)
         return rc;
     int is_stdin = strcmp(path, "-") == 0;
     char *dir = is_stdin ? NULL : dir_of(path);
     if (!is_stdin && !dir) {
-        free(data);
+        blob_free(&b);
         return oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");
     }
-    rc = opinfo_onnx_parse(is_stdin ? "<stdin>" : path, data, len, dir, flags, out, err);
+    rc = opinfo_onnx_parse(is_stdin ? "<stdin>" : path, b.data, b.len, dir, flags, out, err);
     free(dir);
-    free(data);
+    blob_free(&b);
     return rc;
 }
 
@@ -150,11 +151,12 @@ int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinf
 {
     if (!path || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_graph_load: NULL argument");
-    char *data = NULL;
-    size_t len = 0;
-    int rc = read_all(path, &data, &len, err);
+    blob b;
+    int rc = read_all(path, &b, err);
     if (rc != OPINFO_OK)
         return rc;
+    char *data = b.data;
+    size_t len = b.len;
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     if (len == 0)
@@ -170,6 +172,6 @@ int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinf
             rc = opinfo_onnx_parse(name, data, len, dir, flags, out, err);
         free(dir);
     }
-    free(data);
+    blob_free(&b);
     return rc;
 }

@@ -583,9 +583,14 @@ static json_t *qspec(rd *r, int qi)
             view xv;
             if (view_open(r, xc, vname(r, x), &xv))
                 goto bad;
-            for (size_t i = 0; i < xv.n && narrow; i++)
-                if (view_get(&xv, i) < (double)lo)
-                    narrow = 0;
+            if (xv.raw && xv.type == OX_INT8) { /* the common case, a byte at a time */
+                const int8_t *p = (const int8_t *)xv.raw;
+                for (size_t i = 0; i < xv.n; i++)
+                    narrow &= p[i] != -128;
+            } else
+                for (size_t i = 0; i < xv.n && narrow; i++)
+                    if (view_get(&xv, i) < (double)lo)
+                        narrow = 0;
             view_close(&xv);
         }
         if (narrow) {
