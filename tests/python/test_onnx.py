@@ -199,6 +199,62 @@ class Reader(unittest.TestCase):
             ox.export(helper.make_model(g))
         self.assertIn("node 1 (Relu): has no name", str(cm.exception))
 
+    def test_com_microsoft_16_bit_and_blocked_int4(self):
+        """ONNX Runtime's contrib Q/DQ (com.microsoft, 16-bit) and a blocked int4 weight as
+        ONNX Runtime writes LPBQ-style weights (DequantizeLinear block_size, opset 21)."""
+        from onnx import TensorProto, helper, numpy_helper
+        import numpy as np
+        mk = helper.make_node
+        # int4 weight [4, 64], blocks of 32 along axis 1: scales [4, 2], no zero point
+        w = TensorProto(name="w_q", data_type=22, dims=[4, 64], raw_data=bytes(4 * 64 // 2))
+        ws = numpy_helper.from_array(np.array([[1, 2], [3, 1], [1, 1], [2, 4]], np.float32) / 100,
+                                     "w_scale")
+        inits = [w, ws, numpy_helper.from_array(np.array(1e-4, np.float32), "s"),
+                 numpy_helper.from_array(np.array(32768, np.uint16), "z")]
+        nodes = [mk("QuantizeLinear", ["x", "s", "z"], ["xq"], name="q", domain="com.microsoft"),
+                 mk("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="dq",
+                    domain="com.microsoft"),
+                 mk("DequantizeLinear", ["w_q", "w_scale"], ["w"], name="wdq", axis=1,
+                    block_size=32),
+                 mk("MatMul", ["xd", "wt"], ["y"], name="mm"),
+                 mk("Transpose", ["w"], ["wt"], name="t", perm=[1, 0])]
+        g = helper.make_graph(nodes, "g", [M.f32("x", [2, 64])], [M.f32("y", None)], inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21),
+                                                helper.make_opsetid("com.microsoft", 1)])
+        q = ox.export(m)
+        t = {x["name"]: x for x in q["tensors"]}
+        self.assertEqual((t["x"]["dtype"], t["x"]["zero_point"]), ("uint16", 32768))
+        self.assertEqual(t["w_q"], {"name": "w_q", "dtype": "int4", "qscheme": "per_block_symmetric",
+                                    "block_size": [1, 32], "axis": 0,
+                                    "scale": [float(np.float32(v)) for v in (.02, .03, .01, .04)],
+                                    "zero_point": [0, 0, 0, 0], "initializer": True,
+                                    "shape": [4, 64]})
+        n = {x["name"]: x for x in q["nodes"]}
+        self.assertEqual(n["t"]["inputs"], ["w_q"])
+
+    def test_constant_nodes_and_schema(self):
+        """Constant nodes hold qparams; what the reader writes is a valid qgraph."""
+        import json
+        import jsonschema
+        from onnx import TensorProto, helper, numpy_helper
+        import numpy as np
+        mk = helper.make_node
+        nodes = [mk("Constant", [], ["s"], value=numpy_helper.from_array(np.array(.5, np.float32))),
+                 mk("Constant", [], ["z"], value=numpy_helper.from_array(np.array(3, np.uint8))),
+                 mk("QuantizeLinear", ["x", "s", "z"], ["xq"], name="q"),
+                 mk("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="dq"),
+                 mk("Relu", ["xd"], ["y"], name="relu")]
+        g = helper.make_graph(nodes, "g", [M.f32("x", [2])], [M.f32("y", None)])
+        q = ox.export(helper.make_model(g))
+        self.assertEqual(q["tensors"][0], {"name": "x", "dtype": "uint8",
+                                           "qscheme": "per_tensor_affine", "scale": 0.5,
+                                           "zero_point": 3})
+        with open(os.path.join(SRC, "schemas", "qgraph.schema.json")) as f:
+            schema = json.load(f)
+        for model in (M.conv_u8(), M.mixed_precision(), M.matmul_16(),
+                      helper.make_model(g)):
+            jsonschema.validate(ox.export(model), schema)
+
     def test_check_takes_a_model_object_and_names_the_index(self):
         diags = opinfo.check(M.matmul_16(), backend="qnn-htp", soc="SM8350", strict=False)
         self.assertEqual([(d.rule, d.node, d.node_index, d.line) for d in diags],
