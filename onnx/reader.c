@@ -501,7 +501,7 @@ static json_t *qspec(rd *r, int qi)
         dt = (int)attr_i(n, "output_dtype", OX_UINT8);
     else
         dt = x >= 0 ? r->v[x].type : OX_UINT8;
-    if (!dt && !dq)
+    if (!dt) /* ONNX's default zero point type */
         dt = OX_UINT8;
     const char *dname = dtype_name(dt);
     if (!dname || is_float(dt) || dt == OX_BOOL || dt == OX_INT64) {
@@ -706,9 +706,9 @@ static json_t *tensor_of(rd *r, int vi)
         return v->tensor;
     json_t *spec = NULL;
     int q = -1;
-    if (v->cst && !is_float(v->type))
+    if (v->type && !is_float(v->type)) /* a stored weight, or a quantized graph input */
         q = first_user(r, vi, "DequantizeLinear");
-    else if (is_float(v->type) || !v->type)
+    else
         q = first_user(r, vi, "QuantizeLinear");
     if (q >= 0 && !(spec = qspec(r, q)))
         return NULL;

@@ -255,6 +255,26 @@ class Reader(unittest.TestCase):
                       helper.make_model(g)):
             jsonschema.validate(ox.export(model), schema)
 
+    def test_quantized_graph_input_and_constant_indices(self):
+        from onnx import TensorProto, helper, numpy_helper
+        import numpy as np
+        mk = helper.make_node
+        inits = [numpy_helper.from_array(np.array(.1, np.float32), "s"),
+                 numpy_helper.from_array(np.array(7, np.uint8), "z"),
+                 numpy_helper.from_array(np.array([0, 2], np.int64), "idx")]
+        nodes = [mk("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="dq"),
+                 mk("Gather", ["xd", "idx"], ["y"], name="gather", axis=0)]
+        g = helper.make_graph(nodes, "g",
+                              [helper.make_tensor_value_info("xq", TensorProto.UINT8, [4])],
+                              [M.f32("y", None)], inits)
+        q = ox.export(helper.make_model(g))
+        t = {x["name"]: x for x in q["tensors"]}
+        self.assertEqual((t["xq"]["dtype"], t["xq"]["scale"], t["xq"]["zero_point"]),
+                         ("uint8", float(np.float32(.1)), 7))
+        self.assertEqual(t["idx"], {"name": "idx", "dtype": "int64", "initializer": True,
+                                    "shape": [2]})
+        self.assertEqual(q["nodes"][0]["inputs"], ["xq", "idx"])
+
     def test_check_takes_a_model_object_and_names_the_index(self):
         diags = opinfo.check(M.matmul_16(), backend="qnn-htp", soc="SM8350", strict=False)
         self.assertEqual([(d.rule, d.node, d.node_index, d.line) for d in diags],
