@@ -1049,10 +1049,14 @@ static int emit_node(rd *r, int i)
     return 0;
 }
 
+/* protobuf-c returns NULL for a malformed message and for memory that ran out alike: the
+ * allocator tells them apart */
 static void *pb_alloc(void *ud, size_t n)
 {
-    (void)ud;
-    return malloc(n);
+    void *p = malloc(n);
+    if (!p)
+        *(int *)ud = 1;
+    return p;
 }
 
 static void pb_free(void *ud, void *p)
@@ -1199,7 +1203,8 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
     r.err = err;
     oi_map_init(&r.vmap);
     oi_map_init(&r.names);
-    ProtobufCAllocator al = {pb_alloc, pb_free, NULL};
+    int pb_nomem = 0;
+    ProtobufCAllocator al = {pb_alloc, pb_free, &pb_nomem};
     ModelP *m = NULL;
     int rc = OPINFO_OK;
     if (len == 0) {
@@ -1207,6 +1212,10 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
         goto done;
     }
     m = opinfo_onnx__model_proto__unpack(&al, len, data);
+    if (!m && pb_nomem) {
+        rc = nomem(&r);
+        goto done;
+    }
     if (!m) {
         rc = fail(&r, OPINFO_EINPUT, "not an ONNX model: the protobuf ModelProto does not parse "
                                      "(truncated, corrupt, or not ONNX)");
@@ -1218,6 +1227,7 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
                                                                  : "no graph");
         goto done;
     }
+    oi_json_watch(); /* jansson reports no allocation failure of its own: watched */
     r.tensors = json_array();
     r.nodes = json_array();
     if (!r.tensors || !r.nodes) {
@@ -1240,6 +1250,15 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
     *json = text;
     *json_len = strlen(text);
 done:
+    if (r.tensors && oi_json_failed()) { /* whatever jansson made of it: memory ran out */
+        if (!rc) {
+            free(*json);
+            *json = NULL;
+        }
+        opinfo_error_init(err);
+        r.failed = 0;
+        rc = nomem(&r);
+    }
     if (rc && err && !err->code)
         oi_set_error(err, OPINFO_EINPUT, r.name, 0, 0, 0, "not a usable ONNX model");
     if (rc)
