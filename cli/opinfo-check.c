@@ -480,7 +480,7 @@ int main(int argc, char **argv)
         if (!config || nfiles != 1) {
             fprintf(stderr, "%s: annotate needs --config C and one FILE\n", cli_prog);
             status = EXIT_TROUBLE;
-        } else if (opinfo_qgraph_load(files[0], 0, &g, &e) != OPINFO_OK ||
+        } else if (opinfo_graph_load(files[0], 0, &g, &e) != OPINFO_OK ||
                    opinfo_annotate(db, plugins, g, o.backend, o.soc, o.release, config, &text,
                                    &e) != OPINFO_OK) {
             print_error(&e);
