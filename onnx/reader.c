@@ -37,7 +37,9 @@ typedef OpinfoOnnx__ValueInfoProto ValueInfoP;
 #define MAX_ELEMS ((size_t)1 << 40)  /* a tensor's declared element count */
 #define MAX_QPARAMS ((size_t)1 << 24) /* scale / zero point values read */
 
-enum { K_EMIT = 0, K_QDQ, K_CONST, K_SHAPE };
+/* what a node is to the reader: checked; a Q/DQ (a spec); a Constant; a shape computation or a
+ * constant computation ONNX Runtime folds away; an Identity/Dropout it eliminates (a pass-through) */
+enum { K_EMIT = 0, K_QDQ, K_CONST, K_SHAPE, K_FOLD, K_PASS };
 
 typedef struct value {
     const char *name;
@@ -47,7 +49,7 @@ typedef struct value {
     int type;              /* ONNX elem type, 0 unknown */
     int rank;              /* -1 unknown */
     size_t first_use, n_use;
-    int shape_only;
+    int folded;            /* computed from constants and shapes only: a constant once folded */
     json_t *tensor;        /* the qgraph tensor, once emitted (borrowed from r->tensors) */
 } value;
 
@@ -724,6 +726,8 @@ static json_t *tensor_of(rd *r, int vi)
         json_decref(spec);
     } else if (plain(r, o, vi))
         return NULL;
+    if (v->folded && !v->cst)
+        json_object_set_new(o, "initializer", json_true());
     if (v->cst) {
         json_object_set_new(o, "initializer", json_true());
         json_t *sh = json_array();
@@ -903,6 +907,43 @@ static void infer_types(rd *r)
     }
 }
 
+/* A constant computation: every input is a constant, a shape (Shape and Size read only their
+ * input's shape), or the output of another constant computation or of a QuantizeLinear of one.
+ * ONNX Runtime's constant folding, a basic optimization that runs before partitioning, turns
+ * them into initializers once the input shapes are fixed; it leaves DequantizeLinear alone
+ * (the QDQ pattern), so what follows a DequantizeLinear is not folded. */
+static void mark_fold(rd *r)
+{
+    for (size_t k = 0; k < r->g->n_node; k++) {
+        int i = r->order[k];
+        const NodeP *n = r->g->node[i];
+        int kind = r->kind[i];
+        if (kind == K_CONST || is_op(n, "DequantizeLinear") || kind == K_PASS)
+            continue;
+        int all = 1, any = 0;
+        for (size_t j = 0; j < n->n_input && all; j++) {
+            int vi = input_value(r, n, j);
+            if (vi < 0)
+                continue;
+            any = 1;
+            if ((is_op(n, "Shape") || is_op(n, "Size")) && j == 0)
+                continue;
+            const value *v = &r->v[vi];
+            if (!v->cst && !v->folded)
+                all = 0;
+        }
+        if (!all || !any)
+            continue;
+        for (size_t o = 0; o < n->n_output; o++) {
+            int vi = n->output[o] && *n->output[o] ? vget(r, n->output[o]) : -1;
+            if (vi >= 0 && !r->v[vi].is_output)
+                r->v[vi].folded = 1;
+        }
+        if (kind == K_EMIT)
+            r->kind[i] = K_FOLD;
+    }
+}
+
 /* A shape computation: every output is read only where ops take parameters (Reshape's shape,
  * Slice's starts...) or by other shape computations. ONNX Runtime constant-folds these before
  * partitioning (basic graph optimizations run before the execution providers see the graph),
@@ -927,7 +968,8 @@ static void mark_shape(rd *r)
             for (size_t u = 0; u < v->n_use && shape; u++) {
                 const use *us = &r->uses[v->first_use + u];
                 used = 1;
-                if (!is_param(r->g->node[us->node], us->pos) && r->kind[us->node] != K_SHAPE)
+                if (!is_param(r->g->node[us->node], us->pos) && r->kind[us->node] != K_SHAPE &&
+                    r->kind[us->node] != K_FOLD)
                     shape = 0;
             }
         }
@@ -943,7 +985,7 @@ static int origin(const rd *r, int vi, int *qs, int cap, int *nq)
     *nq = 0;
     for (int guard = 0; vi >= 0 && guard < 4096; guard++) {
         int p = r->v[vi].producer;
-        if (p < 0 || r->kind[p] != K_QDQ)
+        if (p < 0 || (r->kind[p] != K_QDQ && r->kind[p] != K_PASS))
             break;
         const NodeP *n = r->g->node[p];
         if (is_op(n, "QuantizeLinear")) {
@@ -997,9 +1039,11 @@ static int emit_node(rd *r, int i)
         if (!t)
             return -1;
         json_t *ref = json_string(r->v[src].name);
-        if (nq > 1) {
-            /* a conversion chain T -> Q1 -> DQ1 -> Q2 -> DQ2 -> here: this consumer reads T with
-             * the last Q's spec (ONNX Runtime's mixed precision, ort-qnn.md section 2.4) */
+        if (nq >= 1) {
+            /* the Q nearest this consumer decides how it reads T: in a conversion chain T -> Q1
+             * -> DQ1 -> Q2 -> DQ2 -> here (ONNX Runtime's mixed precision, ort-qnn.md section
+             * 2.4), or when T has Q/DQ pairs of its own for several consumers, a spec that
+             * differs from T's own is this consumer's edge spec */
             json_t *edge = qspec(r, qs[0]);
             if (!edge)
                 return json_decref(ref), -1;
@@ -1103,6 +1147,11 @@ static int build(rd *r, ModelP *m)
         int is_const = is_op(n, "Constant") && (!n->domain || !*n->domain ||
                                                 strcmp(n->domain, "ai.onnx") == 0);
         r->kind[i] = is_const ? K_CONST : is_qdq(n) ? K_QDQ : K_EMIT;
+        /* ONNX Runtime's basic optimizations eliminate these before partitioning ("Identity
+         * Elimination", "Dropout Elimination"): the consumer reads the input */
+        if ((is_op(n, "Identity") || is_op(n, "Dropout")) && n->n_input >= 1 && n->input[0] &&
+            *n->input[0])
+            r->kind[i] = K_PASS;
         if (!is_const) {
             /* ONNX Runtime's QNN tools need names: its mixed-precision fixer raises "Node of
              * type {op} with output 0 {name} does not have a name!" and qnn_preprocess_model
@@ -1186,6 +1235,7 @@ static int build(rd *r, ModelP *m)
     if (topo(r))
         return -1;
     infer_types(r);
+    mark_fold(r);
     mark_shape(r);
     for (size_t i = 0; i < nn; i++)
         if (r->kind[i] == K_EMIT && emit_node(r, (int)i))
