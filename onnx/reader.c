@@ -675,17 +675,31 @@ bad:
     return NULL;
 }
 
-/* The first consumer of value vi that is op at input 0, or -1. */
-static int first_user(const rd *r, int vi, const char *op)
+/* The first consumer (in model order) of value vi that is op at input 0, looking through
+ * pass-throughs (Identity), or -1. */
+static int first_user_d(const rd *r, int vi, const char *op, int depth)
 {
     const value *v = &r->v[vi];
-    for (size_t k = 0; k < v->n_use; k++) {
+    int best = -1;
+    for (size_t k = 0; k < v->n_use && depth < 64; k++) {
         const use *u = &r->uses[v->first_use + k];
-        if (u->pos == 0 && is_op(r->g->node[u->node], op))
-            return u->node;
+        const NodeP *n = r->g->node[u->node];
+        int got = -1;
+        if (u->pos == 0 && is_op(n, op))
+            got = u->node;
+        else if (u->pos == 0 && r->kind[u->node] == K_PASS && n->n_output >= 1 && n->output[0] &&
+                 *n->output[0]) {
+            int o = vget(r, n->output[0]);
+            if (o >= 0)
+                got = first_user_d(r, o, op, depth + 1);
+        }
+        if (got >= 0 && (best < 0 || got < best))
+            best = got;
     }
-    return -1;
+    return best;
 }
+
+static int first_user(const rd *r, int vi, const char *op) { return first_user_d(r, vi, op, 0); }
 
 static int plain(rd *r, json_t *o, int vi)
 {

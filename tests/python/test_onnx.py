@@ -275,6 +275,41 @@ class Reader(unittest.TestCase):
                                     "shape": [2]})
         self.assertEqual(q["nodes"][0]["inputs"], ["xq", "idx"])
 
+    def test_folded_constants_and_pass_throughs(self):
+        """Shape -> Slice -> Cast folds to a constant; the DequantizeLinear after its Q stops
+        the folding, so Sqrt stays and reads an initializer; Identity is looked through."""
+        from onnx import TensorProto, helper, numpy_helper
+        import numpy as np
+        mk = helper.make_node
+        c = lambda name, v, dt: numpy_helper.from_array(np.array(v, dt), name)
+        inits = [c("st", [-1], np.int64), c("en", [2 ** 31], np.int64),
+                 c("s", .1, np.float32), c("z", 0, np.uint8),
+                 c("s2", .2, np.float32), c("z2", 5, np.uint8)]
+        nodes = [mk("Shape", ["x"], ["shp"], name="shape"),
+                 mk("Slice", ["shp", "st", "en"], ["d"], name="slice"),
+                 mk("Cast", ["d"], ["df"], name="cast", to=TensorProto.FLOAT),
+                 mk("QuantizeLinear", ["df", "s", "z"], ["dq8"], name="q"),
+                 mk("DequantizeLinear", ["dq8", "s", "z"], ["dd"], name="dq"),
+                 mk("Sqrt", ["dd"], ["r"], name="sqrt"),
+                 mk("Identity", ["x"], ["xi"], name="id"),
+                 mk("QuantizeLinear", ["xi", "s", "z"], ["xq"], name="qx"),
+                 mk("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="dqx"),
+                 mk("QuantizeLinear", ["x", "s2", "z2"], ["xq2"], name="qx2"),
+                 mk("DequantizeLinear", ["xq2", "s2", "z2"], ["xd2"], name="dqx2"),
+                 mk("Relu", ["xd"], ["y"], name="relu"),
+                 mk("Relu", ["xd2"], ["y2"], name="relu2")]
+        g = helper.make_graph(nodes, "g", [M.f32("x", [2, 4])],
+                              [M.f32("r", None), M.f32("y", None), M.f32("y2", None)], inits)
+        q = ox.export(helper.make_model(g))
+        n = {x["name"]: x for x in q["nodes"]}
+        self.assertEqual(sorted(n), ["relu", "relu2", "sqrt"])
+        t = {x["name"]: x for x in q["tensors"]}
+        self.assertEqual(n["sqrt"]["inputs"], ["df"])
+        self.assertTrue(t["df"]["initializer"])
+        self.assertEqual(n["relu"]["inputs"], ["x"])      # through the Identity
+        (edge,) = n["relu2"]["inputs"]                     # its own Q/DQ pair: an edge spec
+        self.assertEqual((edge["tensor"], edge["spec"]["zero_point"]), ("x", 5))
+
     def test_check_takes_a_model_object_and_names_the_index(self):
         diags = opinfo.check(M.matmul_16(), backend="qnn-htp", soc="SM8350", strict=False)
         self.assertEqual([(d.rule, d.node, d.node_index, d.line) for d in diags],
