@@ -127,6 +127,44 @@ class OrtQdq(unittest.TestCase):
         self.assertEqual((b["dtype"], b["initializer"]), ("int32", True))
         self.assertEqual(b["derived_from"], n["conv"]["inputs"][:2])
 
+    def test_shape_computations_are_not_nodes(self):
+        """A PyTorch transformer encoder layer (its reshapes computed from Shape at run time),
+        quantized by get_qnn_qdq_config: what ONNX Runtime folds or eliminates before its QNN EP
+        sees the graph is not a node; every Reshape keeps its data input only."""
+        import torch
+
+        class Layer(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l = torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+
+            def forward(self, x):
+                b, t, c = x.shape
+                return self.l(x).reshape(b, t * c)
+
+        torch.manual_seed(0)
+        src = self.path("encoder.onnx")
+        torch.onnx.export(Layer().eval(), torch.randn(1, 8, 32), src, input_names=["x"],
+                          dynamo=False)
+        cfg = get_qnn_qdq_config(src, Reader([1, 8, 32]), activation_type=QuantType.QUInt8,
+                                 weight_type=QuantType.QUInt8)
+        out = self.path("encoder-qdq.onnx")
+        quantize(src, out, cfg)
+        model = onnx.load(out)
+        self.assertTrue(any(n.op_type == "Shape" for n in model.graph.node))
+        q = opinfo.onnx_export.export(out)
+        ops = {n["op"] for n in q["nodes"]}
+        self.assertFalse(ops & {"Shape", "Identity", "Constant", "ConstantOfShape", "Range",
+                                "QuantizeLinear", "DequantizeLinear"}, ops)
+        t = {x["name"]: x for x in q["tensors"]}
+        # shape values are int64: no checked node makes one
+        self.assertEqual([n["name"] for n in q["nodes"]
+                          if any(t[o]["dtype"] == "int64" for o in n["outputs"])], [])
+        for n in q["nodes"]:
+            if n["op"] == "Reshape":
+                self.assertEqual(len(n["inputs"]), 1, n)
+        self.assertIn(FC, ops)  # the linear layers' MatMuls with constant weights
+
     def test_command_line_reads_the_model(self):
         out = self.qnn_config(False)
         prefix = os.path.dirname(os.path.dirname(os.path.dirname(opinfo.__file__)))
