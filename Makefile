@@ -42,14 +42,20 @@ LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
 ALL_CFLAGS = $(LIB_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS := -lsqlite3 -ljansson -ldl -lm
+LIBS += -lprotobuf-c
 
 SONAME := libopinfo.so.$(VERSION_MAJOR)
 # The library's parts, one folder each: shared code, the database, the qgraph checker, ONNX Runtime's
-# TensorQuantOverrides (check and fix), the plugin loader.
+# TensorQuantOverrides (check and fix), the plugin loader; the ONNX reader.
 LIB_DIRS := core db validator overrides loader
+LIB_DIRS += onnx
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_HDRS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# The ONNX reader's protobuf code: protoc-c compiles onnx/onnx.proto into $(BUILD)/gen/onnx/.
+ONNX_PB := $(BUILD)/gen/onnx/onnx.pb-c
+LIB_OBJS += $(BUILD)/obj/gen/onnx.pb-c.o
+LIB_CFLAGS += -I$(BUILD)/gen
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 DATA := $(sort $(wildcard db/data/*/*.json))
@@ -62,6 +68,7 @@ TESTBIN := $(BUILD)/tests/opinfo-tests
 
 # What a Debian machine needs to build and test everything (make deps installs it).
 DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev \
+                   libprotobuf-c-dev protobuf-c-compiler \
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision clang libclang-rt-14-dev
 
@@ -105,6 +112,19 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/opinfo/*.h tests/unit/*.h) 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(ONNX_PB).c: onnx/onnx.proto
+	@mkdir -p $(dir $@)
+	protoc-c --proto_path=onnx --c_out=$(dir $@) onnx/onnx.proto
+$(ONNX_PB).h: $(ONNX_PB).c
+	@test -f $@ || { rm -f $<; $(MAKE) $<; }
+
+# generated code: compiled with our flags but its own warnings
+$(BUILD)/obj/gen/onnx.pb-c.o: $(ONNX_PB).c $(ONNX_PB).h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+$(filter $(BUILD)/obj/onnx/%,$(LIB_OBJS)): $(ONNX_PB).h
+
 $(SHLIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -117,8 +137,7 @@ $(STLIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
-CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/cli/onnx_input.o \
-              $(BUILD)/obj/core/outfile.o
+CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/core/outfile.o
 $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'
@@ -256,14 +275,20 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -O1 -g $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude $(FUZZ_SAN)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_LIB_OBJS += $(FUZZ_DIR)/obj/gen/onnx.pb-c.o
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/fuzz-%)
 FUZZ_PLUGIN_SOS := $(PLUGINS:%=$(FUZZ_DIR)/lib/opinfo/plugins/%.so)
 FUZZ_DB := $(FUZZ_DIR)/share/opinfo/opinfo.db
 FUZZ_HEADERS := $(wildcard include/*.h include/opinfo/*.h) $(LIB_HDRS)
 
-$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HEADERS)
+$(FUZZ_DIR)/obj/gen/onnx.pb-c.o: $(ONNX_PB).c $(ONNX_PB).h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fvisibility=hidden \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(BUILD)/gen -fsanitize=fuzzer-no-link -fvisibility=hidden \
+	  -Wno-missing-prototypes -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HEADERS) $(ONNX_PB).h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(BUILD)/gen -fsanitize=fuzzer-no-link -fvisibility=hidden \
 	  -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"' -c $< -o $@
 
 $(FUZZ_DIR)/bin/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
@@ -344,6 +369,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	$(PYTHON) bench/bench_overrides.py $(BUILD)/bin $(DEFAULT_DB) $(BUILD)/bench
 	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
+	$(PYTHON) bench/bench_onnx.py $(BUILD)
 
 # ---- install ------------------------------------------------------------------------------------
 

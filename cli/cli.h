@@ -20,11 +20,4 @@ int cli_write_output(const char *path, const char *text);
 #include <stdio.h>
 void cli_put_escaped(FILE *f, const char *s);
 
-/* ONNX models (cli/onnx_input.c): a path ending in .onnx, and its qgraph through the Python
- * exporter. cli_load_onnx prints its own message for a missing Python, package or onnx. */
-struct opinfo_qgraph;
-struct opinfo_error_t;
-int cli_is_onnx(const char *path);
-int cli_load_onnx(const char *path, struct opinfo_qgraph **out, struct opinfo_error_t *e);
-
 #endif

@@ -100,17 +100,10 @@ static int print_plugin(int n, const char *const *c, void *ud)
     return 0;
 }
 
+/* a qgraph or an ONNX model, told apart by content */
 static int load_graph(const char *path, opinfo_qgraph **g, opinfo_error_t *e)
 {
-    if (cli_is_onnx(path)) {
-        if (cli_load_onnx(path, g, e) != OPINFO_OK) {
-            if (e->code)
-                print_error(e);
-            return -1;
-        }
-        return 0;
-    }
-    if (opinfo_qgraph_load(path, 0, g, e) != OPINFO_OK) {
+    if (opinfo_graph_load(path, 0, g, e) != OPINFO_OK) {
         print_error(e);
         return -1;
     }
@@ -469,7 +462,7 @@ int main(int argc, char **argv)
         if (!config || nfiles != 1) {
             fprintf(stderr, "%s: annotate needs --config C and one FILE\n", cli_prog);
             status = EXIT_TROUBLE;
-        } else if (opinfo_qgraph_load(files[0], 0, &g, &e) != OPINFO_OK ||
+        } else if (opinfo_graph_load(files[0], 0, &g, &e) != OPINFO_OK ||
                    opinfo_annotate(db, plugins, g, o.backend, o.soc, o.release, config, &text,
                                    &e) != OPINFO_OK) {
             print_error(&e);
@@ -515,14 +508,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++) {
         opinfo_qgraph *g = NULL;
         opinfo_error_init(&e);
-        if (cli_is_onnx(files[i])) {
-            if (cli_load_onnx(files[i], &g, &e) != OPINFO_OK) {
-                if (e.code)
-                    print_error(&e);
-                status = EXIT_TROUBLE;
-                continue;
-            }
-        } else if (opinfo_qgraph_load(files[i], 0, &g, &e) != OPINFO_OK) {
+        if (opinfo_graph_load(files[i], 0, &g, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
             continue;

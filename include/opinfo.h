@@ -395,6 +395,25 @@ OPINFO_API size_t opinfo_qgraph_tensor_count(const opinfo_qgraph *g);
 /* The file's "target" entries ("backend", "soc", "release"), or NULL. */
 OPINFO_API const char *opinfo_qgraph_target(const opinfo_qgraph *g, const char *key);
 
+/* ONNX models (onnx/, docs/qgraph.md "ONNX models"): a ModelProto, QDQ or float, read natively
+ * and turned into the qgraph of its annotation, which every check, fix and overrides run takes
+ * like any qgraph. Its nodes carry their index in the model, and diagnostics name it instead of
+ * a position. dir is where external data is resolved (NULL refuses external data); path "-"
+ * reads stdin. Bad input is OPINFO_EINPUT naming the node (index, name, op) or tensor. */
+OPINFO_API int opinfo_onnx_load(const char *path, size_t flags, opinfo_qgraph **out,
+                                opinfo_error_t *err) OPINFO_MUST_CHECK;
+OPINFO_API int opinfo_onnx_parse(const char *name, const void *data, size_t len, const char *dir,
+                                 size_t flags, opinfo_qgraph **out,
+                                 opinfo_error_t *err) OPINFO_MUST_CHECK;
+/* The qgraph JSON text (malloc'd) the reader makes of a model. */
+OPINFO_API int opinfo_onnx_qgraph(const char *name, const void *data, size_t len, const char *dir,
+                                  size_t flags, char **json, opinfo_error_t *err) OPINFO_MUST_CHECK;
+/* 1 when data is to be read as an ONNX model, 0 as JSON (its first non-space byte is { or [). */
+OPINFO_API int opinfo_onnx_sniff(const void *data, size_t len);
+/* A qgraph or an ONNX model, told apart by content ("-" = stdin). */
+OPINFO_API int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out,
+                                 opinfo_error_t *err) OPINFO_MUST_CHECK;
+
 typedef enum {
     OPINFO_SEVERITY_NOTE = 0,
     OPINFO_SEVERITY_WARNING,
@@ -422,6 +441,8 @@ typedef struct opinfo_diag {
     int line, column;
     const char *qgraph;
     int qgraph_line, qgraph_column;
+    long node_index;      /* the node's index in its model (ONNX), -1 when none; file then
+                           * names the model and line is 0 */
 } opinfo_diag;
 
 /* Options of a check. size must be sizeof(opinfo_check_options): fields are appended over time

@@ -179,6 +179,11 @@ static void emit(chk *c, size_t ni, const opinfo_op *op, const opinfo_variant *v
         d.file = n->src_file;
         d.line = n->src_line;
         d.column = n->src_column;
+    } else if (n->index >= 0) {
+        /* a node of a model (ONNX): its index, never a line of a document nobody wrote */
+        d.file = d.qgraph;
+        d.line = d.column = d.qgraph_line = d.qgraph_column = 0;
+        d.node_index1 = n->index + 1;
     } else {
         d.file = d.qgraph;
         d.line = d.qgraph_line;

@@ -827,7 +827,7 @@ static int read_ref(ld *c, json_t *r, oi_ref *out, int allow_null)
 static int read_node(ld *c, json_t *n, size_t i)
 {
     static const char *const nkeys[] = {"name", "op", "inputs", "outputs", "attrs", "source",
-                                        NULL};
+                                        "index", NULL};
     opinfo_qgraph *g = c->g;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
@@ -836,13 +836,13 @@ static int read_node(ld *c, json_t *n, size_t i)
     {
         if (!json_is_object(n))
             return lfail(c, 0, "a node must be an object, not %s", type_name(n));
-        json_t *F[6] = {NULL}; /* name, op, inputs, outputs, attrs, source: one pass */
+        json_t *F[7] = {NULL}; /* name, op, inputs, outputs, attrs, source, index: one pass */
         const char *key;
         json_t *val;
         json_object_foreach(n, key, val)
         {
             int k = -1;
-            for (int j = 0; j < 6 && k < 0; j++)
+            for (int j = 0; j < 7 && k < 0; j++)
                 if (strcmp(key, nkeys[j]) == 0)
                     k = j;
             if (k < 0) {
@@ -852,6 +852,7 @@ static int read_node(ld *c, json_t *n, size_t i)
             F[k] = val;
         }
         oi_node *on = &g->nodes[i];
+        on->index = -1;
         json_t *name = want_v(c, F[0], "name", JSON_STRING, 1, "a node");
         json_t *op = name ? want_v(c, F[1], "op", JSON_STRING, 1, "a node") : NULL;
         json_t *ins = op ? want_v(c, F[2], "inputs", JSON_ARRAY, 1, "a node") : NULL;
@@ -878,6 +879,16 @@ static int read_node(ld *c, json_t *n, size_t i)
         json_t *src = want_v(c, F[5], "source", JSON_OBJECT, 0, "a node");
         if (c->failed)
             return -1;
+        json_t *idx = want_v(c, F[6], "index", JSON_INTEGER, 0, "a node");
+        if (c->failed)
+            return -1;
+        if (idx) {
+            if (json_integer_value(idx) < 0 || json_integer_value(idx) > 1000000000) {
+                KEY(c, "index");
+                return lfail(c, 0, "node index must be 0..1000000000");
+            }
+            on->index = (long)json_integer_value(idx);
+        }
         if (src) {
             static const char *const skeys[] = {"file", "line", "column", NULL};
             KEY(c, "source");

@@ -210,6 +210,7 @@ int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d)
     o->column = d->column;
     o->qgraph_line = d->qgraph_line;
     o->qgraph_column = d->qgraph_column;
+    o->node_index = d->node_index1 - 1;
     if (r->nn)
         r->nodes[r->nn - 1].count++;
     if (sev == OPINFO_SEVERITY_ERROR)
@@ -269,8 +270,12 @@ static void write_text(const opinfo_report *r, oi_buf *b)
     for (size_t i = 0; i < r->n; i++) {
         const opinfo_diag *d = &r->diags[i];
         char at[64] = ""; /* no position: the file alone */
-        if (d->line > 0)
+        if (d->line > 0 && d->column > 0)
             snprintf(at, sizeof at, ":%d:%d", d->line, d->column);
+        else if (d->line > 0) /* a Python frame has a line, no column: none is invented */
+            snprintf(at, sizeof at, ":%d", d->line);
+        else if (d->node_index >= 0) /* a model's node: "model.onnx: node 12: error: conv1: ..." */
+            snprintf(at, sizeof at, ": node %ld", d->node_index);
         /* one line per diagnostic, whatever the names hold */
         esc(b, d->file, 0);
         oi_buf_printf(b, "%s: %s: ", at, opinfo_severity_name(d->severity));
@@ -307,6 +312,13 @@ static json_t *diag_json(const opinfo_diag *d)
     json_object_set_new(o, "expected", str(d->expected));
     json_object_set_new(o, "actual", str(d->actual));
     json_object_set_new(o, "fix", str(d->fix));
+    if (d->node_index >= 0 && d->line <= 0) { /* a model's node: its index, no line */
+        json_object_set_new(o, "location", json_pack("{s:s, s:s?, s:I}", "file", d->file, "node",
+                                                     d->node, "node_index",
+                                                     (json_int_t)d->node_index));
+        json_object_set_new(o, "qgraph_location", json_null());
+        return o;
+    }
     json_object_set_new(o, "location", json_pack("{s:s, s:i, s:i}", "file", d->file, "line",
                                                  d->line, "column", d->column));
     json_object_set_new(o, "qgraph_location",
@@ -384,7 +396,17 @@ static json_t *write_sarif(const opinfo_report *r)
         h = fnv(d->tensor, h);
         h = fnv(d->port, h);
         snprintf(fp, sizeof fp, "%016llx", (unsigned long long)h);
-        json_t *loc = json_pack(
+        json_t *loc;
+        if (d->node_index >= 0 && d->line <= 0) {
+            /* a model's node: the file without a region, the node by name and index */
+            char fq[64];
+            snprintf(fq, sizeof fq, "graph.node[%ld]", d->node_index); /* the ModelProto path */
+            loc = json_pack("{s:{s:{s:s}}, s:[{s:s, s:s, s:s, s:{s:I}}]}", "physicalLocation",
+                            "artifactLocation", "uri", d->file, "logicalLocations", "name",
+                            d->node, "fullyQualifiedName", fq, "kind", "function", "properties",
+                            "index", (json_int_t)d->node_index);
+        } else
+            loc = json_pack(
             "{s:{s:{s:s}, s:{s:i, s:i}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
             "artifactLocation", "uri", d->file, "region", "startLine", d->line > 0 ? d->line : 1,
             "startColumn", d->column > 0 ? d->column : 1, "logicalLocations", "name", d->node,
@@ -405,7 +427,7 @@ static json_t *write_sarif(const opinfo_report *r)
         json_object_set_new(props, "actual", str(d->actual));
         json_object_set_new(props, "fix", str(d->fix));
         json_object_set_new(res, "properties", props);
-        if (d->file != d->qgraph) /* the node in the qgraph, beside the model's line */
+        if (d->file != d->qgraph && d->node_index < 0) /* the node in the qgraph, beside the model's line */
             json_object_set_new(
                 res, "relatedLocations",
                 json_pack("[{s:i, s:{s:{s:s}, s:{s:i, s:i}}, s:{s:s}}]", "id", 1,
@@ -468,7 +490,10 @@ static void write_junit(const opinfo_report *r, oi_buf *b)
                 continue;
             }
             const opinfo_diag *d0 = &r->diags[e->first];
-            oi_buf_printf(b, "\" line=\"%d\">\n", d0->qgraph_line);
+            if (d0->node_index >= 0 && d0->qgraph_line <= 0)
+                oi_buf_puts(b, "\">\n");
+            else
+                oi_buf_printf(b, "\" line=\"%d\">\n", d0->qgraph_line);
             int fail = d0->severity == OPINFO_SEVERITY_ERROR;
             oi_buf_puts(b, fail ? "      <failure message=\"" : "      <system-out>");
             if (fail) {
@@ -480,8 +505,12 @@ static void write_junit(const opinfo_report *r, oi_buf *b)
             for (size_t k = 0; k < e->count; k++) {
                 const opinfo_diag *d = &r->diags[e->first + k];
                 xml(b, d->file);
-                oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column,
-                              opinfo_severity_name(d->severity));
+                if (d->node_index >= 0 && d->line <= 0)
+                    oi_buf_printf(b, ": node %ld: %s: ", d->node_index,
+                                  opinfo_severity_name(d->severity));
+                else
+                    oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column,
+                                  opinfo_severity_name(d->severity));
                 xml(b, d->message);
                 oi_buf_puts(b, " [");
                 xml(b, d->rule);

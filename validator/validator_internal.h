@@ -54,6 +54,7 @@ typedef struct oi_node {
     int *outputs;
     const char *src_file;
     int src_line, src_column;
+    long index; /* the node's index in its model (an ONNX graph), -1 when none */
 } oi_node;
 
 struct opinfo_qgraph {
@@ -84,6 +85,7 @@ typedef struct oi_diag_in {
     int line, column;
     const char *qgraph;
     int qgraph_line, qgraph_column;
+    long node_index1; /* the node's index in its model + 1; 0: none */
 } oi_diag_in;
 
 OPINFO_INTERNAL int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d);

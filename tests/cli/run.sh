@@ -284,6 +284,44 @@ has "release fixture 1.2.3 is already in the database" err
 expect 2 "$DB_TOOL" --db "$T/cur.db" import --from-plugin nosuch
 has "no plugin for backend nosuch" err
 
+# --- ONNX models, read by the C reader (tests/cli/onnx/make.py wrote them) ----------------------
+CHECK="$BUILD/bin/opinfo-check"
+M16=tests/cli/onnx/matmul16.onnx
+expect 1 "$CHECK" --backend qnn-htp --soc SM8350 "$M16"
+same_as "$EXP/onnx-matmul16-sm8350.txt" out
+expect 0 "$CHECK" --backend qnn-htp --soc SM8650 "$M16"
+lines 0 out
+# by content, whatever the name; stdin too
+cp "$M16" "$T/MODEL.ONNX"
+expect 1 "$CHECK" --backend qnn-htp --soc SM8350 "$T/MODEL.ONNX"
+has "$T/MODEL.ONNX: node 4: error: y_node: MatMul 16a16w" out
+cp "$M16" "$T/model.qgraph.json"
+expect 1 "$CHECK" --backend qnn-htp --soc SM8350 "$T/model.qgraph.json"
+has "model.qgraph.json: node 4: error: y_node" out
+run "$CHECK" --backend qnn-htp --soc SM8350 - <"$M16"
+if [ "$status" = 1 ]; then ok; else bad "stdin ONNX -> exit $status"; fi
+has "<stdin>: node 4: error: y_node" out
+# JSON and SARIF: the node's index, never a line
+expect 1 "$CHECK" -f json --backend qnn-htp --soc SM8350 "$M16"
+has '"node_index": 4' out
+has '"qgraph_location": null' out
+expect 1 "$CHECK" -f sarif --backend qnn-htp --soc SM8350 "$M16"
+has '"fullyQualifiedName": "graph.node[4]"' out
+has '"index": 4' out
+if grep -q '"startLine"' "$T/out"; then bad "SARIF of an ONNX model has a startLine"; else ok; fi
+expect 1 "$CHECK" -f junit --backend qnn-htp --soc SM8350 "$M16"
+has "matmul16.onnx: node 4: error: MatMul 16a16w" out
+# external data beside the model; the same model elsewhere without it
+expect 0 "$CHECK" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
+cp tests/cli/onnx/ext/model.onnx "$T/alone.onnx"
+expect 2 "$CHECK" --backend qnn-htp --soc SM8650 "$T/alone.onnx"
+has "$T/alone.onnx: error: tensor 'x_scale': external data 'weights.bin': No such file or directory" err
+expect 2 "$CHECK" --backend qnn-htp --soc SM8650 - <tests/cli/onnx/ext/model.onnx
+has "<stdin>: error: tensor 'x_scale': external data 'weights.bin' cannot be read for a model without a directory (stdin)" err
+# --overrides on an ONNX model sees its weights as initializers
+printf '{"w_q": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/ov.json"
+run "$CHECK" --overrides "$T/ov.json" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
+if [ "$status" != 2 ]; then ok; else bad "--overrides on ONNX -> exit 2: $(head -c 300 "$T/err")"; fi
 . tests/cli/safety.sh
 
 echo "$pass passed, $fail failed"

@@ -149,6 +149,42 @@ static int op_validate(void)
     return rc;
 }
 
+/* an ONNX model with external data, read by the ONNX reader (protobuf-c allocates through it) */
+static int op_onnx(void)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_db *db = NULL;
+    opinfo_qgraph *g = NULL;
+    opinfo_report *r = NULL;
+    int rc = opinfo_db_open(dbpath, OPINFO_DB_READONLY, &db, &e);
+    char m[4096];
+    snprintf(m, sizeof m, "%s/tests/cli/onnx/ext/model.onnx", src);
+    if (rc == OPINFO_OK)
+        rc = opinfo_graph_load(m, 0, &g, &e);
+    if (rc == OPINFO_OK && !(r = opinfo_report_new()))
+        rc = OPINFO_ENOMEM;
+    if (rc == OPINFO_OK) {
+        opinfo_check_options o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.backend = "xnnpack"; /* diagnostics, each with the node's index */
+        rc = opinfo_check(db, g, &o, r, &e);
+    }
+    result[0] = '\0';
+    char *out = NULL;
+    if (rc == OPINFO_OK)
+        rc = opinfo_report_write(r, OPINFO_FORMAT_TEXT, &out, &e);
+    if (out)
+        snprintf(result, sizeof result, "%s", out);
+    free(out);
+    last_err = e;
+    opinfo_report_free(r);
+    opinfo_qgraph_free(g);
+    opinfo_db_close(db);
+    return rc;
+}
+
 static char scratch_db[4096];
 
 static int op_import(void)
@@ -429,6 +465,7 @@ int main(int argc, char **argv)
     fail |= run("import", op_import, 1, stride);
     fail |= run("plugins", op_plugins, 0, stride);
     fail |= run("overrides", op_overrides, 0, stride);
+    fail |= run("onnx", op_onnx, 0, stride);
     unlink(template_db);
     return fail;
 }

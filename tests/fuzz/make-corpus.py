@@ -7,6 +7,9 @@ test inputs and data:
                fuzzer fast), tests/bad-inputs/constraints/*.json
   npy          small arrays of every dtype and .npy version (numpy), tests/bad-inputs/npy/*.npy
   descriptor   descriptors in the byte encoding of tests/fuzz/descriptor.c
+  onnx         the QDQ models of tests/python/onnx_models.py and a shape computation (needs
+               Debian's python3 with onnx: only this corpus is written when it is missing),
+               tests/bad-inputs/onnx/*.onnx
 
 and the dictionaries tests/fuzz/qgraph.dict and tests/fuzz/constraints.dict: every key and short
 string value of those JSON inputs, and the words of the formats.
@@ -174,7 +177,41 @@ def dictionary(target, paths):
             f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
 
 
+def onnx_corpus():
+    import sys
+    try:
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError:
+        print("make-corpus.py: no onnx: the onnx corpus is left as it is")
+        return
+    sys.path.insert(0, "tests/python")
+    import onnx_models as M
+    d = fresh("onnx")
+    copy(glob.glob("tests/bad-inputs/onnx/*.onnx"), d, lambda p: "bad-" + os.path.basename(p))
+    models = {"conv-u8": M.conv_u8(), "matmul-16": M.matmul_16(), "mixed": M.mixed_precision(),
+              "sigmoid-16": M.sigmoid_16(1 / 65536, 0)}
+    mk = helper.make_node
+    f32 = M.f32
+    g = helper.make_graph(
+        [mk("Shape", ["x"], ["s"], name="shape"),
+         mk("Gather", ["s", "zero"], ["b"], name="gather", axis=0),
+         mk("Concat", ["b", "minus1"], ["shp"], name="concat", axis=0),
+         mk("Reshape", ["x", "shp"], ["r"], name="reshape"),
+         mk("MatMul", ["r", "W"], ["y"], name="mm")], "g", [f32("x", [2, 3, 4])], [f32("y", None)],
+        [numpy_helper.from_array(np.array([0], np.int64), "zero"),
+         numpy_helper.from_array(np.array([-1], np.int64), "minus1"),
+         numpy_helper.from_array(np.ones((12, 2), np.float32), "W")])
+    models["shape-matmul"] = helper.make_model(g)
+    for name, m in models.items():
+        with open(os.path.join(d, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+
+
 if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] == ["onnx"]:
+        onnx_corpus()
+        sys.exit(0)
     dictionary("qgraph", glob.glob("tests/cases/*/input.json") + glob.glob("examples/*.json") +
                glob.glob("examples/*/*.json"))
     dictionary("constraints", glob.glob("db/data/*/*.json") + glob.glob("tests/bad-inputs/constraints/*.json"))
@@ -182,3 +219,4 @@ if __name__ == "__main__":
     constraints()
     npy()
     descriptor()
+    onnx_corpus()

@@ -10,7 +10,8 @@ mkdir -p "$root"
 ready() {
     [ -x "$root/usr/bin/python3" ] &&
         chroot "$root" python3 -c 'import onnx.reference, torch, onnxruntime, torchvision' \
-            >/dev/null 2>&1
+            >/dev/null 2>&1 &&
+        chroot "$root" python3 -c 'import ctypes; ctypes.CDLL("libprotobuf-c.so.1")' >/dev/null 2>&1
 }
 mount_proc() { mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"; }
 [ -x "$root/usr/bin/python3" ] && mount_proc
@@ -37,6 +38,6 @@ cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 chroot "$root" apt-get update -qq
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y -qq \
     --no-install-recommends python3-torch python3-torchvision python3-onnxruntime python3-onnx \
-    python3-numpy libjansson4 libsqlite3-0 >/dev/null
+    python3-numpy libjansson4 libsqlite3-0 libprotobuf-c1 >/dev/null
 ready || { echo "make-env: $root does not import torch and onnxruntime" >&2; exit 2; }
 echo "make-env: $root is ready"

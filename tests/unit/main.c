@@ -114,5 +114,6 @@ int main(int argc, char **argv)
     failed += test_loader();
     failed += test_kernels();
     failed += test_overrides();
+    failed += test_onnx();
     return failed ? 1 : 0;
 }

@@ -43,5 +43,6 @@ int test_validator(void);
 int test_loader(void);
 int test_kernels(void);
 int test_overrides(void);
+int test_onnx(void);
 
 #endif

@@ -49,7 +49,7 @@ class Diagnostic:
 
     __slots__ = ("rule", "severity", "message", "expected", "actual", "fix", "node", "op",
                  "tensor", "port", "variant", "file", "line", "column", "qgraph", "qgraph_line",
-                 "qgraph_column")
+                 "qgraph_column", "node_index")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -64,6 +64,8 @@ class Diagnostic:
             where += ":%d" % self.line
             if self.column:
                 where += ":%d" % self.column
+        elif self.node_index is not None:
+            where += ": node %d" % self.node_index
         # as opinfo-check's text format: the node before the message
         node = "%s: " % self.node if self.node else ""
         return "%s: %s: %s%s [%s]" % (where, self.severity, node, self.message, self.rule)
@@ -153,11 +155,18 @@ def _take(ptr):
 
 
 def _qgraph(q):
-    """A qgraph handle from a dict, JSON text/bytes, or a path."""
+    """A qgraph handle from a dict, JSON text/bytes, an ONNX model (bytes or onnx.ModelProto),
+    or a path (a qgraph or an ONNX model, told apart by content)."""
     lib = _get()
     h = ctypes.c_void_p()
     e = _err()
-    if isinstance(q, dict):
+    if hasattr(q, "SerializeToString"):  # an onnx.ModelProto
+        q = q.SerializeToString()
+    if isinstance(q, (bytes, bytearray)) and lib.opinfo_onnx_sniff(bytes(q), len(q)):
+        data = bytes(q)
+        rc = lib.opinfo_onnx_parse(b"<model>", data, len(data), None, 0, ctypes.byref(h),
+                                   ctypes.byref(e))
+    elif isinstance(q, dict):
         data = json.dumps(q).encode("utf-8")
         rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
                                      ctypes.byref(e))
@@ -166,7 +175,7 @@ def _qgraph(q):
         rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
                                      ctypes.byref(e))
     elif isinstance(q, (str, os.PathLike)):
-        rc = lib.opinfo_qgraph_load(os.fsencode(q), 0, ctypes.byref(h), ctypes.byref(e))
+        rc = lib.opinfo_graph_load(os.fsencode(q), 0, ctypes.byref(h), ctypes.byref(e))
     else:
         raise TypeError("opinfo: a qgraph is a dict, JSON bytes or a path, not %s"
                         % type(q).__name__)
@@ -226,7 +235,8 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
                 fix=_str(d.fix), node=_str(d.node), op=_str(d.op), tensor=_str(d.tensor),
                 port=_str(d.port), variant=_str(d.variant), file=_str(d.file), line=d.line,
                 column=d.column, qgraph=_str(d.qgraph), qgraph_line=d.qgraph_line,
-                qgraph_column=d.qgraph_column))
+                qgraph_column=d.qgraph_column,
+                node_index=d.node_index if d.node_index >= 0 else None))
     finally:
         lib.opinfo_report_free(report)
         lib.opinfo_qgraph_free(g)

@@ -54,7 +54,8 @@ class Diag(ctypes.Structure):
                 ("op", ctypes.c_char_p), ("tensor", ctypes.c_char_p), ("port", ctypes.c_char_p),
                 ("variant", ctypes.c_char_p), ("file", ctypes.c_char_p), ("line", ctypes.c_int),
                 ("column", ctypes.c_int), ("qgraph", ctypes.c_char_p),
-                ("qgraph_line", ctypes.c_int), ("qgraph_column", ctypes.c_int)]
+                ("qgraph_line", ctypes.c_int), ("qgraph_column", ctypes.c_int),
+                ("node_index", ctypes.c_long)]
 
 
 class CheckOptions(ctypes.Structure):
@@ -101,6 +102,12 @@ def declare(lib):
                                                ctypes.POINTER(_P), _E]),
         "opinfo_qgraph_load": (ctypes.c_int, [_S, ctypes.c_size_t, ctypes.POINTER(_P), _E]),
         "opinfo_qgraph_free": (None, [_P]),
+        "opinfo_graph_load": (ctypes.c_int, [_S, ctypes.c_size_t, ctypes.POINTER(_P), _E]),
+        "opinfo_onnx_parse": (ctypes.c_int, [_S, ctypes.c_char_p, ctypes.c_size_t, _S,
+                                             ctypes.c_size_t, ctypes.POINTER(_P), _E]),
+        "opinfo_onnx_qgraph": (ctypes.c_int, [_S, ctypes.c_char_p, ctypes.c_size_t, _S,
+                                              ctypes.c_size_t, ctypes.POINTER(_P), _E]),
+        "opinfo_onnx_sniff": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t]),
         "opinfo_report_new": (_P, []),
         "opinfo_report_free": (None, [_P]),
         "opinfo_check": (ctypes.c_int, [_P, _P, ctypes.POINTER(CheckOptions), _P, _E]),

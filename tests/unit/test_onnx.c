@@ -1,0 +1,326 @@
+/* The ONNX reader (onnx/): models encoded here field by field (ONNX's field numbers), so the
+ * tests need no Python; what the reader makes of them, as a qgraph and as diagnostics. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+typedef struct pb {
+    uint8_t b[8192];
+    size_t n;
+} pb;
+
+static void pb_varint(pb *p, uint64_t v)
+{
+    do {
+        uint8_t c = v & 0x7F;
+        v >>= 7;
+        p->b[p->n++] = c | (v ? 0x80 : 0);
+    } while (v);
+}
+
+static void pb_int(pb *p, int field, int64_t v)
+{
+    pb_varint(p, (uint64_t)field << 3);
+    pb_varint(p, (uint64_t)v);
+}
+
+static void pb_bytes(pb *p, int field, const void *d, size_t n)
+{
+    pb_varint(p, (uint64_t)field << 3 | 2);
+    pb_varint(p, n);
+    memcpy(p->b + p->n, d, n);
+    p->n += n;
+}
+
+static void pb_str(pb *p, int field, const char *s) { pb_bytes(p, field, s, strlen(s)); }
+static void pb_msg(pb *p, int field, const pb *m) { pb_bytes(p, field, m->b, m->n); }
+
+/* NodeProto: inputs and outputs are NULL-terminated lists; "" is an absent input */
+static void node(pb *g, const char *name, const char *op, const char *const *in,
+                 const char *const *out)
+{
+    pb n = {.n = 0};
+    for (; in && *in; in++)
+        pb_str(&n, 1, *in);
+    for (; out && *out; out++)
+        pb_str(&n, 2, *out);
+    if (name)
+        pb_str(&n, 3, name);
+    pb_str(&n, 4, op);
+    pb_msg(g, 1, &n);
+}
+
+static void scalar_f32(pb *g, const char *name, float v)
+{
+    pb t = {.n = 0};
+    pb_int(&t, 2, 1); /* FLOAT */
+    pb_str(&t, 8, name);
+    pb_bytes(&t, 9, &v, 4);
+    pb_msg(g, 5, &t);
+}
+
+static void scalar_int(pb *g, const char *name, int type, int64_t v, int bytes)
+{
+    pb t = {.n = 0};
+    pb_int(&t, 2, type);
+    pb_str(&t, 8, name);
+    pb_bytes(&t, 9, &v, (size_t)bytes); /* little-endian host */
+    pb_msg(g, 5, &t);
+}
+
+static void value_info(pb *g, int field, const char *name)
+{
+    pb v = {.n = 0};
+    pb_str(&v, 1, name);
+    pb_msg(g, field, &v);
+}
+
+static void model(pb *m, const pb *g)
+{
+    m->n = 0;
+    pb_int(m, 1, 8); /* ir_version */
+    pb_msg(m, 7, g);
+}
+
+/* x -> Q(scale, zp) -> DQ -> Relu -> y, the zero point of the given type */
+static void qdq_relu(pb *m, int zp_type, int64_t zp, int zp_bytes, int relu_named)
+{
+    pb g = {.n = 0};
+    node(&g, "q", "QuantizeLinear", (const char *[]){"x", "s", "z", NULL},
+         (const char *[]){"xq", NULL});
+    node(&g, "dq", "DequantizeLinear", (const char *[]){"xq", "s", "z", NULL},
+         (const char *[]){"xd", NULL});
+    node(&g, relu_named ? "relu" : NULL, "Relu", (const char *[]){"xd", NULL},
+         (const char *[]){"y", NULL});
+    scalar_f32(&g, "s", 0.5f);
+    scalar_int(&g, "z", zp_type, zp, zp_bytes);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    model(m, &g);
+}
+
+static char *to_qgraph(const pb *m, const char *dir, opinfo_error_t *e)
+{
+    char *json = NULL;
+    opinfo_error_init(e);
+    if (opinfo_onnx_qgraph("m.onnx", m->b, m->n, dir, 0, &json, e) != OPINFO_OK)
+        return NULL;
+    return json;
+}
+
+static void sniff_tells_json_from_protobuf(void **state)
+{
+    (void)state;
+    assert_int_equal(opinfo_onnx_sniff("  {\"qgraph\": 1}", 15), 0);
+    assert_int_equal(opinfo_onnx_sniff("[", 1), 0);
+    assert_int_equal(opinfo_onnx_sniff("\x08\x07", 2), 1);
+    assert_int_equal(opinfo_onnx_sniff("", 0), 0);
+}
+
+static void qdq_pair_gives_the_tensor_its_spec(void **state)
+{
+    (void)state;
+    pb m;
+    qdq_relu(&m, 2 /* UINT8 */, 128, 1, 1);
+    opinfo_error_t e;
+    char *json = to_qgraph(&m, NULL, &e);
+    if (!json)
+        fail_msg("%s", e.text);
+    assert_non_null(strstr(json, "{\"name\":\"x\",\"dtype\":\"uint8\",\"qscheme\":"
+                                 "\"per_tensor_affine\",\"scale\":0.5,\"zero_point\":128}"));
+    assert_non_null(strstr(json, "{\"name\":\"relu\",\"op\":\"Relu\",\"index\":2,"
+                                 "\"inputs\":[\"x\"],\"outputs\":[\"y\"]}"));
+    free(json);
+    opinfo_qgraph *g = NULL;
+    int rc = opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &g, &e);
+    assert_opinfo_ok(rc, &e);
+    assert_int_equal(opinfo_qgraph_node_count(g), 1);
+    opinfo_qgraph_free(g);
+}
+
+static void int16_zero_point_zero_is_symmetric_narrow(void **state)
+{
+    (void)state;
+    pb m;
+    qdq_relu(&m, 5 /* INT16 */, 0, 2, 1);
+    opinfo_error_t e;
+    char *json = to_qgraph(&m, NULL, &e);
+    if (!json)
+        fail_msg("%s", e.text);
+    assert_non_null(strstr(json, "\"dtype\":\"int16\",\"qscheme\":\"per_tensor_symmetric\","
+                                 "\"quant_min\":-32767,\"quant_max\":32767"));
+    free(json);
+}
+
+static void unnamed_node_is_refused_with_its_index(void **state)
+{
+    (void)state;
+    pb m;
+    qdq_relu(&m, 2, 128, 1, 0);
+    opinfo_error_t e;
+    assert_null(to_qgraph(&m, NULL, &e));
+    assert_int_equal(e.code, OPINFO_EINPUT);
+    assert_string_equal(e.source, "m.onnx");
+    assert_int_equal(e.line, 0);
+    assert_non_null(strstr(e.text, "node 2 (Relu): has no name"));
+}
+
+/* scale in a file beside the model: read when it stays in the directory */
+static void external_data_stays_in_the_directory(void **state)
+{
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", t_scratch("onnx-ext"));
+    mkdir(dir, 0755);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/scale.bin", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    float pad = 0, s = 0.25f;
+    fwrite(&pad, 4, 1, f);
+    fwrite(&s, 4, 1, f);
+    fclose(f);
+    for (int k = 0; k < 3; k++) {
+        static const char *const loc[] = {"scale.bin", "../onnx-ext/scale.bin", "link.bin"};
+        pb g = {.n = 0}, t = {.n = 0}, kv = {.n = 0}, m;
+        node(&g, "q", "QuantizeLinear", (const char *[]){"x", "s", "z", NULL},
+             (const char *[]){"xq", NULL});
+        node(&g, "dq", "DequantizeLinear", (const char *[]){"xq", "s", "z", NULL},
+             (const char *[]){"xd", NULL});
+        node(&g, "relu", "Relu", (const char *[]){"xd", NULL}, (const char *[]){"y", NULL});
+        pb_int(&t, 2, 1);
+        pb_str(&t, 8, "s");
+        pb_str(&kv, 1, "location");
+        pb_str(&kv, 2, loc[k]);
+        pb_msg(&t, 13, &kv);
+        kv.n = 0;
+        pb_str(&kv, 1, "offset");
+        pb_str(&kv, 2, "4");
+        pb_msg(&t, 13, &kv);
+        pb_int(&t, 14, 1); /* EXTERNAL */
+        pb_msg(&g, 5, &t);
+        scalar_int(&g, "z", 2, 7, 1);
+        value_info(&g, 11, "x");
+        value_info(&g, 12, "y");
+        model(&m, &g);
+        if (k == 2) { /* a link that leads out of the directory */
+            char lp[4300];
+            snprintf(lp, sizeof lp, "%s/link.bin", dir);
+            unlink(lp);
+            assert_int_equal(symlink("/etc/hostname", lp), 0);
+        }
+        opinfo_error_t e;
+        char *json = to_qgraph(&m, dir, &e);
+        if (k == 0) {
+            if (!json)
+                fail_msg("%s", e.text);
+            assert_non_null(strstr(json, "\"scale\":0.25,\"zero_point\":7"));
+            free(json);
+            /* without a directory (stdin): refused */
+            assert_null(to_qgraph(&m, NULL, &e));
+            assert_non_null(strstr(e.text, "without a directory"));
+        } else {
+            assert_null(json);
+            assert_non_null(strstr(e.text, "is outside the model's directory; refused"));
+        }
+    }
+}
+
+static void shape_computation_is_not_a_node(void **state)
+{
+    (void)state;
+    pb g = {.n = 0}, m;
+    node(&g, "shape", "Shape", (const char *[]){"x", NULL}, (const char *[]){"s", NULL});
+    node(&g, "concat", "Concat", (const char *[]){"s", "m1", NULL}, (const char *[]){"sh", NULL});
+    node(&g, "reshape", "Reshape", (const char *[]){"x", "sh", NULL}, (const char *[]){"y", NULL});
+    scalar_int(&g, "m1", 7 /* INT64 */, -1, 8);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    model(&m, &g);
+    opinfo_error_t e;
+    char *json = to_qgraph(&m, NULL, &e);
+    if (!json)
+        fail_msg("%s", e.text);
+    assert_null(strstr(json, "\"Shape\""));
+    assert_null(strstr(json, "\"Concat\""));
+    assert_non_null(strstr(json, "{\"name\":\"reshape\",\"op\":\"Reshape\",\"index\":2,"
+                                 "\"inputs\":[\"x\"],\"outputs\":[\"y\"]}"));
+    free(json);
+}
+
+static void diagnostics_name_the_node_index(void **state)
+{
+    opinfo_db *db = *state;
+    pb g = {.n = 0}, m;
+    node(&g, "relu", "Relu", (const char *[]){"x", NULL}, (const char *[]){"h", NULL});
+    node(&g, "odd", "NoSuchOp", (const char *[]){"h", NULL}, (const char *[]){"y", NULL});
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    model(&m, &g);
+    opinfo_error_t e;
+    opinfo_qgraph *g2 = NULL;
+    opinfo_error_init(&e);
+    int rc = opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &g2, &e);
+    assert_opinfo_ok(rc, &e);
+    opinfo_report *r = opinfo_report_new();
+    opinfo_check_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.backend = "qnn-htp";
+    o.soc = "SM8650";
+    rc = opinfo_check(db, g2, &o, r, &e);
+    assert_opinfo_ok(rc, &e);
+    size_t n = opinfo_report_count(r), odd = 0;
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++) {
+        const opinfo_diag *d = opinfo_report_get(r, i);
+        assert_int_equal(d->line, 0);
+        assert_string_equal(d->file, "m.onnx");
+        assert_int_equal(d->node_index, strcmp(d->node, "odd") == 0 ? 1 : 0);
+        odd += strcmp(d->rule, "op-unsupported") == 0 && d->node_index == 1;
+    }
+    assert_int_equal(odd, 1);
+    char *text = NULL;
+    rc = opinfo_report_write(r, OPINFO_FORMAT_TEXT, &text, &e);
+    assert_opinfo_ok(rc, &e);
+    assert_non_null(strstr(text, "m.onnx: node 1: error: odd: "));
+    free(text);
+    opinfo_report_free(r);
+    opinfo_qgraph_free(g2);
+}
+
+static int setup_db(void **state)
+{
+    opinfo_db *db = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK)
+        return -1;
+    *state = db;
+    return 0;
+}
+
+static int teardown_db(void **state)
+{
+    opinfo_db_close(*state);
+    return 0;
+}
+
+int test_onnx(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sniff_tells_json_from_protobuf),
+        cmocka_unit_test(qdq_pair_gives_the_tensor_its_spec),
+        cmocka_unit_test(int16_zero_point_zero_is_symmetric_narrow),
+        cmocka_unit_test(unnamed_node_is_refused_with_its_index),
+        cmocka_unit_test(external_data_stays_in_the_directory),
+        cmocka_unit_test(shape_computation_is_not_a_node),
+        cmocka_unit_test(diagnostics_name_the_node_index),
+    };
+    return cmocka_run_group_tests_name("onnx", tests, setup_db, teardown_db);
+}
