@@ -73,6 +73,9 @@ OPINFO_INTERNAL int oi_read_file(const char *path, size_t max, char **out, size_
 OPINFO_INTERNAL int oi_read_input(const char *path, size_t max, const char *magic, char **out,
                                   size_t *len, opinfo_error_t *err);
 
+/* *max replaced by $OPINFO_MAX_INPUT_SIZE when set; -1 when it is set but not a size */
+OPINFO_INTERNAL int oi_input_limit(size_t *max);
+
 OPINFO_INTERNAL char *oi_strdup(const char *s);
 
 /* A read snapshot of the database around a whole check (db/db.c). */

@@ -106,7 +106,7 @@ char *oi_strdup(const char *s)
 #define MAX_INPUT_ENV "OPINFO_MAX_INPUT_SIZE"
 
 /* 0 and *out, or -1 when the variable is set but not a size */
-static int env_limit(size_t *out)
+int oi_input_limit(size_t *out)
 {
     const char *v = getenv(MAX_INPUT_ENV);
     if (!v || !*v)
@@ -142,7 +142,7 @@ int oi_read_input(const char *path, size_t max, const char *magic, char **out, s
 {
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    if (env_limit(&max) != 0)
+    if (oi_input_limit(&max) != 0)
         return oi_set_error(err, OPINFO_EUSAGE, name, 0, 0, 0,
                             MAX_INPUT_ENV "=\"%s\" is not a size (bytes, or with K, M, G, T)",
                             getenv(MAX_INPUT_ENV));

@@ -78,10 +78,10 @@ static int read_all(const char *path, blob *b, opinfo_error_t *err)
         close(fd);
         return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
     }
-    if ((unsigned long long)sb.st_size > MAX_MODEL_BYTES) {
-        close(fd);
-        return oi_set_error(err, OPINFO_EINPUT, path, 0, 0, 0,
-                            "file is larger than the limit of %zu bytes", MAX_MODEL_BYTES);
+    size_t max = MAX_MODEL_BYTES;
+    if (oi_input_limit(&max) != 0 || (unsigned long long)sb.st_size > max) {
+        close(fd); /* the reader's own refusal, before a byte is read */
+        return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
     }
     void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);

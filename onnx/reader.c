@@ -1291,6 +1291,12 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
                                                                  : "no graph");
         goto done;
     }
+    /* ONNX's checker: a model of IR version 3 or later names its opsets; one without them is
+     * cut short or not ONNX (an empty list would read every op at an unknown version) */
+    if (m->ir_version >= 3 && m->n_opset_import == 0) {
+        rc = fail(&r, OPINFO_EINPUT, "not an ONNX model: no opset_import (truncated, or not ONNX)");
+        goto done;
+    }
     oi_json_watch(); /* jansson reports no allocation failure of its own: watched */
     r.tensors = json_array();
     r.nodes = json_array();

@@ -1223,7 +1223,9 @@ static void backend_unavailable(chk *c, const opinfo_error_t *why)
     d.node = c->backend;
     d.op = "plugin";
     d.file = d.qgraph = c->g->path;
-    d.line = d.column = d.qgraph_line = d.qgraph_column = 1;
+    /* the document's first line; a model read from ONNX has no lines to point at */
+    int model = c->g->n_nodes && c->g->nodes[0].index >= 0;
+    d.line = d.column = d.qgraph_line = d.qgraph_column = model ? 0 : 1;
     oi_report_add(c->r, c->warn ? OPINFO_SEVERITY_WARNING : OPINFO_SEVERITY_ERROR, &d);
 }
 
