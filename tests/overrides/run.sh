@@ -35,7 +35,7 @@ for mode in "--ort" "--backend qnn-htp --soc SM8650" "--backend qnn-htp --soc SM
 done
 # ... and it validates on the backend
 if "${check[@]}" -q --overrides tests/overrides/fix/ort-example.expected.json --backend qnn-htp \
-    --soc SM8650 tests/overrides/fix/ort-example.qgraph.json >/dev/null; then ok; else bad "ort-example check"; fi
+    --soc SM8650 tests/overrides/fix/ort-example.qgraph.json >/dev/null 2>&1; then ok; else bad "ort-example check"; fi
 
 # An override that differs from the default only in `symmetric`: ONNX Runtime 1.21 requests it on
 # the neighbours and converts op5_out back to the default, a convert to the same quant_type that
