@@ -74,6 +74,20 @@ class Check(unittest.TestCase):
         self.assertEqual(with_plugin, {"qscheme", "qnn-htp/per-tensor-2bit"})
         self.assertEqual(alone, {"qscheme"})
 
+    def test_every_line_names_the_node_and_every_variadic_input(self):
+        g = {"qgraph": 1,
+             "tensors": [{"name": "a", "dtype": "uint8", "scale": 0.1, "zero_point": 0},
+                         {"name": "b", "dtype": "uint16", "scale": 0.001, "zero_point": 0},
+                         {"name": "y", "dtype": "uint8", "scale": 0.1, "zero_point": 0}],
+             "nodes": [{"name": "cat1", "op": "torch.cat", "inputs": ["a", "b"],
+                        "outputs": ["y"]}]}
+        with self.assertRaises(opinfo.ValidationError) as cm:
+            opinfo.check(g, backend="qnn-htp", soc="SM8650")
+        (d,) = cm.exception.diagnostics
+        self.assertEqual((d.rule, d.node), ("no-variant", "cat1"))
+        self.assertIn("error: cat1: no variant of Concat takes (input[0] uint8, input[1] uint16, "
+                      "output uint8)", str(cm.exception))
+
     def test_max_errors(self):
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
@@ -129,6 +143,9 @@ class Kernels(unittest.TestCase):
         self.assertEqual(even.dtype, np.int8)
         self.assertEqual(even.tolist(), [0, 2, 2, 0, -2, -2])
         self.assertEqual(up.tolist(), [1, 2, 3, 0, -1, -2])
+        # gemmlowp: the Q31 product rounds half up, then the shift rounds half away from zero
+        gl = opinfo.kernel("xnnpack", "requantize", acc, scale=0.25, dtype="int8", scheme=2)
+        self.assertEqual(gl.tolist(), [1, 1, 2, 0, -1, -1])
 
     def test_numpy_defaults_are_converted_when_exact(self):
         q = opinfo.kernel("fbgemm", "quantize", np.array([-1.0, 0.0, 1.0, 2.0]), scale=0.1,
