@@ -1,4 +1,4 @@
-# Sourced by tests/cli/run.sh (its helpers, $T, $CHECK, $DB_TOOL, $BUILD): what the tools do with
+# Sourced by tests/cli/run.sh (its functions run/expect/has, $T, $CHECK, $DB_TOOL, $BUILD): what the tools do with
 # hostile output paths, plugins and names (docs/hardening.md, "Safety and data loss").
 KERNEL="$BUILD/bin/opinfo-kernel"
 PY=${PYTHON:-/usr/bin/python3}
