@@ -1,5 +1,6 @@
-# Sourced by tests/cli/run.sh (its functions run/expect/has, $T, $CHECK, $DB_TOOL, $BUILD): what the tools do with
-# hostile output paths, plugins and names (docs/hardening.md, "Safety and data loss").
+# Sourced by tests/cli/run.sh (its functions run/expect/has, $T, $CHECK, $DB_TOOL, $BUILD): what
+# the tools do with hostile output paths, plugins, names and inputs (docs/hardening.md, "Safety
+# and data loss").
 KERNEL="$BUILD/bin/opinfo-kernel"
 PY=${PYTHON:-/usr/bin/python3}
 S="$T/safety"
