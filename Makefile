@@ -137,7 +137,7 @@ $(STLIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
-CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/core/outfile.o
+CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/core/outfile.o $(BUILD)/obj/core/escape.o
 $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -lm -Wl,-rpath,'$$ORIGIN/../lib'

@@ -44,26 +44,9 @@ int cli_write_output(const char *path, const char *text)
     return 0;
 }
 
+static void put_file(void *ud, const char *p, size_t n) { fwrite(p, 1, n, ud); }
+
 void cli_put_escaped(FILE *f, const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; u && u[i]; i++) {
-        unsigned c = u[i];
-        if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\x%02x", c);
-        else if (c == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) /* C1: U+0080..U+009F */
-            fprintf(f, "\\u%04x", u[++i]);
-        else if (c == 0xe2 && ((u[i + 1] == 0x80 && (u[i + 2] == 0x8e || u[i + 2] == 0x8f ||
-                                                     (u[i + 2] >= 0xa8 && u[i + 2] <= 0xae))) ||
-                               (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9))) {
-            /* U+200E/F, U+2028..U+202E, U+2066..U+2069: line breaks and bidi controls */
-            fprintf(f, "\\u%04x", 0x2000u | (u[i + 1] & 0x3fu) << 6 | (u[i + 2] & 0x3fu));
-            i += 2;
-        } else
-            fputc((int)c, f);
-    }
+    oi_escape(s, OI_ESCAPE_TEXT, put_file, f); /* core/escape.c */
 }

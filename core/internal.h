@@ -155,4 +155,13 @@ OPINFO_INTERNAL int oi_outfile_write(const char *path, const void *data, size_t 
 OPINFO_INTERNAL int oi_outfile_writev(const char *path, const void *const *parts,
                                       const size_t *lens, size_t n, char *msg, size_t msgsize);
 
+/* Hostile names (core/escape.c, libc only: the tools link it too). oi_utf8_at: the length (1-4)
+ * of the valid UTF-8 sequence at s and its code point, 0 when invalid. oi_escape: s through put,
+ * control characters written visibly (\n, \x1b, \u009b); OI_ESCAPE_TEXT also the bidi controls
+ * and U+2028/9, OI_ESCAPE_XML also U+FFFE/U+FFFF and & < > " ' as entities. */
+enum { OI_ESCAPE_TEXT, OI_ESCAPE_XML };
+OPINFO_INTERNAL int oi_utf8_at(const unsigned char *s, unsigned *cp);
+OPINFO_INTERNAL void oi_escape(const char *s, int mode,
+                               void (*put)(void *ud, const char *p, size_t n), void *ud);
+
 #endif

@@ -52,6 +52,8 @@ static json_t *jtensor(afx *a, const char *name)
     return name && oi_map_get(&a->tensors, name, &v) ? v : NULL;
 }
 
+static void put_log(void *ud, const char *p, size_t n) { oi_buf_add(ud, p, n); }
+
 static void note(afx *a, const char *node, const char *rule, const char *fmt, ...)
     OPINFO_PRINTF(4, 5);
 static void note(afx *a, const char *node, const char *rule, const char *fmt, ...)
@@ -61,7 +63,14 @@ static void note(afx *a, const char *node, const char *rule, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    oi_buf_printf(&a->log, "%s: fixed: %s: %s [%s]\n", a->name, node, msg, rule);
+    /* one line per change, whatever the names hold (core/escape.c) */
+    const char *parts[] = {a->name, ": fixed: ", node, ": ", msg, " [", rule, "]"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (i % 2)
+            oi_buf_puts(&a->log, parts[i]);
+        else
+            oi_escape(parts[i], OI_ESCAPE_TEXT, put_log, &a->log);
+    oi_buf_puts(&a->log, "\n");
     a->n++;
 }
 

@@ -51,27 +51,6 @@ void opinfo_report_free(opinfo_report *r)
  * text and JUnit write control characters visibly (\n, \x1b, \u009b), JSON and SARIF leave it
  * to jansson's escapes. */
 
-/* Length of the valid UTF-8 sequence at s (1-4), and its code point; 0 when invalid. */
-static int utf8_at(const unsigned char *s, unsigned *cp)
-{
-    unsigned c = s[0];
-    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-          : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (!n)
-        return 0;
-    unsigned v = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0; /* overlong, out of range, surrogate */
-    *cp = v;
-    return n;
-}
-
 static const char *keep(opinfo_report *r, const char *s)
 {
     if (!s)
@@ -80,7 +59,7 @@ static const char *keep(opinfo_report *r, const char *s)
     size_t bad = 0;
     unsigned cp;
     for (size_t i = 0; u[i];) {
-        int n = utf8_at(u + i, &cp);
+        int n = oi_utf8_at(u + i, &cp);
         bad += !n;
         i += n ? (size_t)n : 1;
     }
@@ -91,7 +70,7 @@ static const char *keep(opinfo_report *r, const char *s)
         char *t = oi_arena_alloc(&r->arena, strlen(s) + 3 * bad + 1);
         if ((k = t))
             for (size_t i = 0; u[i];) {
-                int n = utf8_at(u + i, &cp);
+                int n = oi_utf8_at(u + i, &cp);
                 if (n) {
                     memcpy(t, u + i, (size_t)n), t += n, i += (size_t)n;
                     continue;
@@ -106,53 +85,12 @@ static const char *keep(opinfo_report *r, const char *s)
     return k;
 }
 
-/* Is code point cp written visibly? C0 and C1 controls and DEL always; in text also what
- * reorders or breaks a line on a terminal (bidi controls, U+2028/2029); in XML also what XML 1.0
- * forbids (U+FFFE, U+FFFF). */
-static int hostile(unsigned cp, int xml_mode)
-{
-    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-        return 1;
-    if (xml_mode)
-        return cp == 0xfffe || cp == 0xffff;
-    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-           cp == 0x2029 || cp == 0x200e || cp == 0x200f || cp == 0x061c;
-}
+static void put_buf(void *ud, const char *p, size_t n) { oi_buf_add(ud, p, n); }
 
-/* s into b with hostile characters as visible escapes; xml_mode also writes & < > " ' as
- * entities. s is valid UTF-8 (keep()); a stray invalid byte is escaped all the same. */
+/* s into b with hostile characters as visible escapes (core/escape.c) */
 static void esc(oi_buf *b, const char *s, int xml_mode)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; u && u[i];) {
-        unsigned cp = 0;
-        int n = utf8_at(u + i, &cp);
-        if (!n) {
-            oi_buf_printf(b, "\\x%02x", u[i++]);
-            continue;
-        }
-        if (hostile(cp, xml_mode)) {
-            const char *e = cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : NULL;
-            if (e)
-                oi_buf_puts(b, e);
-            else if (cp < 0x80)
-                oi_buf_printf(b, "\\x%02x", cp);
-            else
-                oi_buf_printf(b, "\\u%04x", cp);
-        } else if (xml_mode && cp == '<')
-            oi_buf_puts(b, "&lt;");
-        else if (xml_mode && cp == '>')
-            oi_buf_puts(b, "&gt;");
-        else if (xml_mode && cp == '&')
-            oi_buf_puts(b, "&amp;");
-        else if (xml_mode && cp == '"')
-            oi_buf_puts(b, "&quot;");
-        else if (xml_mode && cp == '\'')
-            oi_buf_puts(b, "&apos;");
-        else
-            oi_buf_add(b, (const char *)u + i, (size_t)n);
-        i += (size_t)n;
-    }
+    oi_escape(s, xml_mode ? OI_ESCAPE_XML : OI_ESCAPE_TEXT, put_buf, b);
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)

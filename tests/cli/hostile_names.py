@@ -129,6 +129,18 @@ expect(status == 2, "duplicate: exit %d: %r" % (status, s))
 expect(s.count("\n") == 1 and "\x1b" not in s and "\\x1b[2J" in s,
        "duplicate: stderr not one escaped line: %r" % s)
 
+# --fix: the list of changes on stderr, one escaped line per change
+fixed = os.path.join(scratch, "fixed.json")
+r = subprocess.run([check, "--backend", "qnn-htp", "--soc", "SM8450", "--fix", "-o", fixed, path],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+s = r.stderr.decode("utf-8", "replace")
+expect(r.returncode == 0, "--fix: exit %d: %r" % (r.returncode, s))
+lines = s.split("\n")[:-1]
+expect(len(lines) == 3 and lines[0].startswith(visible_path + ": fixed: " + VISIBLE_NODE_TEXT)
+       and "\x1b" not in s, "--fix: changes not one escaped line each: %r" % s)
+with open(fixed) as f:
+    expect(json.load(f)["nodes"][0]["name"] == NODE, "--fix: the fixed graph lost the name")
+
 for f in failures:
     print("FAIL: hostile names: " + f)
 print("hostile names: %d failed" % len(failures))
