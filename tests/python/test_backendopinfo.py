@@ -93,6 +93,24 @@ class Import(unittest.TestCase):
                 self.assertEqual(p.stderr.splitlines()[0], want)
                 self.assertEqual(self.releases(), before)
 
+    def test_the_schema_accepts_the_dump_and_refuses_what_it_can(self):
+        import jsonschema
+        schema = json.load(open(os.path.join(SRC, "schemas", "backendopinfo.schema.json")))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        v = jsonschema.Draft202012Validator(schema)
+        self.assertEqual(list(v.iter_errors(json.load(open(OK)))), [])
+        # the malformed dumps the schema can see (the others need the converter or the database)
+        refused = set()
+        for path in BAD:
+            try:
+                doc = json.load(open(path))
+            except ValueError:
+                continue
+            if list(v.iter_errors(doc)):
+                refused.add(os.path.basename(path)[:2])
+        self.assertEqual(sorted(refused), ["03", "04", "05", "06", "07", "09", "12", "16", "17", "18",
+                                           "21", "23", "24"])
+
     def test_usage(self):
         self.assertEqual(self.tool("import", "--format", "backendopinfo", OK).returncode, 2)
         p = self.tool("import", "--format", "backendopinfo", OK, OK, "--release", "9")
