@@ -21,7 +21,7 @@ typedef struct {
     const char *file, *text;
     size_t len;
     oi_jpath path;
-    int nerrors, stopped;
+    int nerrors, stopped, nomem;
     opinfo_report_fn report;
     void *ud;
     opinfo_error_t *err;
@@ -48,6 +48,13 @@ static void bad(conv *c, int at_key, const char *fmt, ...)
         c->stopped = 1;
     if (c->nerrors >= MAX_ERRORS)
         c->stopped = 1;
+}
+
+/* A string member's text, "" when absent (or when an allocation failed on the way). */
+static const char *sv(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
 }
 
 #define KEY(c, k) oi_jpath_push_key(&(c)->path, (k))
@@ -184,7 +191,7 @@ static void add_qscheme(json_t *spec, const char *q)
     }
     size_t i;
     json_t *x;
-    json_array_foreach(a, i, x) if (strcmp(json_string_value(x), q) == 0) return;
+    json_array_foreach(a, i, x) if (strcmp(sv(x), q) == 0) return;
     json_array_append_new(a, json_string(q));
 }
 
@@ -209,7 +216,7 @@ static void add_axes(json_t *spec, json_t *axes)
 static option *option_for(port_opts *o, const char *dtype)
 {
     for (size_t i = 0; i < o->n; i++)
-        if (strcmp(json_string_value(json_object_get(o->opt[i].spec, "dtype")), dtype) == 0)
+        if (strcmp(sv(json_object_get(o->opt[i].spec, "dtype")), dtype) == 0)
             return &o->opt[i];
     if (o->n >= MAX_OPTIONS)
         return NULL;
@@ -468,7 +475,7 @@ static size_t base_ports(json_t *base_op, int side, json_t **out, size_t cap)
     json_t *p;
     json_array_foreach(json_object_get(base_op, "ports"), i, p)
     {
-        int is_out = strcmp(json_string_value(json_object_get(p, "kind")), "output") == 0;
+        int is_out = strcmp(sv(json_object_get(p, "kind")), "output") == 0;
         if (is_out == side && n < cap)
             out[n++] = p;
     }
@@ -520,7 +527,7 @@ static void expand(conv *c, opinfo_read *r, port_def *defs_in, port_def *defs_ou
                 json_object_set_new(ports, pname, spec);
                 int w = snprintf(summary + used, sizeof summary - used, "%s%s",
                                  side && i == 0 ? " -> " : (i ? ", " : ""),
-                                 json_string_value(json_object_get(spec, "dtype")));
+                                 sv(json_object_get(spec, "dtype")));
                 if (w > 0 && (size_t)w < sizeof summary - used)
                     used += (size_t)w;
             }
@@ -578,7 +585,7 @@ static void convert_op(conv *c, json_t *op, json_t *base_ops, json_t *ops, json_
     size_t ninfos = json_array_size(infos);
     opinfo_read *reads = calloc(ninfos ? ninfos : 1, sizeof *reads);
     if (!reads) {
-        bad(c, 0, "out of memory");
+        c->nomem = c->stopped = 1;
         return;
     }
     size_t max_in = 0, max_out = 0, min_in = (size_t)-1, min_out = (size_t)-1;
@@ -656,9 +663,8 @@ static void convert_op(conv *c, json_t *op, json_t *base_ops, json_t *ops, json_
         for (size_t k = 0; k < n; k++) {
             json_t *bp = side ? (k < nbout ? bout[k] : NULL) : (k < nbin ? bin[k] : NULL);
             if (bp) {
-                snprintf(d[k].name, sizeof d[k].name, "%s",
-                         json_string_value(json_object_get(bp, "name")));
-                d[k].kind = json_string_value(json_object_get(bp, "kind"));
+                snprintf(d[k].name, sizeof d[k].name, "%s", sv(json_object_get(bp, "name")));
+                d[k].kind = sv(json_object_get(bp, "kind"));
             } else {
                 snprintf(d[k].name, sizeof d[k].name, side ? "out%zu" : "in%zu", k);
                 d[k].kind = side ? "output" : "input";
@@ -763,7 +769,7 @@ static json_t *convert(conv *c, json_t *dump, json_t *base, const char *release)
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(base, "ops"), i, x)
-        json_object_set(base_ops, json_string_value(json_object_get(x, "name")), x);
+        json_object_set(base_ops, sv(json_object_get(x, "name")), x);
     json_t *out_ops = json_array(), *names = json_object();
     if (ops) {
         KEY(c, "ops");
@@ -781,21 +787,21 @@ static json_t *convert(conv *c, json_t *dump, json_t *base, const char *release)
     }
     json_decref(base_ops);
     json_decref(names);
-    if (c->nerrors) {
+    if (c->nerrors || c->nomem) {
         json_decref(out_ops);
         return NULL;
     }
     char source[512], note[1024];
-    snprintf(source, sizeof source, "QNN SDK %s BackendOpInfo dump%s", json_string_value(sdk),
+    snprintf(source, sizeof source, "QNN SDK %s BackendOpInfo dump%s", sv(sdk),
              soc ? " (one SoC, see notes)" : "");
     snprintf(note, sizeof note,
              "Imported from a BackendOpInfo dump (opinfo-db import --format backendopinfo)%s%lld%s. "
              "Architectures, SoCs, port names and aliases from %s %s. The dump holds no arch "
              "gates or derived biases: every variant is available on every SoC.%s%s",
              soc ? "; soc_model " : "", soc ? (long long)json_integer_value(soc) : 0LL,
-             soc ? "" : "", json_string_value(json_object_get(base, "backend")),
-             json_string_value(json_object_get(json_object_get(base, "release"), "version")),
-             notes ? " " : "", notes ? json_string_value(notes) : "");
+             soc ? "" : "", sv(json_object_get(base, "backend")),
+             sv(json_object_get(json_object_get(base, "release"), "version")), notes ? " " : "",
+             notes ? sv(notes) : "");
     json_t *doc = json_pack("{s:i, s:O, s:{s:s, s:O, s:s, s:s}, s:O, s:O, s:o}",
                             "opinfo_constraints", 1, "backend", json_object_get(base, "backend"),
                             "release", "version", release, "date", date, "source", source,
@@ -854,21 +860,26 @@ int opinfo_db_import_backendopinfo(opinfo_db *db, const char *path, const char *
         free(text);
         return OPINFO_EPARSE;
     }
-    conv c = {path, text, len, {0}, 0, 0, report, ud, err};
+    conv c = {path, text, len, {0}, 0, 0, 0, report, ud, err};
     json_t *backend = json_is_object(dump) ? json_object_get(dump, "backend") : NULL;
     json_t *base = NULL;
+    oi_json_watch(); /* from the base release's tree to the converted text: a value jansson
+                        failed to add would make a release short */
     if (json_is_string(backend)) {
         opinfo_error_t e;
         opinfo_error_init(&e);
         if (oi_db_export_tree(db, json_string_value(backend), NULL, &base, &e) != OPINFO_OK) {
+            if (e.code != OPINFO_ENOTFOUND) { /* out of memory, a database error: not the dump's */
+                oi_set_error(err, e.code, e.source, e.line, e.column, e.position, "%s", e.text);
+                json_decref(dump);
+                free(text);
+                return e.code;
+            }
             KEY(&c, "backend");
-            if (e.code == OPINFO_ENOTFOUND)
-                bad(&c, 0,
-                    "the database has no release of backend \"%s\" to take its architectures "
-                    "and SoCs from",
-                    json_string_value(backend));
-            else
-                bad(&c, 0, "%s", e.text);
+            bad(&c, 0,
+                "the database has no release of backend \"%s\" to take its architectures and "
+                "SoCs from",
+                json_string_value(backend));
             POP(&c);
         }
     }
@@ -880,9 +891,17 @@ int opinfo_db_import_backendopinfo(opinfo_db *db, const char *path, const char *
     }
     json_decref(base);
     json_decref(dump);
+    char *out = doc && !c.nerrors && !c.nomem
+                    ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+                    : NULL;
+    if (oi_json_failed() || c.nomem) {
+        free(out);
+        json_decref(doc);
+        free(text);
+        return oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");
+    }
     rc = c.nerrors ? OPINFO_EINPUT : OPINFO_OK;
     if (rc == OPINFO_OK && doc) {
-        char *out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
         if (!out)
             rc = oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");
         else {
