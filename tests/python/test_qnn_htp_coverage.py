@@ -6,7 +6,9 @@ The lists are transcribed from qnn-htp-ops.md §3 (column "QNN op", aten targets
 column with the "aten." prefix and their overload, ONNX types of the ONNX Runtime column).
 EXCEPTIONS lists the names of that table which deliberately do not resolve, with the reason.
 """
+import os
 import re
+import subprocess
 import unittest
 
 import opinfo
@@ -256,6 +258,20 @@ class Coverage(unittest.TestCase):
                                "MatMul.const_weight", "Shape", "Cast")
                    if self._resolves(n, "2.44")]
         self.assertEqual(missing, [])
+
+    def test_the_diff_shows_the_revision(self):
+        build = os.environ.get("OPINFO_TEST_BUILDDIR", "build")
+        p = subprocess.run([os.path.join(build, "bin", "opinfo-db"), "diff", "--backend", "qnn-htp", "2.44", RELEASE],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1, p.stderr)  # differences found
+        lines = p.stdout.splitlines()
+        for want in ("+ op Silu", "+ op ElementWiseRsqrt", "+ op Shape", "+ op Conv2d variant 8a8w-uint8-weight",
+                     "~ op Sigmoid variant uint8 port output: fixed_scale: \"1/(qmax-qmin+1)\" -> (absent)",
+                     "~ op HardSigmoid variant uint8 port output: fixed_scale: \"1/(qmax-qmin+1)\" -> (absent)"):
+            self.assertIn(want, lines)
+        self.assertTrue(any(l.startswith("~ op FullyConnected: aliases:") and "MatMul.const_weight" in l for l in lines))
+        # 16-bit fixed encodings stay
+        self.assertFalse(any(l.startswith("~ op Sigmoid variant uint16") for l in lines))
 
     @staticmethod
     def _resolves(name, release):
