@@ -245,6 +245,7 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
     sqlite3_finalize(st);
     json_object_set_new(root, "release", rel);
     json_t *archs = json_array();
+    json_object_set_new(root, "archs", archs); /* owned by root from here, on every path */
     if (sqlite3_prepare_v2(db->sq, "SELECT name, rank FROM arch WHERE release_id = ?1 ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
@@ -254,10 +255,10 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
         json_array_append_new(archs, json_pack("{s:s, s:i}", "name", sqlite3_column_text(st, 0),
                                                "rank", sqlite3_column_int(st, 1)));
     sqlite3_finalize(st);
-    json_object_set_new(root, "archs", archs);
     if (step != SQLITE_DONE) /* a step that fails (out of memory) must not export a short release */
         goto sqlfail;
     json_t *socs = json_array();
+    json_object_set_new(root, "socs", socs);
     if (sqlite3_prepare_v2(db->sq,
                            "SELECT s.name, a.name, s.vtcm_mb, s.attributes FROM soc s JOIN arch a "
                            "ON a.id = s.arch_id WHERE s.release_id = ?1 ORDER BY s.seq",
@@ -276,7 +277,6 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
         json_array_append_new(socs, s);
     }
     sqlite3_finalize(st);
-    json_object_set_new(root, "socs", socs);
     if (step != SQLITE_DONE)
         goto sqlfail;
     json_t *ops = json_array();
