@@ -28,6 +28,8 @@ static void usage(FILE *f)
             "  import --from-plugin NAME [--plugin-path DIR]\n"
             "                            import the constraint data a backend plugin ships\n"
             "  check FILE...             check constraint-data files without importing\n"
+            "  import|check --format backendopinfo FILE --release R\n"
+            "                            a QNN BackendOpInfo dump as release R of its backend\n"
             "  list backends|releases|socs|archs|ops|aliases [--backend B] [--release R]\n"
             "  show OP --backend B [--soc S] [--release R]\n"
             "                            the op's variants and constraints, and which are\n"
@@ -160,6 +162,29 @@ static int import_from_plugin(const args_t *a)
     return rc;
 }
 
+/* A QNN BackendOpInfo dump (docs/backendopinfo-dump.md) as release --release R. */
+static int import_backendopinfo(const args_t *a, int write)
+{
+    if (a->npos != 1 || !a->release) {
+        fprintf(stderr, "%s: --format backendopinfo takes one FILE and --release R\n", cli_prog);
+        return EXIT_TROUBLE;
+    }
+    opinfo_db *db;
+    int rc = open_db(a, write ? OPINFO_DB_WRITE : OPINFO_DB_READONLY, &db);
+    if (rc)
+        return rc;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    rc = opinfo_db_import_backendopinfo(db, a->pos[0], a->release, write, report_cb, NULL, &e);
+    if (rc == OPINFO_OK)
+        fprintf(stderr, "%s: %s %s as release %s\n", cli_prog, write ? "imported" : "checked",
+                a->pos[0], a->release);
+    else if (rc != OPINFO_EINPUT && rc != OPINFO_EPARSE)
+        print_error(&e);
+    opinfo_db_close(db);
+    return rc == OPINFO_OK ? 0 : EXIT_TROUBLE;
+}
+
 static int cmd_import(const args_t *a, int write)
 {
     if (write && a->from_plugin) {
@@ -173,6 +198,8 @@ static int cmd_import(const args_t *a, int write)
         fprintf(stderr, "%s: %s needs at least one FILE\n", cli_prog, write ? "import" : "check");
         return EXIT_TROUBLE;
     }
+    if (a->format && strcmp(a->format, "backendopinfo") == 0)
+        return import_backendopinfo(a, write);
     opinfo_db *db;
     int rc = open_db(a, write ? OPINFO_DB_WRITE : OPINFO_DB_READONLY, &db);
     if (rc)

@@ -58,6 +58,11 @@ typedef struct json_t json_t;
 OPINFO_INTERNAL int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release,
                                       json_t **out, opinfo_error_t *err);
 
+/* Imports (write 1) or checks (write 0) one constraint-data document in memory (db/import.c). */
+OPINFO_INTERNAL int oi_import_buffer(opinfo_db *db, const char *name, const char *data, size_t len,
+                                     int write, opinfo_report_fn report, void *ud,
+                                     opinfo_error_t *err);
+
 /* Comma-separated lists of small integers ("0,1") <-> bit masks. */
 OPINFO_INTERNAL unsigned oi_mask_from_list(const char *s);
 OPINFO_INTERNAL void oi_mask_to_list(unsigned mask, char *buf, size_t n);

@@ -245,23 +245,27 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
     sqlite3_finalize(st);
     json_object_set_new(root, "release", rel);
     json_t *archs = json_array();
+    json_object_set_new(root, "archs", archs); /* owned by root from here, on every path */
     if (sqlite3_prepare_v2(db->sq, "SELECT name, rank FROM arch WHERE release_id = ?1 ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, rid);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(archs, json_pack("{s:s, s:i}", "name", sqlite3_column_text(st, 0),
                                                "rank", sqlite3_column_int(st, 1)));
     sqlite3_finalize(st);
-    json_object_set_new(root, "archs", archs);
+    if (step != SQLITE_DONE) /* a step that fails (out of memory) must not export a short release */
+        goto sqlfail;
     json_t *socs = json_array();
+    json_object_set_new(root, "socs", socs);
     if (sqlite3_prepare_v2(db->sq,
                            "SELECT s.name, a.name, s.vtcm_mb, s.attributes FROM soc s JOIN arch a "
                            "ON a.id = s.arch_id WHERE s.release_id = ?1 ORDER BY s.seq",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, rid);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *s = json_pack("{s:s, s:s}", "name", sqlite3_column_text(st, 0), "arch",
                               sqlite3_column_text(st, 1));
         if (sqlite3_column_type(st, 2) != SQLITE_NULL)
@@ -273,14 +277,15 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
         json_array_append_new(socs, s);
     }
     sqlite3_finalize(st);
-    json_object_set_new(root, "socs", socs);
+    if (step != SQLITE_DONE)
+        goto sqlfail;
     json_t *ops = json_array();
     json_object_set_new(root, "ops", ops);
     if (sqlite3_prepare_v2(db->sq, "SELECT id, name FROM op WHERE release_id = ?1 ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, rid);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         sqlite3_int64 oid = sqlite3_column_int64(st, 0);
         char *name = oi_strdup((const char *)sqlite3_column_text(st, 1));
         const opinfo_op *op;
@@ -298,6 +303,8 @@ int oi_db_export_tree(opinfo_db *db, const char *backend, const char *release, j
         json_array_append_new(ops, oj);
     }
     sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        goto sqlfail;
     *out = root;
     return OPINFO_OK;
 sqlfail:

@@ -1582,3 +1582,11 @@ int opinfo_db_import_buffer(opinfo_db *db, const char *name, const char *data, s
     source_t src = {name ? name : "<buffer>", NULL, data, len};
     return import_sources(db, &src, 1, 1, report, ud, err);
 }
+
+/* The same for a document that another reader produced (db/backendopinfo.c); write 0 checks. */
+int oi_import_buffer(opinfo_db *db, const char *name, const char *data, size_t len, int write,
+                     opinfo_report_fn report, void *ud, opinfo_error_t *err)
+{
+    source_t src = {name, NULL, data, len};
+    return import_sources(db, &src, 1, write, report, ud, err);
+}

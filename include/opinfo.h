@@ -212,6 +212,14 @@ OPINFO_API int opinfo_db_check_files(opinfo_db *db, const char *const *paths, si
                                      opinfo_report_fn report, void *userdata,
                                      opinfo_error_t *err);
 
+/* Converts a QNN BackendOpInfo dump (docs/backendopinfo-dump.md) into release R of the dump's
+ * backend, with the architectures, SoCs, port names and aliases of that backend's newest release,
+ * and imports it (write 1) or only checks it (write 0), in one transaction. Errors in the dump are
+ * reported as file:line:col. */
+OPINFO_API int opinfo_db_import_backendopinfo(opinfo_db *db, const char *path, const char *release,
+                                              int write, opinfo_report_fn report, void *userdata,
+                                              opinfo_error_t *err);
+
 /* Writes a release back as constraint-data JSON that re-imports to an identical release.
  * *out is malloc'd; free() it. release NULL means the latest. */
 OPINFO_API int opinfo_db_export(opinfo_db *db, const char *backend, const char *release,

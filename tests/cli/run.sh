@@ -94,7 +94,7 @@ expect 0 "$DB_TOOL" list socs --backend qnn-htp
 lines 20 out
 has "SM8650      v75" out
 expect 0 "$DB_TOOL" list releases
-lines 4 out
+lines 5 out
 expect 0 "$DB_TOOL" list ops --backend xnnpack
 expect 0 "$DB_TOOL" list aliases --backend qnn-htp --release 2.41
 has "aten.conv2d.default" out

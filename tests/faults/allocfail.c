@@ -204,6 +204,23 @@ static int op_import(void)
     return rc;
 }
 
+/* A BackendOpInfo dump converted and imported (db/backendopinfo.c) */
+static int op_backendopinfo(void)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_db *db = NULL;
+    int rc = opinfo_db_open(scratch_db, OPINFO_DB_WRITE, &db, &e);
+    result[0] = '\0';
+    char data[4096];
+    snprintf(data, sizeof data, "%s/tests/backendopinfo/small-fbgemm.json", src);
+    if (rc == OPINFO_OK)
+        rc = opinfo_db_import_backendopinfo(db, data, "9.9", 1, NULL, NULL, &e);
+    last_err = e;
+    opinfo_db_close(db);
+    return rc;
+}
+
 static int op_plugins(void)
 {
     opinfo_error_t e;
@@ -463,6 +480,9 @@ int main(int argc, char **argv)
     }
     fail |= run("validate", op_validate, 0, stride);
     fail |= run("import", op_import, 1, stride);
+    /* each run exports the base release and imports the converted one (25,000 allocations):
+     * every 13th allocation fails, the others are the import's and the export's own runs */
+    fail |= run("backendopinfo", op_backendopinfo, 1, stride < 13 ? 13 : stride);
     fail |= run("plugins", op_plugins, 0, stride);
     fail |= run("overrides", op_overrides, 0, stride);
     fail |= run("onnx", op_onnx, 0, stride);

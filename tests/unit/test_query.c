@@ -94,7 +94,7 @@ static void latest_release_is_the_newest_version(void **state)
     opinfo_error_t e;
     opinfo_error_init(&e);
     assert_opinfo_ok(opinfo_db_latest_release(*state, "qnn-htp", &ver, &e), &e);
-    assert_string_equal(ver, "2.44");
+    assert_string_equal(ver, "2.44.1"); /* after 2.44 in natural version order */
     assert_int_equal(opinfo_db_latest_release(*state, "nosuch", &ver, &e), OPINFO_ENOTFOUND);
 }
 
@@ -211,7 +211,7 @@ static void aliases_resolve_to_one_cached_op(void **state)
     assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", NULL, "Conv2d", &a, &e), &e);
     assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", NULL, "aten.conv2d.default", &b, &e), &e);
     assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", NULL, "Conv", &c, &e), &e); /* ONNX */
-    assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", "2.44", "Conv2d", &d, &e), &e);
+    assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", "2.44.1", "Conv2d", &d, &e), &e);
     assert_ptr_equal(a, b); /* one load, many names */
     assert_ptr_equal(a, c);
     assert_ptr_equal(a, d);
@@ -235,13 +235,30 @@ static void math_invariant_ops_share_their_input(void **state)
                                       "aten.view.default"};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         const opinfo_op *op;
-        assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", NULL, ops[i], &op, &e), &e);
+        assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", "2.44", ops[i], &op, &e), &e);
         assert_true(op->n_variants > 0);
         for (size_t k = 0; k < op->n_variants; k++) {
             const opinfo_port_spec *out = spec_named(op, &op->variants[k], "output");
             assert_int_equal(out->shared_with, 0);
         }
     }
+    /* 2.44.1: quantized Reshape still shares; DepthToSpace does not (ONNX Runtime's quant tool
+     * quantizes it independently); unquantized integer variants share nothing */
+    const opinfo_op *op;
+    assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", "2.44.1", "aten.view.default", &op, &e), &e);
+    size_t shared = 0;
+    for (size_t k = 0; k < op->n_variants; k++) {
+        const opinfo_port_spec *out = spec_named(op, &op->variants[k], "output");
+        if (out->dtype == OPINFO_DTYPE_UINT8 || out->dtype == OPINFO_DTYPE_UINT16) {
+            assert_int_equal(out->shared_with, 0);
+            shared++;
+        } else
+            assert_int_equal(out->shared_with, -1);
+    }
+    assert_int_equal(shared, 2);
+    assert_opinfo_ok(opinfo_db_find_op(db, "qnn-htp", "2.44.1", "DepthToSpace", &op, &e), &e);
+    for (size_t k = 0; k < op->n_variants; k++)
+        assert_int_equal(spec_named(op, &op->variants[k], "output")->shared_with, -1);
 }
 
 static void the_diff_between_releases_is_real(void **state)

@@ -1,0 +1,1 @@
+$BIN/opinfo-db check --format backendopinfo --release 2.44 {}
