@@ -26,6 +26,6 @@ OPINFO_INTERNAL int oi_onnx_to_qgraph(const char *name, const void *data, size_t
 
 /* The op name given to an ONNX MatMul whose second input is a constant rank-2 tensor: what
  * ONNX Runtime's QNN EP lowers to FullyConnected (docs/qgraph.md). */
-#define OI_ONNX_MATMUL_CONST_WEIGHT "onnx::MatMul.const_weight"
+#define OI_ONNX_MATMUL_CONST_WEIGHT "MatMul.const_weight"
 
 #endif

@@ -23,7 +23,7 @@ import opinfo
 import opinfo.onnx_export
 
 SOCS = ("SM8350", "SM8550", "SM8650")  # v68, v73, v75
-FC = "onnx::MatMul.const_weight"  # what the reader calls a MatMul ONNX Runtime lowers to FC
+FC = "MatMul.const_weight"  # what the reader calls a MatMul ONNX Runtime lowers to FC
 
 
 def fc_known():

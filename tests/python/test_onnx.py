@@ -188,7 +188,7 @@ class Reader(unittest.TestCase):
                               [M.f32("x", [2, 8]), M.f32("z", [8, 4])],
                               [M.f32("y", None), M.f32("y2", None)], [m])
         q = ox.export(helper.make_model(g))
-        self.assertEqual([n["op"] for n in q["nodes"]], ["onnx::MatMul.const_weight", "MatMul"])
+        self.assertEqual([n["op"] for n in q["nodes"]], ["MatMul.const_weight", "MatMul"])
 
     def test_unnamed_nodes_are_refused(self):
         from onnx import helper
