@@ -431,7 +431,7 @@ typedef struct opinfo_check_options {
     const char *backend; /* NULL: the qgraph's target */
     const char *soc;     /* NULL: the qgraph's target; required where the backend has SoCs */
     const char *release; /* NULL: the qgraph's target, else the latest */
-    size_t flags;        /* OPINFO_CHECK_WARN */
+    size_t flags;        /* OPINFO_CHECK_WARN, OPINFO_CHECK_FULL_DELEGATION */
     size_t max_errors;   /* stop after this many diagnostics; 0 = all */
     /* The plugins to run the backend's own checks from, or NULL for the database's constraints
      * alone. When given, the backend's plugin must load: if it does not, the check says so with
@@ -442,6 +442,9 @@ typedef struct opinfo_check_options {
 
 /* Warn mode: violations are warnings and the check passes. Strict (errors) is the default. */
 #define OPINFO_CHECK_WARN 0x1u
+/* Full delegation: a node left in float (rule runs-in-float) is an error, not a warning. Warn mode
+ * still makes it a warning. A check whose findings are all warnings passes (exit status 0). */
+#define OPINFO_CHECK_FULL_DELEGATION 0x2u
 
 typedef struct opinfo_report opinfo_report;
 
