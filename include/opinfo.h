@@ -34,7 +34,7 @@ extern "C" {
 
 /* The database schema this library reads and writes (SQLite PRAGMA user_version), and the
  * identity stamped into every opinfo database (PRAGMA application_id, "OPIF"). */
-#define OPINFO_DB_SCHEMA_VERSION 2
+#define OPINFO_DB_SCHEMA_VERSION 3
 #define OPINFO_DB_APPLICATION_ID 0x4F504946
 
 /* The constraint-data JSON format version (the "opinfo_constraints" key). */
@@ -265,6 +265,9 @@ typedef struct opinfo_port_spec {
     int shared_with;             /* port index, or -1 */
     unsigned derived_from;       /* mask of port indices whose scales multiply; 0 = none */
     const char *notes;
+    /* schema 3: 1 the port's qparams are computed at run time, 0 they are observed statically,
+     * -1 not stated: dynamic for the input ports of an is_dynamic variant, static otherwise */
+    int is_dynamic;
 } opinfo_port_spec;
 
 typedef enum { OPINFO_RULE_REQUANT_SCALE = 1 } opinfo_rule_kind;

@@ -416,6 +416,31 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         return; /* float and bool tensors carry nothing more to check */
     int signed_t = dt->is_signed;
 
+    /* static vs dynamic (CONTRACT 2): the port's own statement, else the variant's for its
+     * input ports (a dynamic kernel's weight is static, its output float) */
+    int want_dyn = ps->is_dynamic >= 0 ? ps->is_dynamic
+                                       : var->is_dynamic &&
+                                             op->ports[b->port].kind == OPINFO_PORT_INPUT;
+    int have_dyn = q->is_dynamic || b->own->is_dynamic;
+    if (want_dyn != have_dyn && (v = add(l, "dynamic-mismatch", b->tensor, b->port))) {
+        if (want_dyn) {
+            SET(v->message, "%s is observed statically; %s %s is a dynamic kernel that computes "
+                "its qparams at run time", who, op->name, var->name);
+            SET(v->fix, "quantize %s dynamically (is_dynamic), with a float output", tn);
+        } else if (var->is_dynamic) {
+            SET(v->message, "%s is quantized dynamically; %s %s takes it with static qparams",
+                who, op->name, var->name);
+            SET(v->fix, "observe %s statically", tn);
+        } else {
+            SET(v->message, "%s is quantized dynamically, but %s %s is a static kernel (its "
+                "output is quantized, with qparams fixed at calibration)", who, op->name,
+                var->name);
+            SET(v->fix, "observe %s statically, or make the node dynamic: a float output", tn);
+        }
+        SET(v->expected, "%s", want_dyn ? "is_dynamic" : "static");
+        SET(v->actual, "%s", have_dyn ? "is_dynamic" : "static");
+    }
+
     /* qscheme */
     int qscheme_bad = ps->qschemes && !(ps->qschemes & OPINFO_QSCHEME_BIT(q->qscheme));
     if (qscheme_bad && (v = add(l, "qscheme", b->tensor, b->port))) {
