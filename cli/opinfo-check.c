@@ -1,7 +1,7 @@
 /* opinfo-check: is this quantized model's annotation valid for a backend on a chip? A thin shell
  * over libopinfo: it loads qgraphs, runs the check, writes the report.
  * Exit status: 0 clean (or warn mode), 1 violations in strict mode, 2 usage, input or database
- * error (never masked). Results go to stdout (or -o), the summary to stderr. */
+ * error (never masked). Warnings alone (runs-in-float without --full-delegation) exit 0. Results go to stdout (or -o), the summary to stderr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "                        installed one: %s)\n"
             "  --strict              violations are errors, exit 1 (the default)\n"
             "  --warn                violations are warnings, exit 0\n"
+            "  --full-delegation     a node left in float (runs-in-float) is an error, not a\n"
+            "                        warning\n"
             "  -f, --format F        text (gcc style, default), json, sarif, junit\n"
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
@@ -65,8 +67,8 @@ static void usage(FILE *f)
             "\n"
             "input files larger than 2 GiB are refused; $OPINFO_MAX_INPUT_SIZE (e.g. 8G) sets "
             "the limit\n"
-            "exit status: 0 clean or --warn, 1 violations (--strict), 2 usage, input or database "
-            "error\n",
+            "exit status: 0 clean, warnings only, or --warn; 1 errors (--strict); 2 usage, input or "
+            "database error\n",
             opinfo_db_default_path());
 }
 
@@ -284,6 +286,8 @@ int main(int argc, char **argv)
             o.flags &= ~(size_t)OPINFO_CHECK_WARN;
         else if (strcmp(a, "--warn") == 0)
             o.flags |= OPINFO_CHECK_WARN;
+        else if (strcmp(a, "--full-delegation") == 0)
+            o.flags |= OPINFO_CHECK_FULL_DELEGATION;
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             quiet = 1;
         else if (strcmp(a, "--list-rules") == 0)

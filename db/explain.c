@@ -80,6 +80,10 @@ static void explain_spec(oi_buf *b, const opinfo_op *op, const opinfo_port_spec 
         oi_buf_printf(b, "%ssymmetric", sep);
         NEXT();
     }
+    if (p->is_dynamic >= 0) {
+        oi_buf_printf(b, "%s%s", sep, p->is_dynamic ? "qparams at run time (dynamic)" : "static");
+        NEXT();
+    }
     if (p->has_zero_point) {
         oi_buf_printf(b, "%szero_point %lld", sep, (long long)p->zero_point);
         NEXT();

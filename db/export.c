@@ -77,6 +77,8 @@ static json_t *spec_json(const opinfo_op *op, const opinfo_port_spec *p, sqlite3
         json_object_set_new(o, "scale_max_upper_bound", json_real(p->scale_max_upper_bound));
     if (p->symmetric >= 0)
         json_object_set_new(o, "symmetric", json_boolean(p->symmetric));
+    if (p->is_dynamic >= 0)
+        json_object_set_new(o, "is_dynamic", json_boolean(p->is_dynamic));
     if (p->has_zero_point)
         json_object_set_new(o, "zero_point", json_integer(p->zero_point));
     if (p->fixed_scale_expr)

@@ -348,7 +348,7 @@ static unsigned check_port_list(imp *m, json_t *arr, const char *key, const op_p
 static const char *const spec_keys[] = {
     "dtype", "qschemes", "axes", "block", "quant_min_lower_bound", "quant_max_upper_bound",
     "scale_min_lower_bound", "scale_max_upper_bound", "symmetric", "zero_point", "fixed_scale",
-    "fixed_zero_point", "shared_with", "derived_from", "notes", NULL};
+    "fixed_zero_point", "shared_with", "derived_from", "notes", "is_dynamic", NULL};
 
 static void check_spec(imp *m, json_t *spec, const op_ports *ops, int self, json_t *vports)
 {
@@ -451,6 +451,7 @@ static void check_spec(imp *m, json_t *spec, const op_ports *ops, int self, json
         POP(m);
     }
     get(m, spec, "symmetric", JSON_TRUE, 0, "port spec");
+    get(m, spec, "is_dynamic", JSON_TRUE, 0, "port spec");
     get(m, spec, "notes", JSON_STRING, 0, "port spec");
     json_t *fs = json_object_get(spec, "fixed_scale");
     if (fs) {
@@ -1369,9 +1370,9 @@ static void write_doc(wr *w, json_t *root)
                     "quant_min_lower_bound, quant_max_upper_bound, scale_min_lower_bound, "
                     "scale_max_upper_bound, symmetric, zero_point, fixed_scale, "
                     "fixed_scale_expr, fixed_zero_point, fixed_zero_point_expr, shared_with, "
-                    "derived_from, notes) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-                    "iitttt" "ooo" "oo" "rr" "oo" "rt" "ot" "o" "tt",
+                    "derived_from, notes, is_dynamic) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                    "iitttt" "ooo" "oo" "rr" "oo" "rt" "ot" "o" "tt" "o",
                     vid, (sqlite3_int64)port_index(&ops, pname), str_or_null(spec, "dtype"),
                     q ? qs : NULL, ax ? axes : NULL, bax ? baxes : (blk ? "" : NULL),
                     bm != NULL, (sqlite3_int64)json_integer_value(bm), bmin != NULL,
@@ -1384,7 +1385,8 @@ static void write_doc(wr *w, json_t *root)
                     json_number_value(fs), json_string_value(fs), json_is_integer(fz),
                     (sqlite3_int64)json_integer_value(fz), json_string_value(fz), sw != NULL,
                     (sqlite3_int64)(sw ? port_index(&ops, json_string_value(sw)) : 0),
-                    df ? derived : NULL, str_or_null(spec, "notes"));
+                    df ? derived : NULL, str_or_null(spec, "notes"),
+                    OPT_BOOL(spec, "is_dynamic"));
             }
             size_t ri;
             json_t *r;

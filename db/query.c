@@ -320,7 +320,8 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
                       "p.quant_min_lower_bound, p.quant_max_upper_bound, "
                       "p.scale_min_lower_bound, p.scale_max_upper_bound, p.symmetric, "
                       "p.zero_point, p.fixed_scale, p.fixed_scale_expr, p.fixed_zero_point, "
-                      "p.fixed_zero_point_expr, p.shared_with, p.derived_from, p.notes "
+                      "p.fixed_zero_point_expr, p.shared_with, p.derived_from, p.notes, "
+                      "p.is_dynamic "
                       "FROM variant v "
                       "LEFT JOIN arch amin ON amin.id = v.min_arch_id "
                       "LEFT JOIN arch amax ON amax.id = v.max_arch_id "
@@ -391,6 +392,7 @@ static int load_op(opinfo_db *db, const char *backend, const char *release, sqli
         p->shared_with = opt_int(st, 30, &iv) ? (int)iv : -1;
         p->derived_from = oi_mask_from_list((const char *)sqlite3_column_text(st, 31));
         p->notes = col_text(db, st, 32);
+        p->is_dynamic = opt_int(st, 33, &iv) ? (int)iv : -1;
     }
     stmt_release(db, st);
     if (s != SQLITE_DONE)

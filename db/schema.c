@@ -120,6 +120,11 @@ static const char *const migrations[] = {
     "CREATE INDEX soc_by_arch ON soc(arch_id);"
     "CREATE INDEX alias_by_op ON op_alias(op_id);"
     "CREATE INDEX variant_by_arch ON variant(min_arch_id, max_arch_id);",
+
+    /* 3: static vs dynamic per port. A dynamic variant computes some ports' qparams at run time
+     * (its input) and not others (its weight); NULL = as the variant says (docs/rules.md,
+     * dynamic-mismatch). */
+    "ALTER TABLE variant_port ADD COLUMN is_dynamic INTEGER;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == OPINFO_DB_SCHEMA_VERSION,

@@ -34,7 +34,7 @@ extern "C" {
 
 /* The database schema this library reads and writes (SQLite PRAGMA user_version), and the
  * identity stamped into every opinfo database (PRAGMA application_id, "OPIF"). */
-#define OPINFO_DB_SCHEMA_VERSION 2
+#define OPINFO_DB_SCHEMA_VERSION 3
 #define OPINFO_DB_APPLICATION_ID 0x4F504946
 
 /* The constraint-data JSON format version (the "opinfo_constraints" key). */
@@ -273,6 +273,9 @@ typedef struct opinfo_port_spec {
     int shared_with;             /* port index, or -1 */
     unsigned derived_from;       /* mask of port indices whose scales multiply; 0 = none */
     const char *notes;
+    /* schema 3: 1 the port's qparams are computed at run time, 0 they are observed statically,
+     * -1 not stated: dynamic for the input ports of an is_dynamic variant, static otherwise */
+    int is_dynamic;
 } opinfo_port_spec;
 
 typedef enum { OPINFO_RULE_REQUANT_SCALE = 1 } opinfo_rule_kind;
@@ -460,7 +463,7 @@ typedef struct opinfo_check_options {
     const char *backend; /* NULL: the qgraph's target */
     const char *soc;     /* NULL: the qgraph's target; required where the backend has SoCs */
     const char *release; /* NULL: the qgraph's target, else the latest */
-    size_t flags;        /* OPINFO_CHECK_WARN */
+    size_t flags;        /* OPINFO_CHECK_WARN, OPINFO_CHECK_FULL_DELEGATION */
     size_t max_errors;   /* stop after this many diagnostics; 0 = all */
     /* The plugins to run the backend's own checks from. NULL: the installed plugins, found as
      * opinfo_plugins_open(NULL, 0, 0, ...) finds them ($OPINFO_PLUGIN_PATH, then the directory
@@ -476,6 +479,9 @@ typedef struct opinfo_check_options {
 #define OPINFO_CHECK_WARN 0x1u
 /* The database's constraints alone: no backend plugin, even when plugins is NULL. */
 #define OPINFO_CHECK_NO_PLUGINS 0x100u
+/* Full delegation: a node left in float (rule runs-in-float) is an error, not a warning. Warn mode
+ * still makes it a warning. A check whose findings are all warnings passes (exit status 0). */
+#define OPINFO_CHECK_FULL_DELEGATION 0x2u
 
 typedef struct opinfo_report opinfo_report;
 

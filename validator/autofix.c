@@ -455,6 +455,9 @@ static void convert_input(afx *a, const site *x, size_t i, const opinfo_port_spe
         json_object_set_new(spec, "qscheme",
                             json_string(oi_spec_wants_symmetric(ps) ? "per_tensor_symmetric"
                                                                     : "per_tensor_affine"));
+    /* a dynamically quantized value read converted is still computed at run time */
+    if (a->g->tensors[x->nd->inputs[i].tensor].spec.is_dynamic)
+        json_object_set_new(spec, "is_dynamic", json_true());
     json_t *ref = json_object();
     json_object_set_new(ref, "tensor", json_string(a->g->tensors[x->nd->inputs[i].tensor].name));
     json_object_set_new(ref, "spec", spec);

@@ -73,6 +73,10 @@ typedef struct chk {
     /* position cursor over the qgraph text (diagnostics come in node order) */
     size_t pos_off;
     int pos_line, pos_col;
+    /* OPINFO_CHECK_FULL_DELEGATION: a node left in float is an error; node_float: the node being
+     * checked was reported as runs-in-float (its plugin checks are skipped: reported once) */
+    int full;
+    int node_float;
 } chk;
 
 static const char missing_op = 0;
@@ -435,6 +439,31 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
     if (!dt || !dt->is_quantizable)
         return; /* float and bool tensors carry nothing more to check */
     int signed_t = dt->is_signed;
+
+    /* static vs dynamic (CONTRACT 2): the port's own statement, else the variant's for its
+     * input ports (a dynamic kernel's weight is static, its output float) */
+    int want_dyn = ps->is_dynamic >= 0 ? ps->is_dynamic
+                                       : var->is_dynamic &&
+                                             op->ports[b->port].kind == OPINFO_PORT_INPUT;
+    int have_dyn = q->is_dynamic || b->own->is_dynamic;
+    if (want_dyn != have_dyn && (v = add(l, "dynamic-mismatch", b->tensor, b->port))) {
+        if (want_dyn) {
+            SET(v->message, "%s is observed statically; %s %s is a dynamic kernel that computes "
+                "its qparams at run time", who, op->name, var->name);
+            SET(v->fix, "quantize %s dynamically (is_dynamic), with a float output", tn);
+        } else if (var->is_dynamic) {
+            SET(v->message, "%s is quantized dynamically; %s %s takes it with static qparams",
+                who, op->name, var->name);
+            SET(v->fix, "observe %s statically", tn);
+        } else {
+            SET(v->message, "%s is quantized dynamically, but %s %s is a static kernel (its "
+                "output is quantized, with qparams fixed at calibration)", who, op->name,
+                var->name);
+            SET(v->fix, "observe %s statically, or make the node dynamic: a float output", tn);
+        }
+        SET(v->expected, "%s", want_dyn ? "is_dynamic" : "static");
+        SET(v->actual, "%s", have_dyn ? "is_dynamic" : "static");
+    }
 
     /* qscheme */
     int qscheme_bad = ps->qschemes && !(ps->qschemes & OPINFO_QSCHEME_BIT(q->qscheme));
@@ -1017,6 +1046,66 @@ static const char *soc_accepting(chk *c, const opinfo_op *op, vlist *l)
     return best;
 }
 
+/* CONTRACT 1: a node stays in float when it says so (float_reason), or when none of its tensors
+ * is quantized and one at least is float (int64 indices and bool masks are neither). */
+static int node_is_float(const chk *c, const oi_node *n)
+{
+    if (n->float_reason)
+        return 1;
+    int any_float = 0;
+    for (size_t k = 0; k < n->n_inputs + n->n_outputs; k++) {
+        int t = k < n->n_inputs ? n->inputs[k].tensor : n->outputs[k - n->n_inputs];
+        if (t < 0)
+            continue;
+        const oi_spec *s = k < n->n_inputs && n->inputs[k].edge ? n->inputs[k].edge
+                                                                  : &c->g->tensors[t].spec;
+        const opinfo_dtype_info *dt = opinfo_dtype_get(s->dtype);
+        if (!dt)
+            continue;
+        if (dt->is_quantizable)
+            return 0;
+        any_float |= dt->is_float;
+    }
+    return any_float;
+}
+
+/* A float node without float_reason that a float variant of its op takes (QNN HTP's fp16) is
+ * delegated, and is checked like any other node. */
+static int float_variant_fits(chk *c, const oi_node *n, const opinfo_op *op)
+{
+    vlist *l = &c->cur;
+    l->n = 0;
+    l->quiet = 1;
+    bind(c, n, op, l);
+    l->quiet = 0;
+    int fits = 0;
+    for (size_t i = 0; l->n == 0 && i < op->n_variants && !fits; i++)
+        fits = dtypes_match(c, &op->variants[i], NULL);
+    l->n = 0;
+    return fits;
+}
+
+/* runs-in-float: once per node, a warning unless the caller wants full delegation. */
+static void runs_in_float(chk *c, size_t ni, const opinfo_op *op)
+{
+    const oi_node *n = &c->g->nodes[ni];
+    viol v;
+    memset(&v, 0, sizeof v);
+    v.rule = "runs-in-float";
+    v.tensor = v.port = -1;
+    SET(v.message, "%s: %s runs in float and is not delegated (%s)", n->name, n->op,
+        n->float_reason ? n->float_reason : "none of its tensors is quantized");
+    SET(v.expected, "quantized tensors%s%s", op ? " for a variant of " : "", op ? op->name : "");
+    SET(v.actual, "float");
+    SET(v.fix, "quantize the node's inputs and outputs to delegate it to %s, or accept that it "
+        "runs in float", c->backend);
+    int warn = c->warn;
+    c->warn = warn || !c->full; /* warn mode makes every finding a warning, this one too */
+    emit(c, ni, op, NULL, &v);
+    c->warn = warn;
+    c->node_float = 1;
+}
+
 static void check_node_db(chk *c, size_t ni)
 {
     const oi_node *n = &c->g->nodes[ni];
@@ -1024,6 +1113,10 @@ static void check_node_db(chk *c, size_t ni)
     const opinfo_op *op = resolve_op(c, n->op);
     if (c->fatal.code)
         return;
+    if (node_is_float(c, n) && !(op && !n->float_reason && float_variant_fits(c, n, op))) {
+        runs_in_float(c, ni, op);
+        return;
+    }
     vlist *l = &c->cur;
     l->n = 0;
     if (!op) {
@@ -1200,8 +1293,9 @@ static void plugin_sink(void *ctx, size_t node, const char *rule, const char *te
 
 static void check_node(chk *c, size_t ni)
 {
+    c->node_float = 0;
     check_node_db(c, ni);
-    if (c->plugin && !c->stop) {
+    if (c->plugin && !c->stop && !c->node_float) {
         c->cur_node = ni;
         oi_host_check_node(c->host, c->plugin, ni, c->soc);
     }
@@ -1285,6 +1379,7 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     c->g = g;
     c->r = report;
     c->warn = (o.flags & OPINFO_CHECK_WARN) != 0;
+    c->full = (o.flags & OPINFO_CHECK_FULL_DELEGATION) != 0;
     c->max = o.max_errors;
     c->pos_line = c->pos_col = 1;
     oi_map_init(&c->ops);

@@ -827,7 +827,7 @@ static int read_ref(ld *c, json_t *r, oi_ref *out, int allow_null)
 static int read_node(ld *c, json_t *n, size_t i)
 {
     static const char *const nkeys[] = {"name", "op", "inputs", "outputs", "attrs", "source",
-                                        "index", NULL};
+                                        "index", "float_reason", NULL};
     opinfo_qgraph *g = c->g;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
@@ -836,13 +836,13 @@ static int read_node(ld *c, json_t *n, size_t i)
     {
         if (!json_is_object(n))
             return lfail(c, 0, "a node must be an object, not %s", type_name(n));
-        json_t *F[7] = {NULL}; /* name, op, inputs, outputs, attrs, source, index: one pass */
+        json_t *F[8] = {NULL}; /* name, op, inputs, outputs, attrs, source, index, float_reason */
         const char *key;
         json_t *val;
         json_object_foreach(n, key, val)
         {
             int k = -1;
-            for (int j = 0; j < 7 && k < 0; j++)
+            for (int j = 0; j < 8 && k < 0; j++)
                 if (strcmp(key, nkeys[j]) == 0)
                     k = j;
             if (k < 0) {
@@ -876,6 +876,18 @@ static int read_node(ld *c, json_t *n, size_t i)
             return -1;
         if (want_v(c, F[4], "attrs", JSON_OBJECT, 0, "a node") == NULL && c->failed)
             return -1;
+        json_t *fr = want_v(c, F[7], "float_reason", JSON_STRING, 0, "a node");
+        if (c->failed)
+            return -1;
+        if (fr) { /* CONTRACT 1: why the framework left the node in float, one line */
+            KEY(c, "float_reason");
+            const char *t = json_string_value(fr);
+            if (!*t || strlen(t) > MAX_NAME || strpbrk(t, "\r\n"))
+                return lfail(c, 0, "float_reason must be one line of 1..%d characters", MAX_NAME);
+            if (!(on->float_reason = keep(c, t)))
+                return -1;
+            POP(c);
+        }
         json_t *src = want_v(c, F[5], "source", JSON_OBJECT, 0, "a node");
         if (c->failed)
             return -1;

@@ -318,7 +318,8 @@ static json_t *write_sarif(const opinfo_report *r)
             jrules, json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "id", rules[i].id,
                               "name", rules[i].id, "shortDescription", "text", rules[i].summary,
                               "fullDescription", "text", rules[i].help, "help", "text",
-                              rules[i].help, "defaultConfiguration", "level", "error"));
+                              rules[i].help, "defaultConfiguration", "level",
+                              oi_rule_default_warning(rules[i].id) ? "warning" : "error"));
     json_t *results = json_array();
     for (size_t i = 0; i < r->n; i++) {
         const opinfo_diag *d = &r->diags[i];

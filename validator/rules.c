@@ -1,5 +1,6 @@
 /* The rules the validator reports: stable ids, one line each, and help. docs/rules.md is the
  * long form; `opinfo-check --list-rules` prints this table. */
+#include <string.h>
 #include "validator_internal.h"
 
 static const opinfo_rule_info rules[] = {
@@ -106,6 +107,18 @@ static const opinfo_rule_info rules[] = {
     {"overrides-unexamined", "a node the overrides' type check could not examine, and why",
      "A node whose op the backend lacks, whose inputs do not bind to the op's ports, or whose "
      "port has a type without a dtype is reported, never passed as clean."},
+    {"runs-in-float", "the node stays in float: the backend will not run it",
+     "A node none of whose tensors is quantized (or that carries float_reason) is left in float "
+     "by the framework: PyTorch's convert keeps it a float op, and ExecuTorch's partitioner "
+     "counts such a node as not delegated. Reported once per node, never as no-variant; a "
+     "warning, an error under --full-delegation. Fix: quantize the node, or accept the float "
+     "fallback."},
+    {"dynamic-mismatch", "static and dynamic quantization are mixed on one kernel",
+     "A dynamic kernel (PyTorch's dynamic int8 Linear, XNNPACK's qd8 kernels) computes its "
+     "input's qparams at run time and outputs float: a statically observed input is not what "
+     "it runs. A static kernel needs qparams fixed at calibration: a dynamic input with a "
+     "quantized (static) output matches no kernel. Fix: quantize the input dynamically and keep "
+     "the output float, or observe both statically."},
 };
 
 const opinfo_rule_info *opinfo_rules(size_t *count)
@@ -113,4 +126,10 @@ const opinfo_rule_info *opinfo_rules(size_t *count)
     if (count)
         *count = sizeof rules / sizeof rules[0];
     return rules;
+}
+
+/* Rules reported as warnings unless the caller asks otherwise (SARIF's defaultConfiguration). */
+int oi_rule_default_warning(const char *id)
+{
+    return id && strcmp(id, "runs-in-float") == 0;
 }

@@ -55,6 +55,7 @@ typedef struct oi_node {
     const char *src_file;
     int src_line, src_column;
     long index; /* the node's index in its model (an ONNX graph), -1 when none */
+    const char *float_reason; /* the exporter's reason the node stays in float, or NULL */
 } oi_node;
 
 struct opinfo_qgraph {
@@ -109,6 +110,9 @@ OPINFO_INTERNAL oi_host *oi_host_new(opinfo_db *db, const opinfo_qgraph *g, cons
 OPINFO_INTERNAL void oi_host_free(oi_host *h);
 OPINFO_INTERNAL void oi_host_check_node(oi_host *h, const struct opinfo_plugin *pl, size_t node,
                                         const char *soc);
+
+/* 1 for a rule whose findings are warnings by default (runs-in-float), else 0 (rules.c). */
+OPINFO_INTERNAL int oi_rule_default_warning(const char *id);
 
 /* check.c's judgements that autofix.c reuses: the qscheme of mask nearest to have (same
  * granularity), and a port's fixed scale and zero point on a tensor's own range. */

@@ -290,8 +290,11 @@ static void annotate_node(graph *g, const torch_plugin *tp, const torch_qconfig 
         } else {
             if (first_input < 0)
                 first_input = t;
-            if (!g->t[t].set)
-                give(g, t, &cfg->act);
+            if (!g->t[t].set) {
+                opinfo_plugin_spec a = cfg->act;
+                a.is_dynamic = cfg->dynamic; /* a dynamic kernel's input: qparams at run time */
+                give(g, t, &a);
+            }
             else if (is_float(&g->t[t].spec))
                 warn_float_input(g, api->node_name(nd), g->t[t].name);
         }

@@ -88,6 +88,24 @@ class Check(unittest.TestCase):
         self.assertIn("error: cat1: no variant of Concat takes (input[0] uint8, input[1] uint16, "
                       "output uint8)", str(cm.exception))
 
+    def test_a_float_node_is_a_warning_unless_full_delegation(self):
+        g = {"qgraph": 1,
+             "tensors": [{"name": "x", "dtype": "float32"}, {"name": "y", "dtype": "float32"}],
+             "nodes": [{"name": "act", "op": "torch.nn.functional.gelu", "inputs": ["x"],
+                        "outputs": ["y"], "float_reason": "its qconfig is None"}]}
+        (d,) = opinfo.check(g, backend="fbgemm")  # strict, but a warning does not raise
+        self.assertEqual((d.rule, d.severity, d.node), ("runs-in-float", "warning", "act"))
+        self.assertEqual(d.message, "act: torch.nn.functional.gelu runs in float and is not "
+                                    "delegated (its qconfig is None)")
+        with self.assertRaises(opinfo.ValidationError) as cm:
+            opinfo.check(g, backend="fbgemm", full_delegation=True)
+        (d,) = cm.exception.diagnostics
+        self.assertEqual((d.rule, d.severity), ("runs-in-float", "error"))
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            (d,) = opinfo.check(g, backend="fbgemm", full_delegation=True, strict=False)
+        self.assertEqual(d.severity, "warning")
+
     def test_max_errors(self):
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")

@@ -167,8 +167,8 @@ static void xnnpack_qint8_weight_bounds(void **state)
     opinfo_error_t e;
     opinfo_error_init(&e);
     const opinfo_op *op;
-    assert_opinfo_ok(opinfo_db_find_op(db, "xnnpack", NULL, "torch.nn.functional.linear", &op, &e),
-                     &e);
+    assert_opinfo_ok(
+        opinfo_db_find_op(db, "xnnpack", "1.13.1", "torch.nn.functional.linear", &op, &e), &e);
     const opinfo_variant *v = variant_named(op, "qint8-symmetric");
     const opinfo_port_spec *w = spec_named(op, v, "weight");
     assert_true(w->has_quant_min_lower_bound);
@@ -182,6 +182,36 @@ static void xnnpack_qint8_weight_bounds(void **state)
     assert_true(v->rules[0].max == 256);
     assert_true(v->rules[0].max_exclusive);
     assert_false(v->rules[0].min_exclusive);
+}
+
+/* One PyTorch per xnnpack release: 1.13.1 is PyTorch 1.13.1's qnnpack BackendConfig (no int8
+ * dynamic Linear; release 1.13 carried PyTorch 2.x's by mistake), 2.6 is PyTorch 2.6's
+ * XNNPACKQuantizer, whose dynamic Linear computes the input's qparams at run time (the port
+ * spec says so, schema 3) and keeps its weight static. */
+static void xnnpack_releases_match_one_pytorch(void **state)
+{
+    opinfo_db *db = *state;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    const opinfo_op *op;
+    assert_opinfo_ok(opinfo_db_find_op(db, "xnnpack", "1.13", "torch.nn.Linear", &op, &e), &e);
+    assert_non_null(variant_named(op, "dynamic-qint8")); /* the immutable, mixed release */
+    assert_opinfo_ok(opinfo_db_find_op(db, "xnnpack", "1.13.1", "torch.nn.Linear", &op, &e), &e);
+    for (size_t i = 0; i < op->n_variants; i++)
+        assert_string_not_equal(op->variants[i].name, "dynamic-qint8");
+    assert_int_equal(op->n_variants, 4); /* qint8-symmetric, quint8, dynamic-int8, dynamic-fp16 */
+    assert_opinfo_ok(opinfo_db_find_op(db, "xnnpack", "1.13.1", "torch.nn.LayerNorm", &op, &e), &e);
+    assert_int_equal(spec_named(op, variant_named(op, "quint8"), "input")->dtype,
+                     OPINFO_DTYPE_UINT8);
+    assert_opinfo_ok(opinfo_db_find_op(db, "xnnpack", "2.6", "aten.linear.default", &op, &e), &e);
+    const opinfo_variant *v = variant_named(op, "dynamic-qint8");
+    assert_true(v->is_dynamic);
+    assert_int_equal(spec_named(op, v, "input")->is_dynamic, 1);
+    assert_int_equal(spec_named(op, v, "weight")->is_dynamic, -1);
+    assert_int_equal(op->n_variants, 2); /* qint8-symmetric, dynamic-qint8: no quint8 */
+    /* 2.6 knows aten targets only: an FX graph is checked against 1.13.1 */
+    assert_int_equal(opinfo_db_find_op(db, "xnnpack", "2.6", "torch.nn.Linear", &op, &e),
+                     OPINFO_ENOTFOUND);
 }
 
 static void fbgemm_sigmoid_fixed_qparams(void **state)
@@ -284,6 +314,7 @@ int test_query(void)
         cmocka_unit_test(conv2d_lpbq_is_gated_at_v69),
         cmocka_unit_test(qnn_fixed_qparams_per_dtype),
         cmocka_unit_test(xnnpack_qint8_weight_bounds),
+        cmocka_unit_test(xnnpack_releases_match_one_pytorch),
         cmocka_unit_test(fbgemm_sigmoid_fixed_qparams),
         cmocka_unit_test(aliases_resolve_to_one_cached_op),
         cmocka_unit_test(math_invariant_ops_share_their_input),

@@ -202,6 +202,7 @@ static void older_schemas_migrate_and_keep_data(void **state)
         assert_string_equal(op->name, "Relu");
         assert_int_equal(op->n_variants, 1);
         assert_int_equal(op->variants[0].specs[1].shared_with, 0);
+        assert_int_equal(op->variants[0].specs[1].is_dynamic, -1); /* schema 3: not stated */
         opinfo_db_close(db);
         /* migrating a current database is a no-op */
         assert_opinfo_ok(opinfo_db_open(path, OPINFO_DB_WRITE | OPINFO_DB_MIGRATE, &db, &e), &e);

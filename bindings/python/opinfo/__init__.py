@@ -26,6 +26,7 @@ __all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diag
 
 OPINFO_CHECK_WARN = 0x1
 OPINFO_CHECK_NO_PLUGINS = 0x100
+OPINFO_CHECK_FULL_DELEGATION = 0x2
 FORMAT_JSON = 1
 _SEVERITY = {0: "note", 1: "warning", 2: "error"}
 
@@ -199,14 +200,15 @@ def version():
 
 
 def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=0, db=None,
-          plugins=True):
+          plugins=True, full_delegation=False):
     """Checks a qgraph (a dict, JSON bytes, or a path) for backend on soc.
 
     Returns the diagnostics. In strict mode (the default) violations raise ValidationError (a
     ValueError carrying all of them), as ExecuTorch's quantizer raises ValueError; with
     strict=False each violation is issued as an OpinfoWarning and they are returned. backend,
     soc and release default to the qgraph's target. plugins=False checks the database's
-    constraints alone (no backend plugin)."""
+    constraints alone (no backend plugin). A node left in float is a runs-in-float warning;
+    full_delegation=True makes it an error (in strict mode)."""
     _check_name("backend", backend, required=False)
     _check_name("soc", soc, required=False)
     _check_name("release", release, required=False)
@@ -222,7 +224,9 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
         # plugins=False must say so: NULL plugins means the installed ones to the library
         flags = (0 if strict else OPINFO_CHECK_WARN) | (0 if plugins else OPINFO_CHECK_NO_PLUGINS)
         opt = _lib.CheckOptions(ctypes.sizeof(_lib.CheckOptions), _s(backend), _s(soc),
-                                _s(release), flags, max_errors, _plugins() if plugins else None)
+                                _s(release),
+                                flags | (OPINFO_CHECK_FULL_DELEGATION if full_delegation else 0),
+                                max_errors, _plugins() if plugins else None)
         e = _err()
         if lib.opinfo_check(dbh, g, ctypes.byref(opt), report, ctypes.byref(e)):
             _raise(e)
