@@ -286,13 +286,15 @@ static void diagnostics_name_the_node_index(void **state)
         assert_int_equal(d->line, 0);
         assert_string_equal(d->file, "m.onnx");
         assert_int_equal(d->node_index, strcmp(d->node, "odd") == 0 ? 1 : 0);
-        odd += strcmp(d->rule, "op-unsupported") == 0 && d->node_index == 1;
+        /* a float node of an op the backend lacks stays in float: one finding, by index */
+        odd += (strcmp(d->rule, "runs-in-float") == 0 || strcmp(d->rule, "op-unsupported") == 0) &&
+               d->node_index == 1;
     }
     assert_int_equal(odd, 1);
     char *text = NULL;
     rc = opinfo_report_write(r, OPINFO_FORMAT_TEXT, &text, &e);
     assert_opinfo_ok(rc, &e);
-    assert_non_null(strstr(text, "m.onnx: node 1: error: odd: "));
+    assert_non_null(strstr(text, "m.onnx: node 1: warning: odd: ")); /* runs-in-float */
     free(text);
     opinfo_report_free(r);
     opinfo_qgraph_free(g2);
