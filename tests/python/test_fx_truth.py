@@ -10,7 +10,6 @@ not float (no float_reason, no runs-in-float diagnostic) and has no error; anyth
 node will not run quantized. Positive = runs quantized. The confusion table is printed; every
 false positive and false negative fails, unless it is listed in KNOWN_DATA_GAPS with the PyTorch
 fact the database lacks (those are printed apart)."""
-import copy
 import operator
 import os
 import sys
@@ -125,7 +124,7 @@ class Tagger(torch.fx.Interpreter):
 
     def __init__(self, gm):
         super().__init__(gm)
-        self.quantized, self.broken = {}, set()
+        self.quantized, self.broken, self.out_dtype = {}, set(), {}
 
     def run_node(self, n):
         if n.op == "call_method" and n.target == "dequantize":
@@ -147,7 +146,12 @@ class Tagger(torch.fx.Interpreter):
             vals = [result] + [self.env[a] for a in n.all_input_nodes if a in self.env]
             q = any(_is_quantized(v) for v in vals)
             self.quantized[name] = self.quantized.get(name, False) or q
+            if isinstance(result, torch.Tensor):
+                self.out_dtype[name] = _QDTYPE.get(result.dtype, "float32")
         return result
+
+
+_QDTYPE = {torch.quint8: "uint8", torch.qint8: "int8", torch.qint32: "int32"}
 
 
 def _tag(n):
@@ -171,14 +175,22 @@ def _is_quantized(v):
 
 def ground_truth(prepared, backend_config, shape):
     """node of the prepared graph -> True when PyTorch runs it on quantized tensors."""
-    p = copy.deepcopy(prepared)
+    p = prepared  # exported already: converted in place
     for n in p.graph.nodes:
         n.stack_trace = (n.stack_trace or "") + TAG + n.name
     c = convert_fx(p, backend_config=backend_config)
     t = Tagger(c)
     with torch.no_grad():
         t.run(torch.randn(*shape))
-    return t.quantized, t.broken
+    return t.quantized, t.broken, t.out_dtype
+
+
+def _out_dtype(q, node):
+    spec = {t["name"]: t for t in q["tensors"]}
+    t = spec.get(node["outputs"][0], {})
+    while "shared_with" in t and t["shared_with"] in spec:
+        t = spec[t["shared_with"]]
+    return t.get("dtype")
 
 
 def compare(q, verdict, truth):
@@ -202,7 +214,7 @@ class GroundTruth(unittest.TestCase):
                   " (this torch has no fbgemm engine; onednn is its x86 engine)"),
               file=sys.stderr)
         header = "%-19s %-17s %-7s %5s %3s %3s %4s %5s %4s %6s" % (
-            "model", "qconfig", "backend", "TP", "FP", "FN", "TN", "known", "viol", "broken")
+            "model", "qconfig", "backend", "TP", "FP", "FN", "TN", "known", "viol", "other")
         lines, failures, known, unseen, viols, broken_rows = [header], [], [], [], [], []
         total = [0] * 7
         t0 = time.time()
@@ -219,7 +231,8 @@ class GroundTruth(unittest.TestCase):
                 q = opinfo.fx.export(p, target={"backend": backend})
                 verdict = verdicts(q, check(q, backend))
                 torch.backends.quantized.engine = engine_for(backend)
-                truth, broken = ground_truth(p, bconfig, shape)
+                out_spec = {n["name"]: _out_dtype(q, n) for n in q["nodes"]}
+                truth, broken, ran_dtype = ground_truth(p, bconfig, shape)
                 counts = [0] * 7
                 for node, op, v, other, t, members in compare(q, verdict, truth):
                     where = (mname, qname, backend, node, op)
@@ -234,7 +247,13 @@ class GroundTruth(unittest.TestCase):
                         counts[0 if t else 3] += 1
                     elif broken & set(members):
                         counts[6] += 1
-                        broken_rows.append(where + (v,))
+                        broken_rows.append(where + (v, "its result cannot be dequantized"))
+                    elif t and ran_dtype.get(members[-1]) != out_spec[node]:
+                        counts[6] += 1
+                        broken_rows.append(where + (v, "PyTorch ran it with a %s output, the "
+                                                    "annotation asks %s" % (
+                                                        ran_dtype.get(members[-1]),
+                                                        out_spec[node])))
                     elif (backend, op) in KNOWN_DATA_GAPS:
                         counts[4] += 1
                         known.append(where + (v, "quantized" if t else "float"))
@@ -247,7 +266,8 @@ class GroundTruth(unittest.TestCase):
         lines.append("%-45s %5d %3d %3d %4d %5d %4d %6d" % (("total",) + tuple(total)))
         lines.append("(%.0f s. Positive = runs quantized. known: mismatches listed in "
                      "KNOWN_DATA_GAPS; viol: nodes both run quantized with a constraint error; "
-                     "broken: PyTorch ran the node but its result cannot be dequantized)"
+                     "other: PyTorch ran the node otherwise than annotated: a result it cannot "
+                     "dequantize, or an output dtype other than the annotation's)"
                      % (time.time() - t0))
         print("\n".join(lines), file=sys.stderr)
         for w in known:
@@ -256,7 +276,7 @@ class GroundTruth(unittest.TestCase):
         for w in viols:
             print("violation on a quantized node: %s/%s on %s: %s (%s): %s" % w, file=sys.stderr)
         for w in broken_rows:
-            print("PyTorch result not dequantizable: %s/%s on %s: %s (%s): opinfo %s" % w,
+            print("PyTorch did not run the annotation: %s/%s on %s: %s (%s): opinfo %s; %s" % w,
                   file=sys.stderr)
         for w in failures:
             print("MISMATCH: %s/%s on %s: %s (%s): opinfo %s, PyTorch runs it %s" % w,

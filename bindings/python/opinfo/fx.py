@@ -235,6 +235,11 @@ def _weight_holder(mod):
     return None
 
 
+def _weighted(mod):
+    name = type(mod).__name__
+    return any(k in name for k in ("Conv", "Linear", "Embedding"))
+
+
 _META_ATTRS = {"shape", "dtype", "device", "ndim", "is_quantized", "layout", "requires_grad",
                "is_cuda", "names"}
 _META_METHODS = {"size", "dim", "numel", "nelement", "item", "tolist", "stride", "element_size",
@@ -445,6 +450,15 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
 
     # -- tensors: a quantized producer's value takes the first observer on it; readers through
     # another observer (a chain, or a second observer on the value) get an edge spec
+    memo = {}
+
+    def spec_of(inst):
+        """An observer's spec, once per observer (a histogram observer's qparams search is the
+        costly part of an export)."""
+        if id(inst) not in memo:
+            memo[id(inst)] = _observer_spec(inst)
+        return dict(memo[id(inst)])
+
     tensors, order, own_obs = {}, [], {}
 
     def put(name, spec):
@@ -472,7 +486,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
                                "shared_with": root}
         else:
             first_of[id(inst)] = n.name
-            tensors[n.name] = dict(name=n.name, **_observer_spec(inst))
+            tensors[n.name] = dict(name=n.name, **spec_of(inst))
 
     def ref(b, chain, as_float):
         """How a node reads tensor b through the observers chain: b's own spec (its name), or
@@ -483,7 +497,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
             return {"tensor": b.name, "spec": {"dtype": "float32"}} if own_q else b.name
         if b in own_obs and modules[o.target] is modules[own_obs[b].target]:
             return b.name
-        return {"tensor": b.name, "spec": _observer_spec(modules[o.target])}
+        return {"tensor": b.name, "spec": spec_of(modules[o.target])}
 
     nodes = []
     for n in compute:
@@ -496,7 +510,10 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
             mod = modules[n.target]
             holder = _weight_holder(mod)
             qconfig = getattr(mod, "qconfig", None)
-            if holder is not None:
+            # weights are ports of the weighted ops (conv, linear, embedding), which PyTorch
+            # quantizes with the qconfig's weight observer; a norm's or PReLU's parameters stay
+            # float inside the module and are no ports (optional ones in the data)
+            if holder is not None and _weighted(holder):
                 if not is_float and qconfig is not None and qconfig.weight is not None:
                     wobs = qconfig.weight()
                     wobs(holder.weight.detach())
