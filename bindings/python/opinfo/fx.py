@@ -444,6 +444,10 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
             float_reason[n] = "its input %s is float" % reads[qreads.index(False)][0].name
         elif qc_none and not special(n):
             float_reason[n] = "its qconfig is None"
+        elif observed_names is not None and n.name not in observed_names and not special(n):
+            # prepare_fx matched no pattern here, and convert lowers such a node only when it
+            # is one of the ops it turns from dequantize -> op -> quantize into a quantized op
+            float_reason[n] = "no backend pattern matched"
         elif not out_observed[last]:
             float_reason[n] = ("no backend pattern matched" if observed_names is not None and
                                n.name not in observed_names else "its output is not quantized")
