@@ -311,5 +311,52 @@ class Locations(unittest.TestCase):
         self.assertIn("+= identity", lines[src["add"]["line"] - first])
 
 
+class ExecuTorchEncodings(unittest.TestCase):
+    """PT2E specs written as ExecuTorch's QnnQuantizer writes them (facts: qnn-htp.md §3, §5, §7):
+    the dtype a spec stands for, and LPBQ from the weight observer's block_size keyword. Torch
+    1.13 has no PT2E: the specs are built by hand (tests/integration/test_pt2e.py has the same in
+    real PT2E graphs)."""
+
+    @staticmethod
+    def qspec(dtype, qmin, qmax, qscheme, ch_axis=None, **ctr_kw):
+        import types
+        from torch.ao.quantization.observer import MinMaxObserver
+        return types.SimpleNamespace(dtype=dtype, quant_min=qmin, quant_max=qmax, qscheme=qscheme,
+                                     ch_axis=ch_axis, is_dynamic=False,
+                                     observer_or_fake_quant_ctr=MinMaxObserver.with_args(**ctr_kw))
+
+    def test_dtypes(self):
+        q = opinfo.fx._qspec
+        cases = [
+            # 16-bit activations: torch.int32 [0, 65535]
+            ((torch.int32, 0, 65535, torch.per_tensor_affine), ("uint16", 0, 65535)),
+            # 4-bit weights: int8 [-8, 7] / [-7, 7]; 2-bit: int8 [-2, 1]
+            ((torch.int8, -8, 7, torch.per_channel_symmetric, 0), ("int4", -8, 7)),
+            ((torch.int8, -7, 7, torch.per_tensor_symmetric), ("int4", -7, 7)),
+            ((torch.int8, -2, 1, torch.per_tensor_symmetric), ("int2", -2, 1)),
+            # 16-bit weights as int16 [-32767, 32767] and 8-bit as int8 stay what they are
+            ((torch.int16, -32767, 32767, torch.per_tensor_symmetric), ("int16", -32767, 32767)),
+            ((torch.int8, -127, 127, torch.per_tensor_symmetric), ("int8", -127, 127)),
+            ((torch.uint8, 0, 255, torch.per_tensor_affine), ("uint8", 0, 255)),
+            # a bias: int32 full range
+            ((torch.int32, -2 ** 31, 2 ** 31 - 1, torch.per_tensor_symmetric),
+             ("int32", -2 ** 31, 2 ** 31 - 1)),
+        ]
+        for args, want in cases:
+            with self.subTest(args=args):
+                spec = q(self.qspec(*args))
+                self.assertEqual((spec["dtype"], spec["quant_min"], spec["quant_max"]), want)
+
+    def test_lpbq_from_block_size(self):
+        spec = opinfo.fx._qspec(self.qspec(torch.int8, -8, 7, torch.per_channel_symmetric, 0,
+                                           block_size=(1, 32)))
+        self.assertEqual((spec["dtype"], spec["qscheme"], spec["axis"], spec["block_size"]),
+                         ("int4", "per_block_symmetric", 0, [1, 32]))
+        # without block_size: per channel
+        spec = opinfo.fx._qspec(self.qspec(torch.int8, -8, 7, torch.per_channel_symmetric, 0))
+        self.assertEqual(spec["qscheme"], "per_channel_symmetric")
+        self.assertNotIn("block_size", spec)
+
+
 if __name__ == "__main__":
     unittest.main()

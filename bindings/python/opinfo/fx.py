@@ -609,28 +609,62 @@ def _has_pt2e(gm):
     return any("quantization_annotation" in getattr(n, "meta", {}) for n in gm.graph.nodes)
 
 
+def _narrow(dtype, qmin, qmax):
+    """The dtype a PT2E spec stands for, as ExecuTorch's QNN backend derives it from the container
+    dtype and the quant range (_get_qnn_datatype, _qspec_port_encoding_type; facts: qnn-htp.md
+    §2, §3): int8 holding a range of at most 3 is 2-bit, of at most 15 is 4-bit; int16/int32
+    holding at most 255 or 65535 values is 8- or 16-bit (16-bit activations are written as
+    torch.int32 [0, 65535], since torch has no quantized uint16). Other dtypes are kept."""
+    if qmin is None or qmax is None:
+        return dtype
+    span = int(qmax) - int(qmin)
+    if dtype == "int8":
+        return "int2" if span <= 3 else "int4" if span <= 15 else dtype
+    if dtype in ("int16", "int32", "uint16"):
+        if span <= 255:
+            return "uint8" if qmin >= 0 else "int8"
+        if span <= 65535:
+            return "uint16" if qmin >= 0 else "int16"
+    return dtype
+
+
+def _ctr_keywords(qs):
+    ctr = getattr(qs, "observer_or_fake_quant_ctr", None)
+    if ctr is None:
+        return {}
+    p = getattr(ctr, "p", None)
+    return dict(getattr(p, "keywords", None) or getattr(ctr, "keywords", None) or {})
+
+
 def _qspec(qs, obs_of=None):
-    """A qgraph spec from a PT2E QuantizationSpec (values from its observer when calibrated)."""
-    torch = _torch()
+    """A qgraph spec from a PT2E QuantizationSpec (values from its observer when calibrated).
+
+    The dtype is the one the spec stands for (_narrow); a weight observer constructed with a
+    block_size keyword (ExecuTorch's LPBQ, qnn-htp.md §7) makes the spec per-block."""
     spec = {"dtype": _dtype(qs.dtype)}
+    qmin, qmax = getattr(qs, "quant_min", None), getattr(qs, "quant_max", None)
+    spec["dtype"] = _narrow(spec["dtype"], qmin, qmax)
     qsch = _qscheme(getattr(qs, "qscheme", None))
+    kw = _ctr_keywords(qs)
+    block = kw.get("block_size")
+    if block is not None and qsch and qsch.startswith("per_channel"):
+        qsch = "per_block_symmetric" if qsch.endswith("symmetric") else "per_block_affine"
+        spec["block_size"] = [int(b) for b in block]
     if qsch:
         spec["qscheme"] = qsch
-    if getattr(qs, "ch_axis", None) is not None and qsch and qsch.startswith("per_channel"):
-        spec["axis"] = int(qs.ch_axis)
-    if getattr(qs, "quant_min", None) is not None:
-        spec["quant_min"] = int(qs.quant_min)
-    if getattr(qs, "quant_max", None) is not None:
-        spec["quant_max"] = int(qs.quant_max)
+    if qsch and (qsch.startswith("per_channel") or qsch.startswith("per_block")):
+        spec["axis"] = int(getattr(qs, "ch_axis", None) or 0)
+    if qmin is not None:
+        spec["quant_min"] = int(qmin)
+    if qmax is not None:
+        spec["quant_max"] = int(qmax)
     if getattr(qs, "is_dynamic", False):
         spec["is_dynamic"] = True
-    ctr = getattr(qs, "observer_or_fake_quant_ctr", None)
-    if ctr is not None:
-        kw = getattr(ctr, "p", None)
-        kw = getattr(kw, "keywords", None) or getattr(ctr, "keywords", None) or {}
-        if "eps" in kw:
-            spec["eps"] = float(kw["eps"])
-    if obs_of is not None:
+    if "eps" in kw:
+        spec["eps"] = float(kw["eps"])
+    if obs_of is not None and block is None:
+        # per-block observers compute one scale per block; the qgraph's per-block scale is
+        # per channel (LPBQ's float scale): values are left to the kernel, not exported
         spec.update({k: v for k, v in _observer_spec(obs_of).items()
                      if k in ("scale", "zero_point", "eps")})
     return spec
@@ -666,7 +700,8 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
             src = real(edge[0] if isinstance(edge, tuple) else edge)
             return {"shared_with": src.name}
         if isinstance(qs, DerivedQuantizationSpec):
-            d = {"dtype": _dtype(qs.dtype),
+            d = {"dtype": _narrow(_dtype(qs.dtype), getattr(qs, "quant_min", None),
+                                  getattr(qs, "quant_max", None)),
                  "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
                  "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
                                   for e in qs.derived_from]}
@@ -674,8 +709,8 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
                 d["axis"] = int(qs.ch_axis or 0)
             return d
         if isinstance(qs, FixedQParamsQuantizationSpec):
-            s = {"dtype": _dtype(qs.dtype), "fixed": True, "scale": float(qs.scale),
-                 "zero_point": int(qs.zero_point)}
+            s = {"dtype": _narrow(_dtype(qs.dtype), qs.quant_min, qs.quant_max), "fixed": True,
+                 "scale": float(qs.scale), "zero_point": int(qs.zero_point)}
             if qs.quant_min is not None:
                 s["quant_min"], s["quant_max"] = int(qs.quant_min), int(qs.quant_max)
             return s
