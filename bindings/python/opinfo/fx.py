@@ -181,6 +181,9 @@ def _node_op(gm, node):
 
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([^\n]+)')
+_ENTRY = re.compile(r'File "[^"]*_symbolic_trace\.py", line \d+, in trace\n[^\n]*\n?')
+# the frame that called the tracer: prepare_fx (quantize_fx.py), symbolic_trace
+_DRIVER = re.compile(r'\s*File "[^"]*(quantize_fx\.py"|", line \d+, in (symbolic_trace|prepare_fx)\n)')
 
 
 def _source(node, source_root=None):
@@ -192,27 +195,21 @@ def _source(node, source_root=None):
     if not trace:
         return None
     torch_dir = os.path.dirname(_torch().__file__) + os.sep
-    frames = [(f, int(l), fn.strip()) for f, l, fn in _FRAME.findall(trace)]
-    if not frames:
-        return None
     # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
     # The tracer's entry (torch/fx/_symbolic_trace.py, in trace) separates the model's frames
     # from the calling script's: keep the model's side, innermost first.
-    entry = [i for i, (f, _, fn) in enumerate(frames)
-             if f.startswith(torch_dir) and f.endswith("_symbolic_trace.py") and fn == "trace"]
+    entry = _ENTRY.search(trace)
     if entry:
-        k = entry[0]
-
-        def driver(i):  # the frame that called the tracer: prepare_fx, symbolic_trace
-            return 0 <= i < len(frames) and (frames[i][0].endswith("quantize_fx.py") or
-                                             frames[i][2] in ("symbolic_trace", "prepare_fx"))
-        before = driver(k - 1) and not driver(k + 1)
-        model = list(reversed(frames[k + 1:])) if before else frames[:k]
+        after = trace[entry.end():]
+        if _DRIVER.match(after) or not _DRIVER.search(trace, 0, entry.start()):
+            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, entry.start())]
+        else:
+            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(after))]
     else:
-        model = list(reversed(frames))
+        model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace))]
     root = os.path.abspath(source_root) + os.sep if source_root else None
-    for f, line, _ in model:
+    for f, line in model:
         if root is not None:
             if not os.path.abspath(f).startswith(root):
                 continue
@@ -309,7 +306,7 @@ def _special_pattern(gm, modules):
     return test
 
 
-def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
+def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_values=None):
     """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
     torch = _torch()
     why = _converted(gm)
@@ -323,6 +320,11 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
         raise ValueError("opinfo.fx.export: no node of this graph is observed: it was not "
                          "prepared by prepare_fx, or no qconfig applies to any of its nodes "
                          "(every qconfig is None, or the backend config matched no pattern)")
+    if weight_values is None:
+        # weights are observed (their scales computed) once the activations are calibrated;
+        # before, every spec carries the observers' settings only
+        weight_values = any(_calibrated(_obs_core(modules[n.target]))
+                            for n in graph if is_obs[n])
     observed_names = getattr(gm, "_observed_node_names", None)
     qconfig_map = getattr(gm, "_qconfig_map", None) or {}
     special = _special_pattern(gm, modules)
@@ -519,9 +521,15 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None):
             # float inside the module and are no ports (optional ones in the data)
             if holder is not None and _weighted(holder):
                 if not is_float and qconfig is not None and qconfig.weight is not None:
-                    wobs = qconfig.weight()
-                    wobs(holder.weight.detach())
-                    spec = _observer_spec(wobs)
+                    if weight_values:
+                        wobs = qconfig.weight()
+                        wobs(holder.weight.detach())
+                        spec = _observer_spec(wobs)
+                    else:  # the settings alone: the same for every weight of this observer
+                        key = ("w", id(qconfig.weight))
+                        if key not in memo:
+                            memo[key] = _observer_spec(qconfig.weight())
+                        spec = dict(memo[key])
                     spec["shape"] = list(holder.weight.shape)
                 else:
                     spec = {"dtype": "float32", "shape": list(holder.weight.shape)}
@@ -780,9 +788,11 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
     return q
 
 
-def export(gm, target=None, source_root=None):
+def export(gm, target=None, source_root=None, weight_values=None):
     """A qgraph from a prepared GraphModule: PT2E annotations when present, else FX observers.
 
+    weight_values: run the weight observers on the weights (scales and zero points of weights);
+    by default once the activation observers have seen data.
     source_root: locate nodes at the innermost frame under this folder (the user's code), with
     paths relative to it; by default, the innermost frame outside torch, as an absolute path.
     A converted model (convert_fx, convert_pt2e) or a graph without any observer or annotation
@@ -799,4 +809,4 @@ def export(gm, target=None, source_root=None):
             raise ValueError("opinfo.fx.export: this model has been converted (%s); export the "
                              "model prepare_pt2e returned, before convert_pt2e" % why)
         return export_pt2e(gm, target, source_root=source_root)
-    return export_fx(gm, target, source_root=source_root)
+    return export_fx(gm, target, source_root=source_root, weight_values=weight_values)
