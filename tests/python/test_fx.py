@@ -276,6 +276,20 @@ class ReadsWhatPrepareBuilt(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "no node of this graph is observed"):
             opinfo.fx.export(none)
 
+        # a stock TransformerEncoderLayer is a leaf module no pattern of the backend matches:
+        # nothing is observed (it used to export 0 nodes and check clean)
+        class W(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.tel = torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+
+            def forward(self, x):
+                return self.tel(x)
+        p = prepare_fx(W().eval(), FBGEMM[0](), (torch.randn(1, 5, 32),),
+                       backend_config=FBGEMM[1]())
+        with self.assertRaisesRegex(ValueError, "no node of this graph is observed"):
+            opinfo.fx.export(p)
+
 
 class Locations(unittest.TestCase):
     def test_innermost_user_frame(self):

@@ -23,7 +23,7 @@ import opinfo.fx
 try:
     import torch
     import torchvision  # noqa: F401
-    from torch.ao.quantization import QConfigMapping, get_default_qconfig_mapping
+    from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.backend_config import (get_fbgemm_backend_config,
                                                       get_qnnpack_backend_config)
     from torch.ao.quantization.qconfig import default_symmetric_qnnpack_qconfig

@@ -6,20 +6,24 @@
     qgraph = opinfo.fx.export(prepared, target={"backend": "fbgemm"})
     opinfo.check(qgraph)
 
-* FX (torch >= 1.13): every node that is not an observer becomes a qgraph node, named like the
-  FX node, with its op alias (the public class name of a module, torch.nn.functional.* and
-  torch.* functions, operator.add, method names). Observers become specs: dtype, qscheme,
-  quant_min/quant_max, eps; FixedQParamsObserver gives fixed values; one observer instance on
-  two values (what prepare_fx does for ops whose output shares its input's quantization)
-  becomes shared_with; scales and zero points are exported once the observer has seen data.
-  A module's weight gets the spec of its qconfig's weight observer, run on the weight itself;
-  its bias stays float32, as PyTorch's CPU backends keep it.
+* FX (torch >= 1.13): what prepare_fx built, written as convert_fx will run it. Every node that
+  computes a tensor becomes a qgraph node named like the FX node, with its op alias (the public
+  class name of a module, torch.nn.functional.* and torch.* functions, operator.add, method
+  names); shape values (getattr(x, "shape"), size(), ints) are not inputs; a node returning a
+  tuple has its getitems as outputs. Observers become specs (dtype, qscheme, range, eps, fixed
+  values, values once calibrated); one observer on two values becomes shared_with; a consumer
+  that reads a value through another observer (a chain) reads it with an edge spec. A node
+  convert_fx leaves in float gets float32 ports and a float_reason. A weighted module's weight
+  gets its qconfig's weight spec; its bias stays float32.
 * PT2E (torch >= 2.0): nodes of an exported graph that carry "quantization_annotation" in
   node.meta: their input_qspec_map, output_qspec, shared specs (SharedQuantizationSpec), derived
-  specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs. export() picks
-  this path when it finds such annotations. On torch 1.13, which has no PT2E, nothing fails.
+  specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs, with the dtypes
+  ExecuTorch derives from the quant range (int32 [0, 65535] is uint16, narrow int8 is int4/int2)
+  and LPBQ from a block_size keyword. export() picks this path when it finds such annotations.
+* A converted model, or a graph without observers or annotations, is refused (ValueError).
 
-Source locations come from the nodes' stack traces: the innermost frame outside torch itself.
+Source locations come from the nodes' stack traces: the innermost frame in the user's code
+(outside torch, or under source_root), without a column.
 """
 import operator
 import os
@@ -80,7 +84,7 @@ def _values(scale, zp, per_channel):
 
 def _observer_spec(obs):
     """A qgraph spec from an observer (or fake-quantize) module."""
-    torch = _torch()
+    _torch()
     from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
     core = _obs_core(obs)
     dtype = getattr(obs, "dtype", None) or getattr(core, "dtype", None)
@@ -312,7 +316,8 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
     why = _converted(gm)
     if why:
         raise ValueError("opinfo.fx.export: this model has been converted (%s); export the model "
-                         "prepare_fx returned, before convert_fx" % why)
+                         "prepare_fx (or prepare_pt2e) returned, before convert_fx "
+                         "(convert_pt2e)" % why)
     modules = dict(gm.named_modules(remove_duplicate=False))
     graph = list(gm.graph.nodes)
     is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
