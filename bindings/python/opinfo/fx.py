@@ -62,10 +62,15 @@ def _qscheme(qs):
     return names.get(qs)
 
 
+_OBSERVER_CLASSES = []
+
+
 def _is_observer(mod):
-    from torch.ao.quantization import FakeQuantizeBase
-    from torch.ao.quantization.observer import ObserverBase
-    return isinstance(mod, (ObserverBase, FakeQuantizeBase))
+    if not _OBSERVER_CLASSES:
+        from torch.ao.quantization import FakeQuantizeBase
+        from torch.ao.quantization.observer import ObserverBase
+        _OBSERVER_CLASSES.extend((ObserverBase, FakeQuantizeBase))
+    return isinstance(mod, tuple(_OBSERVER_CLASSES))
 
 
 def _obs_core(obs):
@@ -143,10 +148,19 @@ def _calibrated(core):
 
 # ---- op names --------------------------------------------------------------------------------
 
+_OP_NAMES = {}
+
+
 def _module_op(mod):
     """The public name of a module's class: torch.nn.Conv2d, torch.nn.intrinsic.ConvReLU2d ..."""
-    torch = _torch()
     cls = type(mod)
+    if cls not in _OP_NAMES:
+        _OP_NAMES[cls] = _module_op_uncached(cls)
+    return _OP_NAMES[cls]
+
+
+def _module_op_uncached(cls):
+    torch = _torch()
     namespaces = ["torch.nn", "torch.nn.intrinsic", "torch.nn.intrinsic.qat", "torch.nn.qat",
                   "torch.nn.quantized", "torch.ao.nn.intrinsic", "torch.ao.nn.qat"]
     for ns in namespaces:
@@ -162,6 +176,19 @@ def _module_op(mod):
 
 
 def _function_op(fn):
+    try:
+        return _OP_NAMES[fn]
+    except (KeyError, TypeError):
+        pass
+    name = _function_op_uncached(fn)
+    try:
+        _OP_NAMES[fn] = name
+    except TypeError:  # not hashable
+        pass
+    return name
+
+
+def _function_op_uncached(fn):
     torch = _torch()
     name = getattr(fn, "__name__", str(fn))
     if getattr(operator, name, None) is fn:
@@ -176,18 +203,37 @@ def _function_op(fn):
     return "%s.%s" % (getattr(fn, "__module__", None) or "?", name)
 
 
-def _node_op(gm, node):
+def _node_op(gm, node, modules=None):
     if node.op == "call_module":
-        return _module_op(gm.get_submodule(node.target))
+        return _module_op(modules[node.target] if modules is not None
+                          else gm.get_submodule(node.target))
     if node.op == "call_function":
         return _function_op(node.target)
     return str(node.target)  # call_method: the method's name
 
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([^\n]+)')
-_ENTRY = re.compile(r'File "[^"]*_symbolic_trace\.py", line \d+, in trace\n[^\n]*\n?')
-# the frame that called the tracer: prepare_fx (quantize_fx.py), symbolic_trace
-_DRIVER = re.compile(r'\s*File "[^"]*(quantize_fx\.py"|", line \d+, in (symbolic_trace|prepare_fx)\n)')
+
+
+def _entry(trace):
+    """(start, end) of the symbolic tracer's entry frame (torch/fx/_symbolic_trace.py, in trace)
+    with its code line, or None."""
+    pos = 0
+    while True:
+        k = trace.find('_symbolic_trace.py", line ', pos)
+        if k < 0:
+            return None
+        eol = trace.find("\n", k)
+        eol = len(trace) if eol < 0 else eol
+        if trace[k:eol].endswith(", in trace"):
+            code = trace.find("\n", eol + 1)
+            return trace.rfind('File "', 0, k), len(trace) if code < 0 else code + 1
+        pos = eol
+
+
+def _is_driver(line):
+    """A frame line of what called the tracer: prepare_fx (quantize_fx.py), symbolic_trace."""
+    return 'quantize_fx.py"' in line or line.endswith((", in symbolic_trace", ", in prepare_fx"))
 
 
 def _source(node, source_root=None):
@@ -203,13 +249,16 @@ def _source(node, source_root=None):
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
     # The tracer's entry (torch/fx/_symbolic_trace.py, in trace) separates the model's frames
     # from the calling script's: keep the model's side, innermost first.
-    entry = _ENTRY.search(trace)
+    entry = _entry(trace)
     if entry:
-        after = trace[entry.end():]
-        if _DRIVER.match(after) or not _DRIVER.search(trace, 0, entry.start()):
-            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, entry.start())]
+        start, end = entry
+        after = trace[end:end + 400]
+        nxt = after[:after.find("\n")] if "\n" in after else after
+        if _is_driver(nxt) or not any(_is_driver(line) for line in
+                                      trace[:start].split("\n") if "File" in line):
+            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, start)]
         else:
-            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(after))]
+            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace, end))]
     else:
         model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace))]
     root = os.path.abspath(source_root) + os.sep if source_root else None
@@ -250,19 +299,22 @@ _TUPLE_METHODS = {"chunk", "split", "unbind", "topk", "sort", "split_with_sizes"
 _TUPLE_MODULES = ("MultiheadAttention", "LSTM", "GRU", "RNN")
 
 
-def _converted(gm):
+def _converted(gm, modules=None):
     """A reason when gm has been converted (convert_fx, convert_pt2e) rather than prepared."""
     torch = _torch()
+    if modules is None:
+        modules = dict(gm.named_modules(remove_duplicate=False))
     qfuns = {getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
                                          "quantize_per_tensor_dynamic") if hasattr(torch, n)}
     for n in gm.graph.nodes:
         if n.op == "call_function" and (n.target in qfuns or
+                                        type(n.target).__name__.startswith("OpOverload") and
                                         "quantized_decomposed" in str(n.target)):
             return "node %s calls %s" % (n.name, _function_op(n.target))
         if n.op == "call_method" and n.target == "dequantize":
             return "node %s calls dequantize()" % n.name
         if n.op == "call_module":
-            mod = gm.get_submodule(n.target)
+            mod = modules[n.target]
             path = type(mod).__module__
             if ".quantized" in path and not _is_observer(mod):
                 return "module %s is %s.%s" % (n.target, path, type(mod).__name__)
@@ -313,12 +365,12 @@ def _special_pattern(gm, modules):
 def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_values=None):
     """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
     torch = _torch()
-    why = _converted(gm)
+    modules = dict(gm.named_modules(remove_duplicate=False))
+    why = _converted(gm, modules)
     if why:
         raise ValueError("opinfo.fx.export: this model has been converted (%s); export the model "
                          "prepare_fx (or prepare_pt2e) returned, before convert_fx "
                          "(convert_pt2e)" % why)
-    modules = dict(gm.named_modules(remove_duplicate=False))
     graph = list(gm.graph.nodes)
     is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
     if not any(is_obs.values()):
@@ -426,7 +478,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
         if len([b for b, _ in tensor_args(m)]) != 1:
             continue
         head = merged_into.get(n, n)
-        name = "%s -> %s" % (" -> ".join(_node_op(gm, x) for x in groups[head]), _node_op(gm, m))
+        name = "%s -> %s" % (" -> ".join(_node_op(gm, x, modules) for x in groups[head]), _node_op(gm, m, modules))
         if not _db_knows(name, target):
             continue
         groups[head].append(m)
@@ -531,7 +583,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                         wobs(holder.weight.detach())
                         spec = _observer_spec(wobs)
                     else:  # the settings alone: the same for every weight of this observer
-                        key = ("w", id(qconfig.weight))
+                        key = ("w", repr(qconfig.weight))
                         if key not in memo:
                             memo[key] = _observer_spec(qconfig.weight())
                         spec = dict(memo[key])
@@ -541,7 +593,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                 inputs.append(put("%s.weight" % n.target, spec))
                 if isinstance(getattr(holder, "bias", None), torch.Tensor):
                     inputs.append(put("%s.bias" % n.target, {"dtype": "float32"}))
-        op = " -> ".join(_node_op(gm, x) for x in group)
+        op = " -> ".join(_node_op(gm, x, modules) for x in group)
         entry = {"name": n.name, "op": op, "inputs": inputs,
                  "outputs": [e.name for e in outputs_of(group[-1])]}
         if is_float:
