@@ -5,8 +5,8 @@
 PyTorch's side:
 - prepare_fx, whole (fbgemm's default qconfig mapping and backend config);
 - PyTorch's per-node backend-config check inside it: prepare_fx asks, for every matched node
-  pattern, torch.ao.quantization.fx.prepare._is_pattern_dtype_config_and_qconfig_supported_by_backend
-  whether the backend config's dtype configs take the node's qconfig; the time spent inside that
+  pattern, _is_pattern_dtype_config_and_qconfig_supported_by_backend (in
+  torch.ao.quantization.fx.prepare) whether the backend config's dtype configs take the node's qconfig; the time spent inside that
   function (wrapped with a timer, as prepare.py calls it by its module-level name).
 
 opinfo's side, on the model prepare_fx returned (before calibration, as the check runs before a

@@ -203,7 +203,8 @@ class ExecuTorchEncodings(unittest.TestCase):
         w = t[n[lin_w2]["inputs"][1]]
         self.assertEqual((w["dtype"], w["qscheme"]), ("int2", "per_tensor_symmetric"))
         w = t[n[lin_w4]["inputs"][1]]
-        self.assertEqual((w["dtype"], w["qscheme"], w["axis"]), ("int4", "per_channel_symmetric", 0))
+        self.assertEqual((w["dtype"], w["qscheme"], w["axis"]),
+                         ("int4", "per_channel_symmetric", 0))
         self.assertEqual(t[lin_w4]["dtype"], "uint16")
 
     def test_v68_refuses_lpbq_and_per_tensor_2_bit(self):

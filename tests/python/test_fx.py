@@ -326,7 +326,7 @@ class Locations(unittest.TestCase):
 
 
 class ExecuTorchEncodings(unittest.TestCase):
-    """PT2E specs written as ExecuTorch's QnnQuantizer writes them (facts: qnn-htp.md §3, §5, §7):
+    """PT2E specs written as ExecuTorch's QnnQuantizer writes them (qnn-htp.md §3, §5, §7):
     the dtype a spec stands for, and LPBQ from the weight observer's block_size keyword. Torch
     1.13 has no PT2E: the specs are built by hand (tests/integration/test_pt2e.py has the same in
     real PT2E graphs)."""

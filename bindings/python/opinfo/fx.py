@@ -478,7 +478,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
         if len([b for b, _ in tensor_args(m)]) != 1:
             continue
         head = merged_into.get(n, n)
-        name = "%s -> %s" % (" -> ".join(_node_op(gm, x, modules) for x in groups[head]), _node_op(gm, m, modules))
+        name = " -> ".join(_node_op(gm, x, modules) for x in groups[head] + [m])
         if not _db_knows(name, target):
             continue
         groups[head].append(m)
