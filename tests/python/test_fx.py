@@ -265,6 +265,13 @@ class ReadsWhatPrepareBuilt(unittest.TestCase):
         self.assertEqual(mha["outputs"], ["getitem"])
         self.assertFalse([x["op"] for x in q["nodes"] if "->" in x["op"]])
 
+    def test_fused_names_come_from_the_database(self):
+        knows = opinfo.fx._db_knows
+        self.assertTrue(knows("operator.add -> torch.nn.ReLU", {"backend": "fbgemm"}))
+        self.assertTrue(knows("operator.add -> torch.nn.ReLU", None))
+        self.assertFalse(knows("torch.nn.MultiheadAttention -> operator.getitem",
+                               {"backend": "xnnpack"}))
+
     def test_converted_or_unobserved_is_refused(self):
         from torch.ao.quantization.quantize_fx import convert_fx
         p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), True)
