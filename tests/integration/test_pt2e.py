@@ -194,5 +194,68 @@ class XnnpackQuantizer(unittest.TestCase):
         self.assertEqual(sorted((d.rule, d.node) for d in check(q, "fbgemm")),
                          [("no-variant", "linear"), ("no-variant", "linear_1")])
 
+
+class ExecuTorchEncodings(unittest.TestCase):
+    """Specs written as ExecuTorch's QnnQuantizer writes them (facts: qnn-htp.md §3, §5, §7):
+    16-bit activations as torch.int32 [0, 65535], 4- and 2-bit weights as int8 with a narrow
+    range, LPBQ as a per-channel int8 [-8, 7] spec whose observer has a block_size keyword.
+    Annotated by hand on a real PT2E graph (QnnQuantizer itself is not installed here)."""
+
+    def annotated(self):
+        from torch.ao.quantization.observer import MinMaxObserver, PerChannelMinMaxObserver
+        from torch.ao.quantization.quantizer import QuantizationAnnotation, QuantizationSpec
+        torch.manual_seed(0)
+        mlp = torch.nn.Sequential(*(torch.nn.Linear(64, 64, bias=False) for _ in range(3))).eval()
+        g = torch.export.export_for_training(mlp, (torch.randn(2, 64),)).module()
+        act = QuantizationSpec(dtype=torch.int32, quant_min=0, quant_max=65535,
+                               qscheme=torch.per_tensor_affine,
+                               observer_or_fake_quant_ctr=MinMaxObserver)
+        lpbq = QuantizationSpec(dtype=torch.int8, quant_min=-8, quant_max=7,
+                                qscheme=torch.per_channel_symmetric, ch_axis=0,
+                                observer_or_fake_quant_ctr=PerChannelMinMaxObserver.with_args(
+                                    block_size=(1, 32)))
+        w2 = QuantizationSpec(dtype=torch.int8, quant_min=-2, quant_max=1,
+                              qscheme=torch.per_tensor_symmetric,
+                              observer_or_fake_quant_ctr=MinMaxObserver)
+        w4 = QuantizationSpec(dtype=torch.int8, quant_min=-8, quant_max=7,
+                              qscheme=torch.per_channel_symmetric, ch_axis=0,
+                              observer_or_fake_quant_ctr=PerChannelMinMaxObserver)
+        linears = [n for n in g.graph.nodes if n.target == torch.ops.aten.linear.default]
+        for n, w in zip(linears, (lpbq, w2, w4)):
+            n.meta["quantization_annotation"] = QuantizationAnnotation(
+                input_qspec_map={n.args[0]: act, n.args[1]: w}, output_qspec=act,
+                _annotated=True)
+        return g, [n.name for n in linears]
+
+    def test_dtypes_and_lpbq(self):
+        g, (lin_lpbq, lin_w2, lin_w4) = self.annotated()
+        q = opinfo.fx.export(g)
+        t = {x["name"]: x for x in q["tensors"]}
+        n = {x["name"]: x for x in q["nodes"]}
+        x = t[n[lin_lpbq]["inputs"][0]]
+        self.assertEqual((x["dtype"], x["quant_min"], x["quant_max"]), ("uint16", 0, 65535))
+        w = t[n[lin_lpbq]["inputs"][1]]
+        self.assertEqual((w["dtype"], w["qscheme"], w["axis"], w["block_size"]),
+                         ("int4", "per_block_symmetric", 0, [1, 32]))
+        w = t[n[lin_w2]["inputs"][1]]
+        self.assertEqual((w["dtype"], w["qscheme"]), ("int2", "per_tensor_symmetric"))
+        w = t[n[lin_w4]["inputs"][1]]
+        self.assertEqual((w["dtype"], w["qscheme"], w["axis"]),
+                         ("int4", "per_channel_symmetric", 0))
+        self.assertEqual(t[lin_w4]["dtype"], "uint16")
+
+    def test_v68_refuses_lpbq_and_per_tensor_2_bit(self):
+        # ExecuTorch raises on a per-tensor 2-bit weight (qnn-htp.md §3) and gates LPBQ off v68
+        # (§7); read as uint8 activations with 8-bit weights before, both passed
+        g, (lin_lpbq, lin_w2, lin_w4) = self.annotated()
+        diags = check(opinfo.fx.export(g), "qnn-htp", "SM8350")
+        flagged = {d.node for d in diags}
+        for d in diags:
+            print("SM8350:", d.node, d.rule, d.message[:160])
+        self.assertIn(lin_lpbq, flagged)
+        self.assertIn(lin_w2, flagged)
+        self.assertNotIn(lin_w4, flagged)     # per-channel 4-bit weights run on v68
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -195,5 +195,193 @@ class FixedQParams(unittest.TestCase):
                         self.assertIn("its observer calibrates", msg["sigmoid"])
 
 
+class ReadsWhatPrepareBuilt(unittest.TestCase):
+    """The exporter reads the graph prepare_fx built: chained observers, shape values, tuples,
+    leaf modules fed float, converted or unobserved models."""
+
+    @staticmethod
+    def prepared(model, shape, mapping, backend_config):
+        torch.manual_seed(0)
+        p = prepare_fx(model.eval(), mapping, (torch.randn(*shape),),
+                       backend_config=backend_config)
+        with torch.no_grad():
+            p(torch.randn(*shape))
+        return p
+
+    def test_chained_observers_become_edge_specs(self):
+        # a symmetric global qconfig beside the default fixed-qparams ops: prepare_fx puts a
+        # second (qint8) observer after hardsigmoid's fixed quint8 one for the mul reading it
+        mapping = get_default_qconfig_mapping("qnnpack").set_global(
+            default_symmetric_qnnpack_qconfig)
+        p = self.prepared(torchvision.models.mobilenet_v3_small(), INPUT, mapping,
+                          get_qnnpack_backend_config())
+        q = opinfo.fx.export(p)
+        dtype = {t["name"]: t["dtype"] for t in q["tensors"]}
+        edges = [(n["name"], r["tensor"], r["spec"]["dtype"]) for n in q["nodes"]
+                 for r in n["inputs"] if isinstance(r, dict)]
+        conversions = [e for e in edges if dtype[e[1]] == "uint8" and e[2] == "int8"]
+        self.assertTrue(conversions, edges)
+        self.assertEqual(quiet_check(q, "xnnpack"), [])
+
+    def test_shapes_tuples_and_float_nodes(self):
+        import zoo
+        p = self.prepared(zoo.Block(), (1, 8, 64), get_default_qconfig_mapping("qnnpack"),
+                          get_qnnpack_backend_config())
+        q = opinfo.fx.export(p)
+        n = {x["name"]: x for x in q["nodes"]}
+        ops = {x["op"] for x in q["nodes"]}
+        # getattr(x, "shape"), size() and the arithmetic on them are no nodes and no inputs
+        self.assertFalse(ops & {"size", "builtins.getattr", "operator.getitem",
+                                "operator.floordiv"}, ops)
+        self.assertEqual(len(n["view"]["inputs"]), 1)
+        self.assertEqual(len(n["reshape"]["inputs"]), 1)
+        # chunk's tuple: its outputs are the three getitems
+        self.assertEqual(n["chunk"]["outputs"], ["getitem_2", "getitem_3", "getitem_4"])
+        # the model input is not observed: ln1 and the first residual add run in float
+        self.assertEqual(n["ln1"]["float_reason"], "its input is float")
+        self.assertEqual(n["add"]["float_reason"], "its input x is float")
+        self.assertEqual(n["add"]["inputs"][1], {"tensor": "proj", "spec": {"dtype": "float32"}})
+        # a float node's output read by a quantized node: the observer is that reader's edge
+        self.assertEqual(n["add_1"]["inputs"][0]["spec"]["dtype"], "uint8")
+        t = {x["name"]: x for x in q["tensors"]}
+        self.assertEqual(t["add"], {"name": "add", "dtype": "float32"})
+
+    def test_leaf_module_fed_float(self):
+        class M(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = torch.nn.Linear(16, 16)
+                self.mha = torch.nn.MultiheadAttention(16, 2, batch_first=True)
+
+            def forward(self, x):
+                y = self.lin(x)
+                a = self.mha(y, y, y)[0]
+                return a + y
+        p = self.prepared(M(), (1, 4, 16), get_default_qconfig_mapping("qnnpack"),
+                          get_qnnpack_backend_config())
+        q = opinfo.fx.export(p)
+        n = {x["name"]: x for x in q["nodes"]}
+        mha = n["mha"]
+        self.assertEqual(mha["op"], "torch.nn.MultiheadAttention")
+        self.assertEqual(mha["float_reason"], "no backend pattern matched")
+        # PyTorch feeds it the dequantized (float) tensor
+        self.assertEqual(mha["inputs"], [{"tensor": "lin", "spec": {"dtype": "float32"}}] * 3)
+        self.assertEqual(mha["outputs"], ["getitem"])
+        self.assertFalse([x["op"] for x in q["nodes"] if "->" in x["op"]])
+
+    def test_fused_names_come_from_the_database(self):
+        knows = opinfo.fx._db_knows
+        self.assertTrue(knows("operator.add -> torch.nn.ReLU", {"backend": "fbgemm"}))
+        self.assertTrue(knows("operator.add -> torch.nn.ReLU", None))
+        self.assertFalse(knows("torch.nn.MultiheadAttention -> operator.getitem",
+                               {"backend": "xnnpack"}))
+
+    def test_converted_or_unobserved_is_refused(self):
+        from torch.ao.quantization.quantize_fx import convert_fx
+        p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), True)
+        c = convert_fx(p, backend_config=FBGEMM[1]())
+        with self.assertRaisesRegex(ValueError, "has been converted.*before convert_fx"):
+            opinfo.fx.export(c)
+        none = prepare_fx(MODELS["resnet18"]().eval(), QConfigMapping(),
+                          (torch.randn(*INPUT),))
+        with self.assertRaisesRegex(ValueError, "no node of this graph is observed"):
+            opinfo.fx.export(none)
+
+        # a stock TransformerEncoderLayer is a leaf module no pattern of the backend matches:
+        # nothing is observed (it used to export 0 nodes and check clean)
+        class W(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.tel = torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+
+            def forward(self, x):
+                return self.tel(x)
+        p = prepare_fx(W().eval(), FBGEMM[0](), (torch.randn(1, 5, 32),),
+                       backend_config=FBGEMM[1]())
+        with self.assertRaisesRegex(ValueError, "no node of this graph is observed"):
+            opinfo.fx.export(p)
+
+
+class Locations(unittest.TestCase):
+    def test_innermost_user_frame(self):
+        import os
+        import zoo
+        p = ReadsWhatPrepareBuilt.prepared(zoo.Block(), (1, 8, 64),
+                                           get_default_qconfig_mapping("qnnpack"),
+                                           get_qnnpack_backend_config())
+        src = {x["name"]: x.get("source") for x in opinfo.fx.export(p)["nodes"]}
+        for node, key in (("matmul", "block.matmul"), ("softmax", "block.softmax"),
+                          ("add", "block.add"), ("ln2", "block.ln2")):
+            with self.subTest(node=node):
+                self.assertEqual(src[node], {"file": zoo.__file__, "line": zoo.LINES[key]})
+        root = os.path.dirname(zoo.__file__)
+        rel = {x["name"]: x.get("source") for x in opinfo.fx.export(p, source_root=root)["nodes"]}
+        self.assertEqual(rel["matmul"], {"file": "zoo.py", "line": zoo.LINES["block.matmul"]})
+        with self.assertRaises(ValueError):
+            opinfo.fx.export(p, source_root=os.path.join(root, "no-such-folder"))
+
+    def test_functional_nodes_of_library_models(self):
+        import zoo
+        p = ReadsWhatPrepareBuilt.prepared(zoo.shufflenet_v2_x0_5(), INPUT,
+                                           get_default_qconfig_mapping("qnnpack"),
+                                           get_qnnpack_backend_config())
+        src = {x["name"]: x.get("source") for x in opinfo.fx.export(p)["nodes"]}
+        self.assertEqual(src["cat"], {"file": zoo.__file__, "line": zoo.LINES["shuffle.cat"]})
+        # resnet's residual add: the line in torchvision's BasicBlock, not this file's
+        p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), False)
+        src = {x["name"]: x.get("source") for x in opinfo.fx.export(p)["nodes"]}
+        self.assertTrue(src["add"]["file"].endswith("resnet.py"), src["add"])
+        import inspect
+        lines, first = inspect.getsourcelines(torchvision.models.resnet.BasicBlock.forward)
+        self.assertIn("+= identity", lines[src["add"]["line"] - first])
+
+
+class ExecuTorchEncodings(unittest.TestCase):
+    """PT2E specs written as ExecuTorch's QnnQuantizer writes them (qnn-htp.md §3, §5, §7):
+    the dtype a spec stands for, and LPBQ from the weight observer's block_size keyword. Torch
+    1.13 has no PT2E: the specs are built by hand (tests/integration/test_pt2e.py has the same in
+    real PT2E graphs)."""
+
+    @staticmethod
+    def qspec(dtype, qmin, qmax, qscheme, ch_axis=None, **ctr_kw):
+        import types
+        from torch.ao.quantization.observer import MinMaxObserver
+        return types.SimpleNamespace(dtype=dtype, quant_min=qmin, quant_max=qmax, qscheme=qscheme,
+                                     ch_axis=ch_axis, is_dynamic=False,
+                                     observer_or_fake_quant_ctr=MinMaxObserver.with_args(**ctr_kw))
+
+    def test_dtypes(self):
+        q = opinfo.fx._qspec
+        cases = [
+            # 16-bit activations: torch.int32 [0, 65535]
+            ((torch.int32, 0, 65535, torch.per_tensor_affine), ("uint16", 0, 65535)),
+            # 4-bit weights: int8 [-8, 7] / [-7, 7]; 2-bit: int8 [-2, 1]
+            ((torch.int8, -8, 7, torch.per_channel_symmetric, 0), ("int4", -8, 7)),
+            ((torch.int8, -7, 7, torch.per_tensor_symmetric), ("int4", -7, 7)),
+            ((torch.int8, -2, 1, torch.per_tensor_symmetric), ("int2", -2, 1)),
+            # 16-bit weights as int16 [-32767, 32767] and 8-bit as int8 stay what they are
+            ((torch.int16, -32767, 32767, torch.per_tensor_symmetric), ("int16", -32767, 32767)),
+            ((torch.int8, -127, 127, torch.per_tensor_symmetric), ("int8", -127, 127)),
+            ((torch.uint8, 0, 255, torch.per_tensor_affine), ("uint8", 0, 255)),
+            # a bias: int32 full range
+            ((torch.int32, -2 ** 31, 2 ** 31 - 1, torch.per_tensor_symmetric),
+             ("int32", -2 ** 31, 2 ** 31 - 1)),
+        ]
+        for args, want in cases:
+            with self.subTest(args=args):
+                spec = q(self.qspec(*args))
+                self.assertEqual((spec["dtype"], spec["quant_min"], spec["quant_max"]), want)
+
+    def test_lpbq_from_block_size(self):
+        spec = opinfo.fx._qspec(self.qspec(torch.int8, -8, 7, torch.per_channel_symmetric, 0,
+                                           block_size=(1, 32)))
+        self.assertEqual((spec["dtype"], spec["qscheme"], spec["axis"], spec["block_size"]),
+                         ("int4", "per_block_symmetric", 0, [1, 32]))
+        # without block_size: per channel
+        spec = opinfo.fx._qspec(self.qspec(torch.int8, -8, 7, torch.per_channel_symmetric, 0))
+        self.assertEqual(spec["qscheme"], "per_channel_symmetric")
+        self.assertNotIn("block_size", spec)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,20 +6,24 @@
     qgraph = opinfo.fx.export(prepared, target={"backend": "fbgemm"})
     opinfo.check(qgraph)
 
-* FX (torch >= 1.13): every node that is not an observer becomes a qgraph node, named like the
-  FX node, with its op alias (the public class name of a module, torch.nn.functional.* and
-  torch.* functions, operator.add, method names). Observers become specs: dtype, qscheme,
-  quant_min/quant_max, eps; FixedQParamsObserver gives fixed values; one observer instance on
-  two values (what prepare_fx does for ops whose output shares its input's quantization)
-  becomes shared_with; scales and zero points are exported once the observer has seen data.
-  A module's weight gets the spec of its qconfig's weight observer, run on the weight itself;
-  its bias stays float32, as PyTorch's CPU backends keep it.
+* FX (torch >= 1.13): what prepare_fx built, written as convert_fx will run it. Every node that
+  computes a tensor becomes a qgraph node named like the FX node, with its op alias (the public
+  class name of a module, torch.nn.functional.* and torch.* functions, operator.add, method
+  names); shape values (getattr(x, "shape"), size(), ints) are not inputs; a node returning a
+  tuple has its getitems as outputs. Observers become specs (dtype, qscheme, range, eps, fixed
+  values, values once calibrated); one observer on two values becomes shared_with; a consumer
+  that reads a value through another observer (a chain) reads it with an edge spec. A node
+  convert_fx leaves in float gets float32 ports and a float_reason. A weighted module's weight
+  gets its qconfig's weight spec; its bias stays float32.
 * PT2E (torch >= 2.0): nodes of an exported graph that carry "quantization_annotation" in
   node.meta: their input_qspec_map, output_qspec, shared specs (SharedQuantizationSpec), derived
-  specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs. export() picks
-  this path when it finds such annotations. On torch 1.13, which has no PT2E, nothing fails.
+  specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs, with the dtypes
+  ExecuTorch derives from the quant range (int32 [0, 65535] is uint16, narrow int8 is int4/int2)
+  and LPBQ from a block_size keyword. export() picks this path when it finds such annotations.
+* A converted model, or a graph without observers or annotations, is refused (ValueError).
 
-Source locations come from the nodes' stack traces: the innermost frame outside torch itself.
+Source locations come from the nodes' stack traces: the innermost frame in the user's code
+(outside torch, or under source_root), without a column.
 """
 import operator
 import os
@@ -58,10 +62,15 @@ def _qscheme(qs):
     return names.get(qs)
 
 
+_OBSERVER_CLASSES = []
+
+
 def _is_observer(mod):
-    from torch.ao.quantization import FakeQuantizeBase
-    from torch.ao.quantization.observer import ObserverBase
-    return isinstance(mod, (ObserverBase, FakeQuantizeBase))
+    if not _OBSERVER_CLASSES:
+        from torch.ao.quantization import FakeQuantizeBase
+        from torch.ao.quantization.observer import ObserverBase
+        _OBSERVER_CLASSES.extend((ObserverBase, FakeQuantizeBase))
+    return isinstance(mod, tuple(_OBSERVER_CLASSES))
 
 
 def _obs_core(obs):
@@ -80,7 +89,7 @@ def _values(scale, zp, per_channel):
 
 def _observer_spec(obs):
     """A qgraph spec from an observer (or fake-quantize) module."""
-    torch = _torch()
+    _torch()
     from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
     core = _obs_core(obs)
     dtype = getattr(obs, "dtype", None) or getattr(core, "dtype", None)
@@ -139,10 +148,19 @@ def _calibrated(core):
 
 # ---- op names --------------------------------------------------------------------------------
 
+_OP_NAMES = {}
+
+
 def _module_op(mod):
     """The public name of a module's class: torch.nn.Conv2d, torch.nn.intrinsic.ConvReLU2d ..."""
-    torch = _torch()
     cls = type(mod)
+    if cls not in _OP_NAMES:
+        _OP_NAMES[cls] = _module_op_uncached(cls)
+    return _OP_NAMES[cls]
+
+
+def _module_op_uncached(cls):
+    torch = _torch()
     namespaces = ["torch.nn", "torch.nn.intrinsic", "torch.nn.intrinsic.qat", "torch.nn.qat",
                   "torch.nn.quantized", "torch.ao.nn.intrinsic", "torch.ao.nn.qat"]
     for ns in namespaces:
@@ -158,6 +176,19 @@ def _module_op(mod):
 
 
 def _function_op(fn):
+    try:
+        return _OP_NAMES[fn]
+    except (KeyError, TypeError):
+        pass
+    name = _function_op_uncached(fn)
+    try:
+        _OP_NAMES[fn] = name
+    except TypeError:  # not hashable
+        pass
+    return name
+
+
+def _function_op_uncached(fn):
     torch = _torch()
     name = getattr(fn, "__name__", str(fn))
     if getattr(operator, name, None) is fn:
@@ -172,34 +203,73 @@ def _function_op(fn):
     return "%s.%s" % (getattr(fn, "__module__", None) or "?", name)
 
 
-def _node_op(gm, node):
+def _node_op(gm, node, modules=None):
     if node.op == "call_module":
-        return _module_op(gm.get_submodule(node.target))
+        return _module_op(modules[node.target] if modules is not None
+                          else gm.get_submodule(node.target))
     if node.op == "call_function":
         return _function_op(node.target)
     return str(node.target)  # call_method: the method's name
 
 
-_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([^\n]+)')
 
 
-def _source(node):
-    trace = node.meta.get("stack_trace") if hasattr(node, "meta") else None
+def _entry(trace):
+    """(start, end) of the symbolic tracer's entry frame (torch/fx/_symbolic_trace.py, in trace)
+    with its code line, or None."""
+    pos = 0
+    while True:
+        k = trace.find('_symbolic_trace.py", line ', pos)
+        if k < 0:
+            return None
+        eol = trace.find("\n", k)
+        eol = len(trace) if eol < 0 else eol
+        if trace[k:eol].endswith(", in trace"):
+            code = trace.find("\n", eol + 1)
+            return trace.rfind('File "', 0, k), len(trace) if code < 0 else code + 1
+        pos = eol
+
+
+def _is_driver(line):
+    """A frame line of what called the tracer: prepare_fx (quantize_fx.py), symbolic_trace."""
+    return 'quantize_fx.py"' in line or line.endswith((", in symbolic_trace", ", in prepare_fx"))
+
+
+def _source(node, source_root=None):
+    """Where the user's code made this node: the innermost frame of the node's stack trace that
+    lies in the user's code (under source_root when given, else outside torch), with its path
+    relative to source_root when given. No column: Python stack traces have none."""
+    meta = getattr(node, "meta", None) or {}
+    trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
     if not trace:
         return None
     torch_dir = os.path.dirname(_torch().__file__) + os.sep
-    frames = [(f, int(l)) for f, l in _FRAME.findall(trace)]
-    if not frames:
-        return None
-    # torch 1.13 writes the innermost frame first (it starts inside the tracer); later versions
-    # write a traceback, innermost last. Either way: the innermost frame outside torch.
-    if frames[0][0].startswith(torch_dir):
-        frames.reverse()
-    user = [fl for fl in frames if not fl[0].startswith(torch_dir)]
-    if not user:
-        return None
-    f, l = user[-1]
-    return {"file": f, "line": l}
+    # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
+    # into the script that called prepare_fx; tracebacks of later versions are innermost last.
+    # The tracer's entry (torch/fx/_symbolic_trace.py, in trace) separates the model's frames
+    # from the calling script's: keep the model's side, innermost first.
+    entry = _entry(trace)
+    if entry:
+        start, end = entry
+        after = trace[end:end + 400]
+        nxt = after[:after.find("\n")] if "\n" in after else after
+        if _is_driver(nxt) or not any(_is_driver(line) for line in
+                                      trace[:start].split("\n") if "File" in line):
+            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, start)]
+        else:
+            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace, end))]
+    else:
+        model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace))]
+    root = os.path.abspath(source_root) + os.sep if source_root else None
+    for f, line in model:
+        if root is not None:
+            if not os.path.abspath(f).startswith(root):
+                continue
+            return {"file": os.path.relpath(f, source_root), "line": line}
+        if not f.startswith(torch_dir) and not f.startswith("<"):
+            return {"file": f, "line": line}
+    return None
 
 
 # ---- FX ----------------------------------------------------------------------------------------
@@ -215,77 +285,339 @@ def _weight_holder(mod):
     return None
 
 
-def export_fx(gm, target=None, producer="opinfo.fx"):
-    torch = _torch()
-    tensors, nodes = {}, []
-    tensor_of = {}       # fx node -> qgraph tensor name
-    observer_of = {}     # tensor name -> observer instance
-    order = []
+def _weighted(mod):
+    name = type(mod).__name__
+    return any(k in name for k in ("Conv", "Linear", "Embedding"))
 
-    def add_tensor(name, spec):
+
+_META_ATTRS = {"shape", "dtype", "device", "ndim", "is_quantized", "layout", "requires_grad",
+               "is_cuda", "names"}
+_META_METHODS = {"size", "dim", "numel", "nelement", "item", "tolist", "stride", "element_size",
+                 "get_device", "is_contiguous", "is_floating_point", "type", "__len__"}
+_TUPLE_METHODS = {"chunk", "split", "unbind", "topk", "sort", "split_with_sizes", "tensor_split",
+                  "unsafe_chunk", "unsafe_split", "kthvalue", "aminmax", "median", "mode"}
+_TUPLE_MODULES = ("MultiheadAttention", "LSTM", "GRU", "RNN")
+
+
+def _converted(gm, modules=None):
+    """A reason when gm has been converted (convert_fx, convert_pt2e) rather than prepared."""
+    torch = _torch()
+    if modules is None:
+        modules = dict(gm.named_modules(remove_duplicate=False))
+    qfuns = {getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
+                                         "quantize_per_tensor_dynamic") if hasattr(torch, n)}
+    for n in gm.graph.nodes:
+        if n.op == "call_function" and (n.target in qfuns or
+                                        type(n.target).__name__.startswith("OpOverload") and
+                                        "quantized_decomposed" in str(n.target)):
+            return "node %s calls %s" % (n.name, _function_op(n.target))
+        if n.op == "call_method" and n.target == "dequantize":
+            return "node %s calls dequantize()" % n.name
+        if n.op == "call_module":
+            mod = modules[n.target]
+            path = type(mod).__module__
+            if ".quantized" in path and not _is_observer(mod):
+                return "module %s is %s.%s" % (n.target, path, type(mod).__name__)
+    return None
+
+
+def _db_knows(op, target):
+    """Whether the database has op as an op or alias, for the target's backend when known, else
+    for one of PyTorch's CPU backends. Without the library: no."""
+    key = (op, (target or {}).get("backend"), (target or {}).get("release"))
+    if key not in _ALIASES:
+        try:
+            import opinfo
+            backends = [key[1]] if key[1] else ["fbgemm", "xnnpack"]
+            ok = False
+            for b in backends:
+                try:
+                    opinfo.explain(op, b, release=key[2] if key[1] else None)
+                    ok = True
+                    break
+                except opinfo.OpinfoError:
+                    pass
+        except ImportError:
+            ok = False
+        _ALIASES[key] = ok
+    return _ALIASES[key]
+
+
+_ALIASES = {}
+
+
+def _special_pattern(gm, modules):
+    """PyTorch 1.13's own test for ops its lowering turns from dequantize -> op -> quantize into
+    a quantized op whatever their qconfig (_lower_to_native_backend.is_special_pattern_node)."""
+    try:
+        from torch.ao.quantization.fx._lower_to_native_backend import is_special_pattern_node
+    except ImportError:
+        return lambda n: False
+
+    def test(n):
+        try:
+            return any(is_special_pattern_node(n, modules))
+        except Exception:
+            return False
+    return test
+
+
+def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_values=None):
+    """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
+    torch = _torch()
+    modules = dict(gm.named_modules(remove_duplicate=False))
+    why = _converted(gm, modules)
+    if why:
+        raise ValueError("opinfo.fx.export: this model has been converted (%s); export the model "
+                         "prepare_fx (or prepare_pt2e) returned, before convert_fx "
+                         "(convert_pt2e)" % why)
+    graph = list(gm.graph.nodes)
+    is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
+    if not any(is_obs.values()):
+        raise ValueError("opinfo.fx.export: no node of this graph is observed: it was not "
+                         "prepared by prepare_fx, or no qconfig applies to any of its nodes "
+                         "(every qconfig is None, or the backend config matched no pattern)")
+    if weight_values is None:
+        # weights are observed (their scales computed) once the activations are calibrated;
+        # before, every spec carries the observers' settings only
+        weight_values = any(_calibrated(_obs_core(modules[n.target]))
+                            for n in graph if is_obs[n])
+    observed_names = getattr(gm, "_observed_node_names", None)
+    qconfig_map = getattr(gm, "_qconfig_map", None) or {}
+    special = _special_pattern(gm, modules)
+
+    # -- what each FX value is: a tensor, a non-tensor (shapes, sizes), a tuple of tensors
+    nontensor, tuples, alias = set(), set(), {}   # alias: getitem of a tuple -> its tensor node
+    element = {}                                  # (tuple node, index) -> the first getitem
+    for n in graph:
+        if n.op == "call_function" and n.target is getattr and len(n.args) > 1 and \
+                n.args[1] in _META_ATTRS:
+            nontensor.add(n)
+        elif n.op == "call_method" and n.target in _META_METHODS:
+            nontensor.add(n)
+        elif n.op == "call_function" and n.target is operator.getitem and n.args and \
+                isinstance(n.args[0], torch.fx.Node):
+            src = n.args[0]
+            if src in nontensor:
+                nontensor.add(n)
+            elif src in tuples:
+                first = element.setdefault((src, n.args[1]), n)
+                if first is not n:
+                    alias[n] = first
+        elif n.op in ("call_function", "call_method") and not is_obs[n]:
+            nodes_in = [a for a in _flat(list(n.args) + list(n.kwargs.values()))
+                        if isinstance(a, torch.fx.Node)]
+            name = n.target if n.op == "call_method" else getattr(n.target, "__name__", "")
+            if nodes_in and all(a in nontensor for a in nodes_in) or \
+                    (n.op == "call_function" and getattr(n.target, "__module__", "") in
+                     ("builtins", "math") and n.target is not getattr):
+                nontensor.add(n)
+            elif name in _TUPLE_METHODS or (name in ("max", "min") and
+                                            (len(n.args) > 1 or "dim" in n.kwargs)):
+                tuples.add(n)
+        elif n.op == "call_module" and not is_obs[n] and \
+                type(modules[n.target]).__name__ in _TUPLE_MODULES:
+            tuples.add(n)
+
+    def base(a):
+        """The tensor an argument reads, and the observers it reads it through, in order."""
+        chain = []
+        while is_obs.get(a) and a.args:
+            chain.append(a)
+            a = a.args[0]
+        return alias.get(a, a), list(reversed(chain))
+
+    def obs_dtype(o):
+        mod = modules[o.target]
+        return _TORCH_DTYPES.get(getattr(mod, "dtype", None) or
+                                 getattr(_obs_core(mod), "dtype", None), "float32")
+
+    def quantizing(o):
+        return obs_dtype(o) not in ("float32", "float16", "bfloat16")
+
+    direct = {}  # tensor node -> the observers directly on it, in graph order
+    for n in graph:
+        if is_obs[n] and n.args and isinstance(n.args[0], torch.fx.Node) and \
+                not is_obs.get(n.args[0]):
+            direct.setdefault(alias.get(n.args[0], n.args[0]), []).append(n)
+
+    def tensor_args(n):
+        out = []
+        for a in _flat(list(n.args) + list(n.kwargs.values())):
+            if isinstance(a, torch.fx.Node) and a.op != "output":
+                b, chain = base(a)
+                if b not in nontensor and b not in tuples:
+                    out.append((b, chain))
+        return out
+
+    def outputs_of(n):
+        if n in tuples:
+            return sorted((e for (src, _), e in element.items() if src is n),
+                          key=lambda e: e.args[1] if isinstance(e.args[1], int) else 0)
+        return [n]
+
+    compute = [n for n in graph if n.op in ("call_module", "call_function", "call_method")
+               and not is_obs[n] and n not in nontensor and n not in alias and
+               not (n.op == "call_function" and n.target is operator.getitem and
+                    isinstance(n.args[0], torch.fx.Node) and n.args[0] in tuples)]
+    out_observed = {n: any(quantizing(o) for e in outputs_of(n) for o in direct.get(e, []))
+                    for n in compute}
+
+    # -- fused patterns whose inner value prepare_fx leaves unobserved (add -> relu): one node,
+    # named for the pattern, when the database knows the pattern's name
+    merged_into, groups = {}, {n: [n] for n in compute}
+    users = {n: [u for u in n.users if not is_obs[u]] for n in compute}
+    for n in compute:
+        if out_observed[n] or n in tuples or len(users[n]) != 1 or n.users.keys() != \
+                set(users[n]):
+            continue
+        m = users[n][0]
+        if m not in groups or m in tuples or observed_names is not None and \
+                not {n.name, m.name} <= observed_names:
+            continue
+        if len([b for b, _ in tensor_args(m)]) != 1:
+            continue
+        head = merged_into.get(n, n)
+        name = " -> ".join(_node_op(gm, x, modules) for x in groups[head] + [m])
+        if not _db_knows(name, target):
+            continue
+        groups[head].append(m)
+        merged_into[m] = head
+        del groups[m]
+        out_observed[head] = out_observed[m]
+
+    # -- which nodes PyTorch leaves in float, and why
+    float_reason = {}
+    for n in compute:
+        if n in merged_into:
+            continue
+        last = groups[n][-1]
+        reads = tensor_args(n)
+        qreads = [bool(chain) and quantizing(chain[-1]) for _, chain in reads]
+        qc_none = n.name in qconfig_map and qconfig_map[n.name] is None
+        if not reads:
+            float_reason[n] = "it has no tensor input"
+        elif not any(qreads):
+            float_reason[n] = "its input is float"
+        elif not all(qreads):
+            float_reason[n] = "its input %s is float" % reads[qreads.index(False)][0].name
+        elif qc_none and not special(n):
+            float_reason[n] = "its qconfig is None"
+        elif observed_names is not None and n.name not in observed_names and not special(n):
+            # prepare_fx matched no pattern here, and convert lowers such a node only when it
+            # is one of the ops it turns from dequantize -> op -> quantize into a quantized op
+            float_reason[n] = "no backend pattern matched"
+        elif not out_observed[last]:
+            float_reason[n] = ("no backend pattern matched" if observed_names is not None and
+                               n.name not in observed_names else "its output is not quantized")
+
+    # -- tensors: a quantized producer's value takes the first observer on it; readers through
+    # another observer (a chain, or a second observer on the value) get an edge spec
+    memo = {}
+
+    def spec_of(inst):
+        """An observer's spec, once per observer (a histogram observer's qparams search is the
+        costly part of an export)."""
+        if id(inst) not in memo:
+            memo[id(inst)] = _observer_spec(inst)
+        return dict(memo[id(inst)])
+
+    tensors, order, own_obs = {}, [], {}
+
+    def put(name, spec):
         if name not in tensors:
-            tensors[name] = dict(name=name, **spec)
             order.append(name)
+            tensors[name] = dict(name=name, **spec)
         return name
 
-    def ref(arg):
-        return tensor_of.get(arg) if isinstance(arg, torch.fx.Node) else None
+    for n in graph:
+        if n.op in ("placeholder", "get_attr") or n in compute or n in element.values():
+            producer_node = n if n in compute else (n.args[0] if n in element.values() else None)
+            floats = producer_node is not None and \
+                merged_into.get(producer_node, producer_node) in float_reason
+            obs = [o for o in direct.get(n, []) if quantizing(o)] if not floats else []
+            if obs:
+                own_obs[n] = obs[0]
+            put(n.name, {"dtype": "float32"})
 
-    for node in gm.graph.nodes:
-        if node.op in ("placeholder", "get_attr"):
-            tensor_of[node] = add_tensor(node.name, {"dtype": "float32"})
-        elif node.op == "call_module" and _is_observer(gm.get_submodule(node.target)):
-            src = ref(node.args[0]) if node.args else None
-            if src is None:
-                continue
-            tensor_of[node] = src
-            observer_of.setdefault(src, gm.get_submodule(node.target))
-        elif node.op in ("call_module", "call_function", "call_method"):
-            inputs = []
-            for a in list(node.args) + list(node.kwargs.values()):
-                for x in (a if isinstance(a, (list, tuple)) else [a]):
-                    r = ref(x)
-                    if r is not None:
-                        inputs.append(r)
-            entry = {"name": node.name, "op": _node_op(gm, node), "inputs": inputs,
-                     "outputs": [add_tensor(node.name, {"dtype": "float32"})]}
-            tensor_of[node] = node.name
-            if node.op == "call_module":
-                mod = gm.get_submodule(node.target)
-                holder = _weight_holder(mod)
-                qconfig = getattr(mod, "qconfig", None)
-                if holder is not None and qconfig is not None and qconfig.weight is not None:
-                    wobs = qconfig.weight()
-                    wobs(holder.weight.detach())
-                    spec = _observer_spec(wobs)
-                    spec["shape"] = list(holder.weight.shape)
-                    entry["inputs"].append(add_tensor("%s.weight" % node.target, spec))
-                    if isinstance(getattr(holder, "bias", None), torch.Tensor):
-                        entry["inputs"].append(add_tensor("%s.bias" % node.target,
-                                                          {"dtype": "float32"}))
-            src = _source(node)
-            if src:
-                entry["source"] = src
-            nodes.append(entry)
-    # specs from observers; one observer instance on several tensors: the later ones share it
     first_of = {}
-    for name in order:
-        obs = observer_of.get(name)
-        if obs is None:
-            continue
-        if id(obs) in first_of:
-            root = first_of[id(obs)]
-            tensors[name] = {"name": name, "dtype": tensors[root]["dtype"], "shared_with": root}
+    for n, o in own_obs.items():
+        inst = modules[o.target]
+        if id(inst) in first_of:
+            root = first_of[id(inst)]
+            tensors[n.name] = {"name": n.name, "dtype": tensors[root]["dtype"],
+                               "shared_with": root}
         else:
-            first_of[id(obs)] = name
-            tensors[name] = dict(name=name, **_observer_spec(obs))
-    nodes, dropped = _merge_fused(nodes, tensors)
-    nodes = _quantized_only(nodes, tensors)
+            first_of[id(inst)] = n.name
+            tensors[n.name] = dict(name=n.name, **spec_of(inst))
+
+    def ref(b, chain, as_float):
+        """How a node reads tensor b through the observers chain: b's own spec (its name), or
+        an edge spec (float for a node PyTorch runs in float; another observer's spec)."""
+        own_q = tensors[b.name]["dtype"] != "float32"
+        o = chain[-1] if chain else None
+        if as_float or o is None or not quantizing(o):
+            return {"tensor": b.name, "spec": {"dtype": "float32"}} if own_q else b.name
+        if b in own_obs and modules[o.target] is modules[own_obs[b].target]:
+            return b.name
+        return {"tensor": b.name, "spec": spec_of(modules[o.target])}
+
+    nodes = []
+    for n in compute:
+        if n in merged_into:
+            continue
+        group = groups[n]
+        is_float = n in float_reason
+        inputs = [ref(b, chain, is_float) for b, chain in tensor_args(n)]
+        if n.op == "call_module":
+            mod = modules[n.target]
+            holder = _weight_holder(mod)
+            qconfig = getattr(mod, "qconfig", None)
+            # weights are ports of the weighted ops (conv, linear, embedding), which PyTorch
+            # quantizes with the qconfig's weight observer; a norm's or PReLU's parameters stay
+            # float inside the module and are no ports (optional ones in the data)
+            if holder is not None and _weighted(holder):
+                if not is_float and qconfig is not None and qconfig.weight is not None:
+                    if weight_values:
+                        wobs = qconfig.weight()
+                        wobs(holder.weight.detach())
+                        spec = _observer_spec(wobs)
+                    else:  # the settings alone: the same for every weight of this observer
+                        key = ("w", repr(qconfig.weight))
+                        if key not in memo:
+                            memo[key] = _observer_spec(qconfig.weight())
+                        spec = dict(memo[key])
+                    spec["shape"] = list(holder.weight.shape)
+                else:
+                    spec = {"dtype": "float32", "shape": list(holder.weight.shape)}
+                inputs.append(put("%s.weight" % n.target, spec))
+                if isinstance(getattr(holder, "bias", None), torch.Tensor):
+                    inputs.append(put("%s.bias" % n.target, {"dtype": "float32"}))
+        op = " -> ".join(_node_op(gm, x, modules) for x in group)
+        entry = {"name": n.name, "op": op, "inputs": inputs,
+                 "outputs": [e.name for e in outputs_of(group[-1])]}
+        if is_float:
+            entry["float_reason"] = float_reason[n]
+        src = _source(n, source_root)
+        if src:
+            entry["source"] = src
+        nodes.append(entry)
+    dropped = {m.name for g in groups.values() for m in g[:-1]}
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
-         "tensors": [tensors[n] for n in order if n not in dropped], "nodes": nodes}
+         "tensors": [tensors[k] for k in order if k not in dropped], "nodes": nodes}
     if target:
         q["target"] = dict(target)
     return q
+
+
+def _flat(xs):
+    for x in xs:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        elif isinstance(x, dict):
+            yield from _flat(list(x.values()))
+        else:
+            yield x
 
 
 def _quantized_only(nodes, tensors):
@@ -300,11 +632,11 @@ def _quantized_only(nodes, tensors):
             if any(dtype(r) != "float32" for r in n["inputs"] + n["outputs"] if r is not None)]
 
 
-def _merge_fused(nodes, tensors):
-    """Fused patterns (add -> relu, conv -> relu written functionally): prepare_fx observes only
+def _merge_fused(nodes, tensors, target=None):
+    """Fused patterns (add -> relu, conv -> relu written functionally): the quantizer observes only
     the pattern's last output, so the inner value stays float. A node whose only output is
     unobserved and read by exactly one node with one input is merged into it, as one node with
-    the pattern's alias ("operator.add -> torch.nn.ReLU"), which the database knows."""
+    the pattern's alias ("aten.add.Tensor -> aten.relu.default"), when the database knows it."""
     def name(ref):
         return ref["tensor"] if isinstance(ref, dict) else ref
 
@@ -323,9 +655,11 @@ def _merge_fused(nodes, tensors):
             quantized_inputs = any(tensors[name(t)]["dtype"] not in
                                    ("float32", "float16", "bfloat16")
                                    for t in x["inputs"] if name(t) in tensors)
+            fused = "%s -> %s" % (x["op"], n["op"])
             if inner.get("dtype") == "float32" and len(inner) == 2 and quantized_inputs \
-                    and tensors[n["outputs"][0]]["dtype"] != "float32":
-                x["op"] = "%s -> %s" % (x["op"], n["op"])
+                    and tensors[n["outputs"][0]]["dtype"] != "float32" and \
+                    _db_knows(fused, target):
+                x["op"] = fused
                 x["outputs"] = n["outputs"]
                 dropped.add(ins[0])
                 merged_into[n["outputs"][0]] = x
@@ -340,34 +674,68 @@ def _has_pt2e(gm):
     return any("quantization_annotation" in getattr(n, "meta", {}) for n in gm.graph.nodes)
 
 
+def _narrow(dtype, qmin, qmax):
+    """The dtype a PT2E spec stands for, as ExecuTorch's QNN backend derives it from the container
+    dtype and the quant range (_get_qnn_datatype, _qspec_port_encoding_type; facts: qnn-htp.md
+    §2, §3): int8 holding a range of at most 3 is 2-bit, of at most 15 is 4-bit; int16/int32
+    holding at most 255 or 65535 values is 8- or 16-bit (16-bit activations are written as
+    torch.int32 [0, 65535], since torch has no quantized uint16). Other dtypes are kept."""
+    if qmin is None or qmax is None:
+        return dtype
+    span = int(qmax) - int(qmin)
+    if dtype == "int8":
+        return "int2" if span <= 3 else "int4" if span <= 15 else dtype
+    if dtype in ("int16", "int32", "uint16"):
+        if span <= 255:
+            return "uint8" if qmin >= 0 else "int8"
+        if span <= 65535:
+            return "uint16" if qmin >= 0 else "int16"
+    return dtype
+
+
+def _ctr_keywords(qs):
+    ctr = getattr(qs, "observer_or_fake_quant_ctr", None)
+    if ctr is None:
+        return {}
+    p = getattr(ctr, "p", None)
+    return dict(getattr(p, "keywords", None) or getattr(ctr, "keywords", None) or {})
+
+
 def _qspec(qs, obs_of=None):
-    """A qgraph spec from a PT2E QuantizationSpec (values from its observer when calibrated)."""
-    torch = _torch()
+    """A qgraph spec from a PT2E QuantizationSpec (values from its observer when calibrated).
+
+    The dtype is the one the spec stands for (_narrow); a weight observer constructed with a
+    block_size keyword (ExecuTorch's LPBQ, qnn-htp.md §7) makes the spec per-block."""
     spec = {"dtype": _dtype(qs.dtype)}
+    qmin, qmax = getattr(qs, "quant_min", None), getattr(qs, "quant_max", None)
+    spec["dtype"] = _narrow(spec["dtype"], qmin, qmax)
     qsch = _qscheme(getattr(qs, "qscheme", None))
+    kw = _ctr_keywords(qs)
+    block = kw.get("block_size")
+    if block is not None and qsch and qsch.startswith("per_channel"):
+        qsch = "per_block_symmetric" if qsch.endswith("symmetric") else "per_block_affine"
+        spec["block_size"] = [int(b) for b in block]
     if qsch:
         spec["qscheme"] = qsch
-    if getattr(qs, "ch_axis", None) is not None and qsch and qsch.startswith("per_channel"):
-        spec["axis"] = int(qs.ch_axis)
-    if getattr(qs, "quant_min", None) is not None:
-        spec["quant_min"] = int(qs.quant_min)
-    if getattr(qs, "quant_max", None) is not None:
-        spec["quant_max"] = int(qs.quant_max)
+    if qsch and (qsch.startswith("per_channel") or qsch.startswith("per_block")):
+        spec["axis"] = int(getattr(qs, "ch_axis", None) or 0)
+    if qmin is not None:
+        spec["quant_min"] = int(qmin)
+    if qmax is not None:
+        spec["quant_max"] = int(qmax)
     if getattr(qs, "is_dynamic", False):
         spec["is_dynamic"] = True
-    ctr = getattr(qs, "observer_or_fake_quant_ctr", None)
-    if ctr is not None:
-        kw = getattr(ctr, "p", None)
-        kw = getattr(kw, "keywords", None) or getattr(ctr, "keywords", None) or {}
-        if "eps" in kw:
-            spec["eps"] = float(kw["eps"])
-    if obs_of is not None:
+    if "eps" in kw:
+        spec["eps"] = float(kw["eps"])
+    if obs_of is not None and block is None:
+        # per-block observers compute one scale per block; the qgraph's per-block scale is
+        # per channel (LPBQ's float scale): values are left to the kernel, not exported
         spec.update({k: v for k, v in _observer_spec(obs_of).items()
                      if k in ("scale", "zero_point", "eps")})
     return spec
 
 
-def export_pt2e(gm, target=None, producer="opinfo.fx"):
+def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
     """From a PT2E-annotated graph (after prepare_pt2e, or annotated by a quantizer)."""
     torch = _torch()
     from torch.ao.quantization.quantizer import (DerivedQuantizationSpec, FixedQParamsQuantizationSpec,
@@ -397,7 +765,8 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
             src = real(edge[0] if isinstance(edge, tuple) else edge)
             return {"shared_with": src.name}
         if isinstance(qs, DerivedQuantizationSpec):
-            d = {"dtype": _dtype(qs.dtype),
+            d = {"dtype": _narrow(_dtype(qs.dtype), getattr(qs, "quant_min", None),
+                                  getattr(qs, "quant_max", None)),
                  "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
                  "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
                                   for e in qs.derived_from]}
@@ -405,8 +774,8 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
                 d["axis"] = int(qs.ch_axis or 0)
             return d
         if isinstance(qs, FixedQParamsQuantizationSpec):
-            s = {"dtype": _dtype(qs.dtype), "fixed": True, "scale": float(qs.scale),
-                 "zero_point": int(qs.zero_point)}
+            s = {"dtype": _narrow(_dtype(qs.dtype), qs.quant_min, qs.quant_max), "fixed": True,
+                 "scale": float(qs.scale), "zero_point": int(qs.zero_point)}
             if qs.quant_min is not None:
                 s["quant_min"], s["quant_max"] = int(qs.quant_min), int(qs.quant_max)
             return s
@@ -462,11 +831,11 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
                                   else x.name)
         entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
                  "outputs": [n.name]}
-        src = _source(n)
+        src = _source(n, source_root)
         if src:
             entry["source"] = src
         nodes.append(entry)
-    nodes, dropped = _merge_fused(nodes, tensors)
+    nodes, dropped = _merge_fused(nodes, tensors, target)
     nodes = _quantized_only(nodes, tensors)
     order = [k for k in order if k not in dropped]
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
@@ -476,12 +845,25 @@ def export_pt2e(gm, target=None, producer="opinfo.fx"):
     return q
 
 
-def export(gm, target=None):
-    """A qgraph from a prepared GraphModule: PT2E annotations when present, else FX observers."""
+def export(gm, target=None, source_root=None, weight_values=None):
+    """A qgraph from a prepared GraphModule: PT2E annotations when present, else FX observers.
+
+    weight_values: run the weight observers on the weights (scales and zero points of weights);
+    by default once the activation observers have seen data.
+    source_root: locate nodes at the innermost frame under this folder (the user's code), with
+    paths relative to it; by default, the innermost frame outside torch, as an absolute path.
+    A converted model (convert_fx, convert_pt2e) or a graph without any observer or annotation
+    raises ValueError."""
     torch = _torch()
     if not isinstance(gm, torch.fx.GraphModule):
         raise TypeError("opinfo.fx.export: a torch.fx.GraphModule (after prepare_fx or "
                         "prepare_pt2e), not %s" % type(gm).__name__)
+    if source_root is not None and not os.path.isdir(source_root):
+        raise ValueError("opinfo.fx.export: source_root %r is not a folder" % (source_root,))
     if _has_pt2e(gm):
-        return export_pt2e(gm, target)
-    return export_fx(gm, target)
+        why = _converted(gm)
+        if why:
+            raise ValueError("opinfo.fx.export: this model has been converted (%s); export the "
+                             "model prepare_pt2e returned, before convert_pt2e" % why)
+        return export_pt2e(gm, target, source_root=source_root)
+    return export_fx(gm, target, source_root=source_root, weight_values=weight_values)
