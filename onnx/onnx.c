@@ -68,8 +68,8 @@ static void blob_free(blob *b)
 static int read_all(const char *path, blob *b, opinfo_error_t *err)
 {
     memset(b, 0, sizeof *b);
-    if (strcmp(path, "-") == 0)
-        return oi_read_file(path, MAX_MODEL_BYTES, &b->data, &b->len, err);
+    if (strcmp(path, "-") == 0) /* a JSON text or a binary model: no NUL-byte refusal */
+        return oi_read_input(path, MAX_MODEL_BYTES, "", &b->data, &b->len, err);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "cannot open: %s", strerror(errno));

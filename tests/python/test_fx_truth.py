@@ -59,33 +59,23 @@ def qconfigs():
 
 
 # (backend, qgraph op) -> the PyTorch 1.13 fact the database does not have yet. A mismatch on
-# such a node is printed, not failed; one that is not listed fails.
-_LN = ("torch 1.13 lowers dequantize -> nn.LayerNorm -> quantize to nnq.LayerNorm "
-       "(torch/ao/quantization/fx/_lower_to_native_backend.py, SPECIAL_PATTERN_LOWER_MODULE_MAP "
-       "and is_default_node), outside its BackendConfig; the 1.13 data has no LayerNorm")
-KNOWN_DATA_GAPS = {("fbgemm", "torch.nn.LayerNorm"): _LN, ("xnnpack", "torch.nn.LayerNorm"): _LN}
+# such a node is printed, not failed; one that is not listed fails. Empty: LayerNorm, which torch
+# 1.13 lowers outside its BackendConfig (_lower_to_native_backend.py,
+# SPECIAL_PATTERN_LOWER_MODULE_MAP), is in the 1.13.1 data.
+KNOWN_DATA_GAPS = {}
 
-_FLOAT_REASON_REFUSED = []
+# the releases that are PyTorch 1.13's backend configs (xnnpack's newest, 2.6, is PT2E's quantizer)
+RELEASE = "1.13.1"
 
 
 def check(q, backend):
-    """opinfo.check, warn mode. A library that does not know the node field float_reason yet
-    (it comes with the runs-in-float rule) is given the qgraph without it: the exporter's
-    float_reason still counts as the float verdict in verdicts()."""
-    if _FLOAT_REASON_REFUSED:
-        q = dict(q, nodes=[{k: v for k, v in n.items() if k != "float_reason"}
-                           for n in q["nodes"]])
+    """opinfo.check in warn mode against PyTorch 1.13's data: every diagnostic."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return opinfo.check(q, backend=backend)
+            return opinfo.check(q, backend=backend, release=RELEASE, strict=False)
         except opinfo.ValidationError as e:
             return e.diagnostics
-        except opinfo.OpinfoError as e:
-            if "float_reason" not in str(e) or _FLOAT_REASON_REFUSED:
-                raise
-            _FLOAT_REASON_REFUSED.append(True)
-    return check(q, backend)
 
 
 # rules that say the node will not run quantized whatever their severity

@@ -362,9 +362,24 @@ def _special_pattern(gm, modules):
     return test
 
 
+# FX graph mode quantization is checked against the data of PyTorch's BackendConfigs, named by
+# their module and function names; a backend's newest release may be another stack's (xnnpack 2.6
+# is PT2E's XNNPACKQuantizer, aten names only: docs/data-sources-pytorch.md). Without a release
+# in the target, an FX export names the BackendConfig release, so the fused names it looks up and
+# the check that follows read the same data.
+FX_RELEASES = {"xnnpack": "1.13.1", "fbgemm": "1.13.1"}
+
+
+def _fx_target(target):
+    if target and target.get("backend") in FX_RELEASES and not target.get("release"):
+        target = dict(target, release=FX_RELEASES[target["backend"]])
+    return target
+
+
 def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_values=None):
     """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
     torch = _torch()
+    target = _fx_target(target)
     modules = dict(gm.named_modules(remove_duplicate=False))
     why = _converted(gm, modules)
     if why:
