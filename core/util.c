@@ -205,6 +205,13 @@ int oi_read_input(const char *path, size_t max, const char *magic, char **out, s
             goto out;
         }
         if (!regular) { /* a stream: refuse what cannot be the format as soon as it shows */
+            /* magic "": a JSON text or a protobuf message, told by the first byte (no protobuf
+             * field is numbered 0, so a NUL never starts one): JSON's rule for a JSON start */
+            int either = magic && !*magic;
+            if (either && n > 0 && strchr("{[ \t\r\n", data[0]) && data[0])
+                magic = NULL;
+            if (either && n > 0 && data[0] == '\0')
+                magic = NULL;
             if (magic) {
                 size_t ml = strlen(magic);
                 for (size_t i = was; i < n && i < ml; i++)
