@@ -106,6 +106,10 @@ static const opinfo_rule_info rules[] = {
     {"overrides-unexamined", "a node the overrides' type check could not examine, and why",
      "A node whose op the backend lacks, whose inputs do not bind to the op's ports, or whose "
      "port has a type without a dtype is reported, never passed as clean."},
+    {"unjustified-suppression", "a node suppresses a rule without giving a reason",
+     "A node's \"suppress\" entry hides a rule's diagnostics on that node (docs/adoption.md); "
+     "without a \"reason\" the next reader cannot tell why. The suppression still applies. "
+     "Fix: add a one-line \"reason\"."},
 };
 
 const opinfo_rule_info *opinfo_rules(size_t *count)

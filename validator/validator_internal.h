@@ -55,6 +55,8 @@ typedef struct oi_node {
     const char *src_file;
     int src_line, src_column;
     long index; /* the node's index in its model (an ONNX graph), -1 when none */
+    size_t n_suppress; /* "suppress": [{"rule", "reason"}] (docs/adoption.md) */
+    const char **suppress_rule, **suppress_reason; /* reason NULL when not given */
 } oi_node;
 
 struct opinfo_qgraph {
@@ -96,6 +98,10 @@ OPINFO_INTERNAL void oi_report_set_target(opinfo_report *r, const char *backend,
                                           const char *arch);
 OPINFO_INTERNAL void oi_report_set_truncated(opinfo_report *r);
 OPINFO_INTERNAL void oi_report_add_file(opinfo_report *r, const char *path);
+/* filter.c: drops the diagnostics i >= from with drop[i - from] set (the counts follow); the
+ * stable fingerprint of a diagnostic (rule, node, op, port: docs/adoption.md) */
+OPINFO_INTERNAL void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop);
+OPINFO_INTERNAL uint64_t oi_diag_fingerprint(const opinfo_diag *d);
 
 /* The plugin host (plugin_host.c): the ABI's function table bound to a graph and the database.
  * Findings a plugin emits go to sink, with the node's index. */

@@ -175,7 +175,7 @@ expect 0 "$CHECK" --version
 has "qgraph format 1" out
 expect 0 "$CHECK" --help
 expect 0 "$CHECK" --list-rules
-lines 30 out
+lines 31 out
 has "arch-gate" out
 has "overrides-no-variant" out
 # autofix and overrides: usage errors (tests/autofix and tests/overrides run them for real)
