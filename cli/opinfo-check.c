@@ -150,7 +150,9 @@ static void put_diag_line(const char *what, const opinfo_diag *d, const char *re
     if (d->line > 0)
         fprintf(stderr, ":%d:%d", d->line, d->column > 0 ? d->column : 1);
     fprintf(stderr, ": %s: ", what);
-    cli_put_escaped(stderr, d->message ? d->message : d->node);
+    cli_put_escaped(stderr, d->node ? d->node : "-");
+    fputs(": ", stderr);
+    cli_put_escaped(stderr, d->message ? d->message : "");
     fputs(" [", stderr);
     cli_put_escaped(stderr, d->rule);
     fputc(']', stderr);

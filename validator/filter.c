@@ -1,6 +1,7 @@
 /* Selection, suppression and baseline (docs/adoption.md): what lets a team gate only the
  * diagnostics it has not accepted. A filter runs over a report after each check and moves the
  * diagnostics it drops to its own lists, where they stay readable while the report lives. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,7 @@ static int in_list(char *const *l, const char *rule)
 /* ---- the baseline ---------------------------------------------------------------------------- */
 
 #define BASELINE_FORMAT 1
+#define BASELINE_MAX ((size_t)256 << 20)
 
 static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
 
@@ -272,11 +274,31 @@ static const char *akeep(opinfo_filter *f, json_t *v)
 
 int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo_error_t *err)
 {
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "cannot open: %s", strerror(errno));
+    oi_buf tb;
+    oi_buf_init(&tb);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0 && tb.len <= BASELINE_MAX)
+        oi_buf_add(&tb, chunk, got);
+    int rerr = ferror(in);
+    fclose(in);
+    size_t len = tb.len;
+    char *text = oi_buf_steal(&tb);
+    if (!text || rerr || len > BASELINE_MAX) {
+        free(text);
+        return oi_set_error(err, rerr ? OPINFO_EIO : OPINFO_EINPUT, path, 0, 0, 0, "%s",
+                            rerr ? "cannot read" : "larger than 256 MiB (or out of memory)");
+    }
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return oi_set_error(err, je.line > 0 ? OPINFO_EPARSE : OPINFO_EIO, path, je.line,
-                            je.column, je.position, "%s", je.text);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        free(text);
+        return oi_set_error(err, OPINFO_EPARSE, path, je.line > 0 ? je.line : 1,
+                            je.column > 0 ? je.column : 1, je.position, "%s", je.text);
+    }
     int rc = OPINFO_OK;
     json_t *ver = json_object_get(root, "opinfo_baseline");
     json_t *arr = json_object_get(root, "diagnostics");
@@ -308,7 +330,14 @@ int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo_error_t *e
         unsigned long long v = json_is_string(fp) ? strtoull(json_string_value(fp), &end, 16) : 0;
         if (!json_is_object(e) || !end || *end || strlen(json_string_value(fp)) != 16 ||
             !json_is_string(rule)) {
-            rc = oi_set_error(err, OPINFO_EINPUT, path, 1, 1, 0,
+            oi_jpath jp;
+            memset(&jp, 0, sizeof jp);
+            oi_jpath_push_key(&jp, "diagnostics");
+            oi_jpath_push_index(&jp, i);
+            int line = 1, col = 1;
+            long pos = 0;
+            oi_json_locate(text, len, &jp, 0, &line, &col, &pos);
+            rc = oi_set_error(err, OPINFO_EINPUT, path, line, col, pos,
                               "/diagnostics/%zu: want an object with a 16-hex-digit "
                               "\"fingerprint\" and a \"rule\"",
                               i);
@@ -331,6 +360,7 @@ int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo_error_t *e
     f->has_base = 1;
 done:
     json_decref(root);
+    free(text);
     return rc;
 }
 
@@ -362,6 +392,24 @@ static const oi_node *find_node(const opinfo_qgraph *g, const opinfo_diag *d)
         if (strcmp(g->nodes[i].name, d->node) == 0)
             return &g->nodes[i];
     return NULL;
+}
+
+/* where node i starts in the qgraph's text (the check found the offsets), 0 when unknown */
+static void node_line(const opinfo_qgraph *g, size_t i, int *line, int *col)
+{
+    *line = *col = 0;
+    if (!g->node_pos || !g->text || g->node_pos[i] < 0 || (size_t)g->node_pos[i] > g->len)
+        return;
+    int l = 1, c = 1;
+    for (long k = 0; k < g->node_pos[i]; k++) {
+        if (g->text[k] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)g->text[k] & 0xc0) != 0x80)
+            c++;
+    }
+    *line = l;
+    *col = c;
 }
 
 int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
@@ -428,8 +476,7 @@ reasons:
             if (nd->suppress_reason[k])
                 continue;
             char msg[1400];
-            snprintf(msg, sizeof msg,
-                     "%.500s: the suppression of %.200s has no reason (add \"reason\")", nd->name,
+            snprintf(msg, sizeof msg, "the suppression of %.200s has no reason",
                      nd->suppress_rule[k]);
             oi_diag_in in;
             memset(&in, 0, sizeof in);
@@ -438,13 +485,13 @@ reasons:
             in.fix = "add a \"reason\" to the suppression";
             in.node = nd->name;
             in.op = nd->op;
-            in.file = nd->src_file ? nd->src_file : g->path;
-            in.line = nd->src_file ? nd->src_line : 0;
-            in.column = nd->src_file ? nd->src_column : 0;
             in.qgraph = g->path;
+            in.detached = 1;
+            node_line(g, i, &in.qgraph_line, &in.qgraph_column);
+            in.file = nd->src_file ? nd->src_file : in.qgraph;
+            in.line = nd->src_file ? nd->src_line : in.qgraph_line;
+            in.column = nd->src_file ? nd->src_column : in.qgraph_column;
             in.node_index1 = nd->index >= 0 ? nd->index + 1 : 0;
-            if (!nd->src_file)
-                in.file = in.qgraph;
             if ((f->select && !in_list(f->select, in.rule)) || in_list(f->ignore, in.rule))
                 continue;
             if (oi_report_add(r, OPINFO_SEVERITY_WARNING, &in))

@@ -199,19 +199,20 @@ int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d)
     o->expected = keep(r, d->expected);
     o->actual = keep(r, d->actual);
     o->fix = keep(r, d->fix);
-    o->node = r->nn ? r->nodes[r->nn - 1].node : keep(r, d->node);
-    o->op = r->nn ? r->nodes[r->nn - 1].op : keep(r, d->op);
+    int last = r->nn && !d->detached; /* the last node's strings, shared */
+    o->node = last ? r->nodes[r->nn - 1].node : keep(r, d->node);
+    o->op = last ? r->nodes[r->nn - 1].op : keep(r, d->op);
     o->tensor = keep(r, d->tensor);
     o->port = keep(r, d->port);
     o->variant = keep(r, d->variant);
-    o->qgraph = r->nn ? r->nodes[r->nn - 1].qgraph : keep(r, d->qgraph);
+    o->qgraph = last ? r->nodes[r->nn - 1].qgraph : keep(r, d->qgraph);
     o->file = d->file == d->qgraph ? o->qgraph : keep(r, d->file);
     o->line = d->line;
     o->column = d->column;
     o->qgraph_line = d->qgraph_line;
     o->qgraph_column = d->qgraph_column;
     o->node_index = d->node_index1 - 1;
-    if (r->nn)
+    if (last)
         r->nodes[r->nn - 1].count++;
     if (sev == OPINFO_SEVERITY_ERROR)
         r->errors++;

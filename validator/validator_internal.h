@@ -88,6 +88,7 @@ typedef struct oi_diag_in {
     const char *qgraph;
     int qgraph_line, qgraph_column;
     long node_index1; /* the node's index in its model + 1; 0: none */
+    int detached;     /* not the last node's: node, op and qgraph as given (filter.c) */
 } oi_diag_in;
 
 OPINFO_INTERNAL int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d);

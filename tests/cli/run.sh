@@ -323,6 +323,7 @@ printf '{"w_q": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/ov.json"
 run "$CHECK" --overrides "$T/ov.json" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
 if [ "$status" != 2 ]; then ok; else bad "--overrides on ONNX -> exit 2: $(head -c 300 "$T/err")"; fi
 . tests/cli/safety.sh
+. tests/cli/adopt.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
