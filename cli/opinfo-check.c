@@ -38,7 +38,7 @@ static void usage(FILE *f)
             "                        installed one: %s)\n"
             "  --strict              violations are errors, exit 1 (the default)\n"
             "  --warn                violations are warnings, exit 0\n"
-            "  -f, --format F        text (gcc style, default), json, sarif, junit\n"
+            "  -f, --format F        text (gcc style, default), json, sarif, junit, github\n"
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
             "  --select RULE,...     report only these rules (ids or prefixes: qnn-htp/, ALL)\n"
@@ -489,9 +489,11 @@ int main(int argc, char **argv)
         fmt = OPINFO_FORMAT_SARIF;
     else if (strcmp(format, "junit") == 0)
         fmt = OPINFO_FORMAT_JUNIT;
+    else if (strcmp(format, "github") == 0)
+        fmt = OPINFO_FORMAT_GITHUB;
     else {
-        fprintf(stderr, "%s: --format must be text, json, sarif or junit, not \"%s\"\n", cli_prog,
-                format);
+        fprintf(stderr, "%s: --format must be text, json, sarif, junit or github, not \"%s\"\n",
+                cli_prog, format);
         free(files);
         free(plugin_dirs);
         return EXIT_TROUBLE;

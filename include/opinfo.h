@@ -492,7 +492,8 @@ typedef enum {
     OPINFO_FORMAT_TEXT = 0, /* gcc style: file:line:col: error: message [rule] */
     OPINFO_FORMAT_JSON,
     OPINFO_FORMAT_SARIF,    /* SARIF 2.1.0 */
-    OPINFO_FORMAT_JUNIT
+    OPINFO_FORMAT_JUNIT,
+    OPINFO_FORMAT_GITHUB    /* GitHub Actions workflow commands: ::error file=...,line=...:: */
 } opinfo_format;
 
 /* Renders the report. *out is malloc'd; free() it. */

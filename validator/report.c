@@ -572,6 +572,8 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
                 s = t;
             }
         }
+    } else if (fmt == OPINFO_FORMAT_GITHUB) {
+        s = oi_write_github(r);
     } else if (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_JUNIT) {
         oi_buf b;
         oi_buf_init(&b);

@@ -99,10 +99,11 @@ OPINFO_INTERNAL void oi_report_set_target(opinfo_report *r, const char *backend,
                                           const char *arch);
 OPINFO_INTERNAL void oi_report_set_truncated(opinfo_report *r);
 OPINFO_INTERNAL void oi_report_add_file(opinfo_report *r, const char *path);
-/* filter.c: drops the diagnostics i >= from with drop[i - from] set (the counts follow); the
- * stable fingerprint of a diagnostic (rule, node, op, port: docs/adoption.md) */
+/* filter.c: drops the diagnostics i >= from with drop[i - from] set (the counts follow) */
 OPINFO_INTERNAL void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop);
-OPINFO_INTERNAL uint64_t oi_diag_fingerprint(const opinfo_diag *d);
+/* github.c: the report as GitHub Actions workflow commands; NULL when out of memory */
+OPINFO_INTERNAL char *oi_write_github(const opinfo_report *r);
+
 
 /* The plugin host (plugin_host.c): the ABI's function table bound to a graph and the database.
  * Findings a plugin emits go to sink, with the node's index. */

@@ -171,3 +171,14 @@ printf 'precious\n' >"$P/victim"
 ln -s "$P/victim" "$P/link.json"
 "$CHECK" $HTP --write-baseline "$P/link.json" "$AD/model.json" >/dev/null 2>&1
 if [ "$(cat "$P/victim")" = precious ]; then ok; else bad "--write-baseline wrote through a symlink"; fi
+
+# --- -f github: one workflow command per diagnostic ----------------------------------------------
+expect 1 "$CHECK" $HTP -f github "$AD/model.json"
+same_as "$AE/github.out" out
+expect 0 "$CHECK" $HTP -f github --baseline "$P/base.json" "$AD/model.json"
+lines 0 out
+# a node name with a line break, "::" and "%" stays inside its one command
+sed 's/"name": "conv1"/"name": "conv\\n::error file=x::100%,:"/' "$AD/model.json" >"$P/hostile.json"
+expect 1 "$CHECK" $HTP -f github "$P/hostile.json"
+lines 4 out
+has '::conv%0A::error file=x::100%25,:: weight w' out
