@@ -181,11 +181,15 @@ static int set_list(char ***slot, const char *rules, const char *what, opinfo_er
 
 int opinfo_filter_select(opinfo_filter *f, const char *rules, opinfo_error_t *err)
 {
+    if (!f)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_filter_select: NULL filter");
     return set_list(&f->select, rules, "select", err);
 }
 
 int opinfo_filter_ignore(opinfo_filter *f, const char *rules, opinfo_error_t *err)
 {
+    if (!f)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_filter_ignore: NULL filter");
     return set_list(&f->ignore, rules, "ignore", err);
 }
 
@@ -221,6 +225,8 @@ static int cmp_fp(const void *a, const void *b)
 
 int opinfo_report_baseline(const opinfo_report *r, char **out, opinfo_error_t *err)
 {
+    if (!r || !out)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_report_baseline: NULL argument");
     size_t n = opinfo_report_count(r);
     const opinfo_diag **v = malloc((n ? n : 1) * sizeof *v);
     json_t *arr = json_array(), *root = NULL;
@@ -274,6 +280,8 @@ static const char *akeep(opinfo_filter *f, json_t *v)
 
 int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo_error_t *err)
 {
+    if (!f || !path)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_filter_baseline: NULL argument");
     FILE *in = fopen(path, "rb");
     if (!in)
         return oi_set_error(err, OPINFO_EIO, path, 0, 0, 0, "cannot open: %s", strerror(errno));
@@ -415,6 +423,8 @@ static void node_line(const opinfo_qgraph *g, size_t i, int *line, int *col)
 int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
                          opinfo_filter *f, opinfo_error_t *err)
 {
+    if (!r || !f)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_report_filter: NULL argument");
     size_t n = opinfo_report_count(r);
     if (from >= n)
         goto reasons;
