@@ -389,16 +389,12 @@ static int hold(held_list *l, const opinfo_diag *d, const char *reason)
     return 0;
 }
 
-static const oi_node *find_node(const opinfo_qgraph *g, const opinfo_diag *d)
+/* the node of d among those that suppress something (few: a linear search) */
+static const oi_node *find_node(const oi_node *const *sup, size_t n_sup, const opinfo_diag *d)
 {
-    if (!g || !d->node)
-        return NULL;
-    if (d->node_index >= 0 && (size_t)d->node_index < g->n_nodes &&
-        strcmp(g->nodes[d->node_index].name, d->node) == 0)
-        return &g->nodes[d->node_index];
-    for (size_t i = 0; i < g->n_nodes; i++)
-        if (strcmp(g->nodes[i].name, d->node) == 0)
-            return &g->nodes[i];
+    for (size_t i = 0; d->node && i < n_sup; i++)
+        if (strcmp(sup[i]->name, d->node) == 0)
+            return sup[i];
     return NULL;
 }
 
@@ -428,9 +424,20 @@ int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
     size_t n = opinfo_report_count(r);
     if (from >= n)
         goto reasons;
+    size_t n_sup = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++)
+        n_sup += g->nodes[i].n_suppress > 0;
+    const oi_node **sup = malloc((n_sup ? n_sup : 1) * sizeof *sup);
     unsigned char *drop = calloc(n - from, 1);
-    if (!drop)
+    if (!drop || !sup) {
+        free(drop);
+        free(sup);
         return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+    }
+    n_sup = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++)
+        if (g->nodes[i].n_suppress)
+            sup[n_sup++] = &g->nodes[i];
     /* the node's suppressions, looked up once per run of a node's diagnostics */
     const oi_node *last = NULL;
     const char *last_name = NULL;
@@ -442,7 +449,7 @@ int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
         }
         if (d->node != last_name) {
             last_name = d->node;
-            last = find_node(g, d);
+            last = find_node(sup, n_sup, d);
         }
         size_t k = 0;
         for (; last && k < last->n_suppress; k++)
@@ -478,6 +485,7 @@ int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
     }
     oi_report_drop(r, from, drop);
     free(drop);
+    free(sup);
 reasons:
     /* a suppression without a reason is accepted, and said */
     for (size_t i = 0; g && i < g->n_nodes; i++) {
@@ -511,6 +519,7 @@ reasons:
     return OPINFO_OK;
 nomem:
     free(drop);
+    free(sup);
     return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
 }
 
