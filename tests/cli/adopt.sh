@@ -1,4 +1,4 @@
-# Sourced by tests/cli/run.sh (its helpers, $T, $CHECK): adopting opinfo-check on a model with
+# Sourced by tests/cli/run.sh (its test functions, $T, $CHECK): adopting opinfo-check on a model with
 # known violations (docs/adoption.md): --select/--ignore, a node's "suppress", .opinfo.json and
 # its precedence (command line > node > file), baselines across unrelated edits.
 AD=tests/cli/adopt
