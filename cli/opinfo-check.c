@@ -10,6 +10,7 @@
 #include "opinfo.h"
 
 #include "cli.h"
+#include "config.h"
 
 #define EXIT_VIOLATIONS 1
 #define EXIT_TROUBLE 2
@@ -39,9 +40,17 @@ static void usage(FILE *f)
             "  --warn                violations are warnings, exit 0\n"
             "  --full-delegation     a node left in float (runs-in-float) is an error, not a\n"
             "                        warning\n"
-            "  -f, --format F        text (gcc style, default), json, sarif, junit\n"
+            "  -f, --format F        text (gcc style, default), json, sarif, junit, github\n"
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
+            "  --select RULE,...     report only these rules (ids or prefixes: qnn-htp/, ALL)\n"
+            "  --ignore RULE,...     never report these rules (docs/adoption.md)\n"
+            "  --show-suppressed     list the diagnostics nodes suppress (on stderr)\n"
+            "  --baseline FILE       fail only on diagnostics FILE does not record; list the\n"
+            "                        fixed ones\n"
+            "  --write-baseline FILE record today's diagnostics in FILE and exit 0\n"
+            "  --show-config         print the effective settings, where each came from, and exit\n"
+            "  --no-config           do not read .opinfo.json (found upward from the first input)\n"
             "  -q, --quiet           no summary on stderr\n"
             "  --list-rules          print the rules and exit\n"
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
@@ -70,6 +79,91 @@ static void usage(FILE *f)
             "exit status: 0 clean, warnings only, or --warn; 1 errors (--strict); 2 usage, input or "
             "database error\n",
             opinfo_db_default_path());
+}
+
+/* the project file and the filter live until exit, whichever way main returns */
+static cli_config cfg;
+static opinfo_filter *filter;
+
+static void cleanup(void)
+{
+    cli_config_free(&cfg);
+    opinfo_filter_free(filter);
+}
+
+static void show_setting(const char *name, const char *flag, const char *flag_value,
+                         const cli_setting *file, const char *dflt)
+{
+    if (flag_value)
+        printf("%s: %s (%s)\n", name, flag_value, flag);
+    else if (file && file->value)
+        printf("%s: %s (%s)\n", name, file->value, file->origin);
+    else
+        printf("%s: %s (default)\n", name, dflt);
+}
+
+/* --show-config: every setting, and where it came from */
+static void show_config(const opinfo_check_options *o, const char *sel, const char *ign,
+                        const char *const *files, size_t nfiles, int no_config)
+{
+    printf("config: %s\n", no_config ? "not read (--no-config)" : cfg.path ? cfg.path : "none found");
+    show_setting("backend", "--backend", o->backend == cfg.backend.value ? NULL : o->backend,
+                 &cfg.backend, "the input's target");
+    show_setting("soc", "--soc", o->soc == cfg.soc.value ? NULL : o->soc, &cfg.soc,
+                 "the input's target");
+    show_setting("release", "--release", o->release == cfg.release.value ? NULL : o->release,
+                 &cfg.release, "the input's target, else the latest");
+    show_setting("select", "--select", sel, &cfg.select, "ALL");
+    show_setting("ignore", "--ignore", ign, &cfg.ignore, "none");
+    for (size_t i = 0; i < nfiles; i++) {
+        const cli_per_path *pp = cli_config_for(&cfg, files[i]);
+        if (!pp)
+            continue;
+        printf("%s: per_path \"%s\"\n", files[i], pp->glob);
+        if (!sel && pp->select.value)
+            printf("%s: select: %s (%s)\n", files[i], pp->select.value, pp->select.origin);
+        if (!ign && pp->ignore.value)
+            printf("%s: ignore: %s (%s)\n", files[i], pp->ignore.value, pp->ignore.origin);
+    }
+    printf("precedence: command line > node \"suppress\" > %s\n", CLI_CONFIG_NAME);
+}
+
+/* a rule list from flag (origin NULL) or the project file: unknown names are usage errors */
+static int check_rules(int ignore, const char *list, const char *origin)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    int rc = ignore ? opinfo_filter_ignore(filter, list, &e) : opinfo_filter_select(filter, list, &e);
+    if (rc == OPINFO_OK)
+        return 0;
+    if (origin) {
+        cli_put_escaped(stderr, origin);
+        fputs(": error: ", stderr);
+    } else
+        fprintf(stderr, "%s: --", cli_prog);
+    cli_put_escaped(stderr, e.text);
+    fputc('\n', stderr);
+    return -1;
+}
+
+static void put_diag_line(const char *what, const opinfo_diag *d, const char *reason)
+{
+    cli_put_escaped(stderr, d->file ? d->file : "-");
+    if (d->line > 0)
+        fprintf(stderr, ":%d:%d", d->line, d->column > 0 ? d->column : 1);
+    fprintf(stderr, ": %s: ", what);
+    cli_put_escaped(stderr, d->node ? d->node : "-");
+    fputs(": ", stderr);
+    cli_put_escaped(stderr, d->message ? d->message : "");
+    fputs(" [", stderr);
+    cli_put_escaped(stderr, d->rule);
+    fputc(']', stderr);
+    if (reason) {
+        fputs(" (reason: ", stderr);
+        cli_put_escaped(stderr, reason);
+        fputc(')', stderr);
+    }
+    fputc('\n', stderr);
 }
 
 static void print_error(const opinfo_error_t *e)
@@ -235,6 +329,8 @@ int main(int argc, char **argv)
 {
     const char *db_path = NULL, *format = "text", *output = NULL, *explain = NULL;
     const char *max_errors = NULL, *config = NULL;
+    const char *select = NULL, *ignore = NULL, *baseline = NULL, *write_baseline = NULL;
+    int show_suppressed = 0, want_config = 0, no_config = 0;
     int annotate = 0, fix = 0, fix_overrides = 0;
     const char *overrides = NULL, *act_type = NULL, *weight_type = NULL;
     opinfo_overrides_options oo;
@@ -338,6 +434,20 @@ int main(int argc, char **argv)
             slot = &explain;
         else if (cli_opt_is(a, "--config"))
             slot = &config;
+        else if (cli_opt_is(a, "--select"))
+            slot = &select;
+        else if (cli_opt_is(a, "--ignore"))
+            slot = &ignore;
+        else if (cli_opt_is(a, "--baseline"))
+            slot = &baseline;
+        else if (cli_opt_is(a, "--write-baseline"))
+            slot = &write_baseline;
+        else if (strcmp(a, "--show-suppressed") == 0)
+            show_suppressed = 1;
+        else if (strcmp(a, "--show-config") == 0)
+            want_config = 1;
+        else if (strcmp(a, "--no-config") == 0)
+            no_config = 1;
         else {
             fprintf(stderr, "%s: unknown option %s (try --help)\n", cli_prog, a);
             free(files);
@@ -383,9 +493,11 @@ int main(int argc, char **argv)
         fmt = OPINFO_FORMAT_SARIF;
     else if (strcmp(format, "junit") == 0)
         fmt = OPINFO_FORMAT_JUNIT;
+    else if (strcmp(format, "github") == 0)
+        fmt = OPINFO_FORMAT_GITHUB;
     else {
-        fprintf(stderr, "%s: --format must be text, json, sarif or junit, not \"%s\"\n", cli_prog,
-                format);
+        fprintf(stderr, "%s: --format must be text, json, sarif, junit or github, not \"%s\"\n",
+                cli_prog, format);
         free(files);
         free(plugin_dirs);
         return EXIT_TROUBLE;
@@ -400,6 +512,58 @@ int main(int argc, char **argv)
             return EXIT_TROUBLE;
         }
         o.max_errors = (size_t)v;
+    }
+    /* the project file: found upward from the first input; flags override it */
+    atexit(cleanup);
+    if (!no_config) {
+        char *dir = strdup(nfiles && strcmp(files[0], "-") != 0 ? files[0] : "./x");
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        int rc = dir ? cli_config_find(slash ? dir : ".", &cfg) : 2;
+        free(dir);
+        if (rc) {
+            free(files);
+            free(plugin_dirs);
+            return EXIT_TROUBLE;
+        }
+    }
+    if (!o.backend)
+        o.backend = cfg.backend.value;
+    if (!o.soc)
+        o.soc = cfg.soc.value;
+    if (!o.release)
+        o.release = cfg.release.value;
+    if (want_config) {
+        show_config(&o, select, ignore, files, nfiles, no_config);
+        free(files);
+        free(plugin_dirs);
+        return 0;
+    }
+    /* every rule list is checked before any input is read */
+    int bad_rules = !(filter = opinfo_filter_new());
+    bad_rules = bad_rules || check_rules(0, select, NULL) || check_rules(1, ignore, NULL) ||
+                check_rules(0, cfg.select.value, cfg.select.origin) ||
+                check_rules(1, cfg.ignore.value, cfg.ignore.origin);
+    for (size_t i = 0; !bad_rules && i < cfg.n_per_path; i++)
+        bad_rules = check_rules(0, cfg.per_path[i].select.value, cfg.per_path[i].select.origin) ||
+                    check_rules(1, cfg.per_path[i].ignore.value, cfg.per_path[i].ignore.origin);
+    if (!bad_rules && baseline && write_baseline) {
+        fprintf(stderr, "%s: --baseline and --write-baseline exclude each other\n", cli_prog);
+        bad_rules = 1;
+    }
+    if (!bad_rules && baseline) {
+        opinfo_error_t be;
+        opinfo_error_init(&be);
+        if (opinfo_filter_baseline(filter, baseline, &be) != OPINFO_OK) {
+            print_error(&be);
+            bad_rules = 1;
+        }
+    }
+    if (bad_rules) {
+        free(files);
+        free(plugin_dirs);
+        return EXIT_TROUBLE;
     }
     if (!explain && nfiles == 0) {
         fprintf(stderr, "%s: no input files (use - for stdin; try --help)\n", cli_prog);
@@ -518,7 +682,19 @@ int main(int argc, char **argv)
             continue;
         }
         opinfo_error_init(&e);
-        if (opinfo_check(db, g, &o, report, &e) != OPINFO_OK) {
+        size_t from = opinfo_report_count(report);
+        /* this file's rules: a flag, else its per_path entry, else the file's top level */
+        const cli_per_path *pp = cli_config_for(&cfg, files[i]);
+        const char *sel = select   ? select
+                          : pp && pp->select.value ? pp->select.value
+                                                   : cfg.select.value;
+        const char *ign = ignore   ? ignore
+                          : pp && pp->ignore.value ? pp->ignore.value
+                                                   : cfg.ignore.value;
+        if (opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
+            opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
+            opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
+            opinfo_report_filter(report, from, g, filter, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
         } else
@@ -527,7 +703,25 @@ int main(int argc, char **argv)
         if (opinfo_report_truncated(report))
             break;
     }
-    if (checked) {
+    if (checked && write_baseline) {
+        char *text = NULL;
+        opinfo_error_init(&e);
+        if (opinfo_report_baseline(report, &text, &e) != OPINFO_OK) {
+            print_error(&e);
+            status = EXIT_TROUBLE;
+        } else if (write_out(write_baseline, text) != 0)
+            status = EXIT_TROUBLE;
+        else if (!quiet)
+            fprintf(stderr, "%s: wrote %s: %zu diagnostic%s\n", cli_prog, write_baseline,
+                    opinfo_report_count(report), opinfo_report_count(report) == 1 ? "" : "s");
+        free(text);
+        opinfo_report_free(report);
+        opinfo_plugins_close(plugins);
+        opinfo_db_close(db);
+        free(files);
+        free(plugin_dirs);
+        return status;
+    } else if (checked) {
         char *text = NULL;
         opinfo_error_init(&e);
         if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
@@ -545,6 +739,25 @@ int main(int argc, char **argv)
         if (opinfo_report_truncated(report))
             fprintf(stderr, " (stopped at --max-errors %zu)", o.max_errors);
         fprintf(stderr, "\n");
+    }
+    size_t n_sup = opinfo_filter_count(filter, OPINFO_FILTERED_SUPPRESSED);
+    size_t n_base = opinfo_filter_count(filter, OPINFO_FILTERED_BASELINED);
+    size_t n_fixed = opinfo_filter_count(filter, OPINFO_FILTERED_FIXED);
+    for (size_t i = 0; show_suppressed && i < n_sup; i++) {
+        const char *why;
+        const opinfo_diag *d = opinfo_filter_get(filter, OPINFO_FILTERED_SUPPRESSED, i, &why);
+        put_diag_line("suppressed", d, why ? why : "none given");
+    }
+    if (!quiet && checked && n_sup)
+        fprintf(stderr, "%s: %zu suppressed by nodes%s\n", cli_prog, n_sup,
+                show_suppressed ? "" : " (--show-suppressed lists them)");
+    if (!quiet && checked && n_base)
+        fprintf(stderr, "%s: %zu in the baseline, not reported\n", cli_prog, n_base);
+    if (checked && baseline && !quiet) {
+        fprintf(stderr, "%s: %zu fixed since the baseline\n", cli_prog, n_fixed);
+        for (size_t i = 0; i < n_fixed; i++)
+            put_diag_line("fixed", opinfo_filter_get(filter, OPINFO_FILTERED_FIXED, i, NULL),
+                          NULL);
     }
     if (status == 0 && errors)
         status = EXIT_VIOLATIONS;

@@ -506,7 +506,8 @@ typedef enum {
     OPINFO_FORMAT_TEXT = 0, /* gcc style: file:line:col: error: message [rule] */
     OPINFO_FORMAT_JSON,
     OPINFO_FORMAT_SARIF,    /* SARIF 2.1.0 */
-    OPINFO_FORMAT_JUNIT
+    OPINFO_FORMAT_JUNIT,
+    OPINFO_FORMAT_GITHUB    /* GitHub Actions workflow commands: ::error file=...,line=...:: */
 } opinfo_format;
 
 /* Renders the report. *out is malloc'd; free() it. */
@@ -521,6 +522,48 @@ typedef struct opinfo_rule_info {
 
 /* Every rule the validator reports, in a stable order. */
 OPINFO_API const opinfo_rule_info *opinfo_rules(size_t *count);
+
+/* Selection, suppression and baseline (docs/adoption.md). A filter is applied to a report after
+ * each check: it drops diagnostics of rules not selected or ignored, those a node of the graph
+ * suppresses ("suppress" in the qgraph), and those a baseline already records. Dropped
+ * diagnostics stay readable through the filter as long as the report lives. */
+typedef struct opinfo_filter opinfo_filter;
+
+OPINFO_API opinfo_filter *opinfo_filter_new(void) OPINFO_MUST_CHECK;
+OPINFO_API void opinfo_filter_free(opinfo_filter *f);
+/* Replaces the selected (or ignored) rules: a comma-separated list of rule ids or prefixes of
+ * them ("arch-gate", "qnn-htp/", "overrides-"; "ALL" for every rule). NULL or "" selects every
+ * rule (ignores none). A name that is neither a rule nor a prefix of one is OPINFO_EUSAGE, with
+ * the nearest rule as "did you mean"; names with a '/' are plugin rules and accepted as given. */
+OPINFO_API int opinfo_filter_select(opinfo_filter *f, const char *rules, opinfo_error_t *err);
+OPINFO_API int opinfo_filter_ignore(opinfo_filter *f, const char *rules, opinfo_error_t *err);
+/* Reads a baseline written by opinfo_report_baseline (OPINFO_EPARSE/EINPUT with the position). */
+OPINFO_API int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo_error_t *err);
+/* Filters the diagnostics from index `from` on (those of the last check: pass
+ * opinfo_report_count before it), with g's node suppressions (g may be NULL). A suppression
+ * without a reason adds an unjustified-suppression warning. */
+OPINFO_API int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
+                                    opinfo_filter *f, opinfo_error_t *err);
+
+typedef enum {
+    OPINFO_FILTERED_SUPPRESSED = 0, /* by a node's "suppress" */
+    OPINFO_FILTERED_BASELINED,      /* recorded in the baseline */
+    OPINFO_FILTERED_FIXED           /* in the baseline, not found by any check so far */
+} opinfo_filtered;
+
+OPINFO_API size_t opinfo_filter_count(const opinfo_filter *f, opinfo_filtered kind);
+/* The i-th diagnostic of a kind; *reason gets the suppression's reason (NULL when none, or for
+ * other kinds). A fixed one carries what the baseline recorded: rule, node, op, port, file,
+ * message. */
+OPINFO_API const opinfo_diag *opinfo_filter_get(const opinfo_filter *f, opinfo_filtered kind,
+                                                size_t i, const char **reason);
+
+/* The report's diagnostics as a baseline (JSON, "opinfo_baseline": 1), sorted by fingerprint:
+ * rule, node, op and port hashed, so other nodes' names and the order of nodes do not change
+ * it. *out is malloc'd. */
+OPINFO_API int opinfo_report_baseline(const opinfo_report *r, char **out, opinfo_error_t *err);
+/* The stable fingerprint of a diagnostic, as in the baseline and SARIF partialFingerprints. */
+OPINFO_API uint64_t opinfo_diag_fingerprint(const opinfo_diag *d);
 
 /* Autofix (docs/autofix.md): checks g, applies every fix that needs no judgement (fixed qparams,
  * shared specs, derived biases, symmetric weights and their ranges, a variant the SoC offers in

@@ -823,11 +823,51 @@ static int read_ref(ld *c, json_t *r, oi_ref *out, int allow_null)
     return 0;
 }
 
+/* A node's "suppress": [{"rule": "arch-gate" or a prefix, "reason": "..."}] */
+static int read_suppress(ld *c, json_t *sup, oi_node *on)
+{
+    static const char *const ukeys[] = {"rule", "reason", NULL};
+    size_t n = json_array_size(sup), k;
+    json_t *s;
+    if (n > 256)
+        return lfail(c, 0, "a node has at most 256 suppressions");
+    KEY(c, "suppress");
+    on->suppress_rule = arr(c, n ? n : 1, sizeof *on->suppress_rule);
+    on->suppress_reason = arr(c, n ? n : 1, sizeof *on->suppress_reason);
+    if (!on->suppress_rule || !on->suppress_reason)
+        return -1;
+    json_array_foreach(sup, k, s)
+    {
+        IDX(c, k);
+        if (!json_is_object(s))
+            return lfail(c, 0, "a suppression must be an object, not %s", type_name(s));
+        if (only_keys(c, s, "a suppression", ukeys))
+            return -1;
+        json_t *rule = want(c, s, "rule", JSON_STRING, 1, "a suppression");
+        json_t *why = rule ? want(c, s, "reason", JSON_STRING, 0, "a suppression") : NULL;
+        if (!rule || c->failed)
+            return -1;
+        if (!*json_string_value(rule) || strlen(json_string_value(rule)) > MAX_NAME) {
+            KEY(c, "rule");
+            return lfail(c, 0, "a suppressed rule must be 1..%d characters", MAX_NAME);
+        }
+        if (!(on->suppress_rule[k] = keep(c, json_string_value(rule))))
+            return -1;
+        on->suppress_reason[k] = NULL;
+        if (why && *json_string_value(why) && !(on->suppress_reason[k] = keep(c, json_string_value(why))))
+            return -1;
+        POP(c);
+    }
+    POP(c);
+    on->n_suppress = n;
+    return 0;
+}
+
 /* Node i; c->path is /nodes/i. Tensors are all known by now. */
 static int read_node(ld *c, json_t *n, size_t i)
 {
     static const char *const nkeys[] = {"name", "op", "inputs", "outputs", "attrs", "source",
-                                        "index", "float_reason", NULL};
+                                        "index", "float_reason", "suppress", NULL};
     opinfo_qgraph *g = c->g;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
@@ -836,13 +876,14 @@ static int read_node(ld *c, json_t *n, size_t i)
     {
         if (!json_is_object(n))
             return lfail(c, 0, "a node must be an object, not %s", type_name(n));
-        json_t *F[8] = {NULL}; /* name, op, inputs, outputs, attrs, source, index, float_reason */
+        json_t *F[9] = {NULL}; /* name, op, inputs, outputs, attrs, source, index, float_reason,
+                                  suppress */
         const char *key;
         json_t *val;
         json_object_foreach(n, key, val)
         {
             int k = -1;
-            for (int j = 0; j < 8 && k < 0; j++)
+            for (int j = 0; j < 9 && k < 0; j++)
                 if (strcmp(key, nkeys[j]) == 0)
                     k = j;
             if (k < 0) {
@@ -925,6 +966,11 @@ static int read_node(ld *c, json_t *n, size_t i)
             on->src_column = col ? (int)json_integer_value(col) : 1;
             POP(c);
         }
+        json_t *sup = want_v(c, F[8], "suppress", JSON_ARRAY, 0, "a node");
+        if (c->failed)
+            return -1;
+        if (sup && read_suppress(c, sup, on))
+            return -1;
         on->n_inputs = json_array_size(ins);
         on->n_outputs = json_array_size(outs);
         if (on->n_inputs > 4096 || on->n_outputs > 4096)

@@ -137,19 +137,20 @@ int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d)
     o->expected = keep(r, d->expected);
     o->actual = keep(r, d->actual);
     o->fix = keep(r, d->fix);
-    o->node = r->nn ? r->nodes[r->nn - 1].node : keep(r, d->node);
-    o->op = r->nn ? r->nodes[r->nn - 1].op : keep(r, d->op);
+    int last = r->nn && !d->detached; /* the last node's strings, shared */
+    o->node = last ? r->nodes[r->nn - 1].node : keep(r, d->node);
+    o->op = last ? r->nodes[r->nn - 1].op : keep(r, d->op);
     o->tensor = keep(r, d->tensor);
     o->port = keep(r, d->port);
     o->variant = keep(r, d->variant);
-    o->qgraph = r->nn ? r->nodes[r->nn - 1].qgraph : keep(r, d->qgraph);
+    o->qgraph = last ? r->nodes[r->nn - 1].qgraph : keep(r, d->qgraph);
     o->file = d->file == d->qgraph ? o->qgraph : keep(r, d->file);
     o->line = d->line;
     o->column = d->column;
     o->qgraph_line = d->qgraph_line;
     o->qgraph_column = d->qgraph_column;
     o->node_index = d->node_index1 - 1;
-    if (r->nn)
+    if (last)
         r->nodes[r->nn - 1].count++;
     if (sev == OPINFO_SEVERITY_ERROR)
         r->errors++;
@@ -179,6 +180,40 @@ void oi_report_add_file(opinfo_report *r, const char *path)
 }
 
 void oi_report_set_truncated(opinfo_report *r) { r->truncated = 1; }
+
+void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop)
+{
+    size_t *at = NULL; /* the new index of each old diagnostic from `from` on */
+    size_t n = r->n > from ? r->n - from : 0, w = from;
+    if (!n || !(at = malloc((n + 1) * sizeof *at))) {
+        if (n)
+            r->failed = 1;
+        return;
+    }
+    for (size_t i = from; i < r->n; i++) {
+        at[i - from] = w;
+        if (drop[i - from]) {
+            if (r->diags[i].severity == OPINFO_SEVERITY_ERROR)
+                r->errors--;
+            else if (r->diags[i].severity == OPINFO_SEVERITY_WARNING)
+                r->warnings--;
+            continue;
+        }
+        r->diags[w++] = r->diags[i];
+    }
+    at[n] = w;
+    for (size_t k = 0; k < r->nn; k++) {
+        node_entry *e = &r->nodes[k];
+        if (e->first + e->count <= from)
+            continue; /* an earlier check's */
+        size_t first = e->first < from ? e->first : at[e->first - from];
+        size_t end = at[e->first + e->count - from];
+        e->first = first;
+        e->count = end - first;
+    }
+    r->n = w;
+    free(at);
+}
 
 size_t opinfo_report_count(const opinfo_report *r) { return r ? r->n : 0; }
 
@@ -299,15 +334,6 @@ static json_t *write_json(const opinfo_report *r)
 
 /* ---- SARIF 2.1.0 ----------------------------------------------------------------------------- */
 
-static uint64_t fnv(const char *s, uint64_t h)
-{
-    for (; s && *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h ^ 0xff; /* separator */
-}
-
 static json_t *write_sarif(const opinfo_report *r)
 {
     size_t nrules;
@@ -327,14 +353,8 @@ static json_t *write_sarif(const opinfo_report *r)
         for (size_t k = 0; k < nrules; k++)
             if (strcmp(rules[k].id, d->rule) == 0)
                 idx = k;
-        char fp[32];
-        uint64_t h = 1469598103934665603ull;
-        h = fnv(d->rule, h);
-        h = fnv(d->qgraph, h);
-        h = fnv(d->node, h);
-        h = fnv(d->tensor, h);
-        h = fnv(d->port, h);
-        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)h);
+        char fp[32]; /* rule, node, op, port: stable across unrelated edits (filter.c) */
+        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)opinfo_diag_fingerprint(d));
         json_t *loc;
         if (d->node_index >= 0 && d->line <= 0) {
             /* a model's node: the file without a region, the node by name and index */
@@ -491,6 +511,8 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
                 s = t;
             }
         }
+    } else if (fmt == OPINFO_FORMAT_GITHUB) {
+        s = oi_write_github(r);
     } else if (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_JUNIT) {
         oi_buf b;
         oi_buf_init(&b);

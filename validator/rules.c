@@ -119,6 +119,10 @@ static const opinfo_rule_info rules[] = {
      "it runs. A static kernel needs qparams fixed at calibration: a dynamic input with a "
      "quantized (static) output matches no kernel. Fix: quantize the input dynamically and keep "
      "the output float, or observe both statically."},
+    {"unjustified-suppression", "a node suppresses a rule without giving a reason",
+     "A node's \"suppress\" entry hides a rule's diagnostics on that node (docs/adoption.md); "
+     "without a \"reason\" the next reader cannot tell why. The suppression still applies. "
+     "Fix: add a one-line \"reason\"."},
 };
 
 const opinfo_rule_info *opinfo_rules(size_t *count)

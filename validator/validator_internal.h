@@ -56,6 +56,8 @@ typedef struct oi_node {
     int src_line, src_column;
     long index; /* the node's index in its model (an ONNX graph), -1 when none */
     const char *float_reason; /* the exporter's reason the node stays in float, or NULL */
+    size_t n_suppress; /* "suppress": [{"rule", "reason"}] (docs/adoption.md) */
+    const char **suppress_rule, **suppress_reason; /* reason NULL when not given */
 } oi_node;
 
 struct opinfo_qgraph {
@@ -87,6 +89,7 @@ typedef struct oi_diag_in {
     const char *qgraph;
     int qgraph_line, qgraph_column;
     long node_index1; /* the node's index in its model + 1; 0: none */
+    int detached;     /* not the last node's: node, op and qgraph as given (filter.c) */
 } oi_diag_in;
 
 OPINFO_INTERNAL int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d);
@@ -97,6 +100,11 @@ OPINFO_INTERNAL void oi_report_set_target(opinfo_report *r, const char *backend,
                                           const char *arch);
 OPINFO_INTERNAL void oi_report_set_truncated(opinfo_report *r);
 OPINFO_INTERNAL void oi_report_add_file(opinfo_report *r, const char *path);
+/* filter.c: drops the diagnostics i >= from with drop[i - from] set (the counts follow) */
+OPINFO_INTERNAL void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop);
+/* github.c: the report as GitHub Actions workflow commands; NULL when out of memory */
+OPINFO_INTERNAL char *oi_write_github(const opinfo_report *r);
+
 
 /* The plugin host (plugin_host.c): the ABI's function table bound to a graph and the database.
  * Findings a plugin emits go to sink, with the node's index. */

@@ -175,7 +175,7 @@ expect 0 "$CHECK" --version
 has "qgraph format 1" out
 expect 0 "$CHECK" --help
 expect 0 "$CHECK" --list-rules
-lines 32 out
+lines 33 out
 has "arch-gate" out
 has "runs-in-float" out
 has "dynamic-mismatch" out
@@ -327,6 +327,7 @@ printf '{"w_q": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/ov.json"
 run "$CHECK" --overrides "$T/ov.json" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
 if [ "$status" != 2 ]; then ok; else bad "--overrides on ONNX -> exit 2: $(head -c 300 "$T/err")"; fi
 . tests/cli/safety.sh
+. tests/cli/adopt.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

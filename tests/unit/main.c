@@ -115,5 +115,6 @@ int main(int argc, char **argv)
     failed += test_kernels();
     failed += test_overrides();
     failed += test_onnx();
+    failed += test_filter();
     return failed ? 1 : 0;
 }

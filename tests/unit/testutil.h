@@ -44,5 +44,6 @@ int test_loader(void);
 int test_kernels(void);
 int test_overrides(void);
 int test_onnx(void);
+int test_filter(void);
 
 #endif

@@ -1,0 +1,168 @@
+/* Selection, suppression and baselines through the library's API (validator/filter.c,
+ * docs/adoption.md): diagnostics of several checks in one report, fingerprints across unrelated
+ * edits, baselines written and read back, and bad arguments. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static int setup_db(void **state)
+{
+    opinfo_db *db = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK)
+        return -1;
+    *state = db;
+    return 0;
+}
+
+static int teardown_db(void **state)
+{
+    opinfo_db_close(*state);
+    return 0;
+}
+
+/* a 16a16w MatMul (arch-gate on SM8450) named NODE, its output named OUT, with SUPPRESS */
+static opinfo_qgraph *graph(const char *node, const char *out, const char *suppress)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"qgraph\": 1, \"tensors\": [{\"name\": \"a\", \"dtype\": \"uint16\"},\n"
+             " {\"name\": \"b\", \"dtype\": \"int16\", \"qscheme\": \"per_tensor_symmetric\",\n"
+             "  \"quant_min\": -32767, \"quant_max\": 32767},\n"
+             " {\"name\": \"%s\", \"dtype\": \"uint16\"}],\n"
+             " \"nodes\": [{\"name\": \"%s\", \"op\": \"aten.matmul.default\",\n"
+             "  \"inputs\": [\"a\", \"b\"], \"outputs\": [\"%s\"]%s}]}\n",
+             out, node, out, suppress);
+    opinfo_qgraph *g = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_qgraph_parse("mem.json", text, strlen(text), 0, &g, &e), &e);
+    return g;
+}
+
+static void check_into(opinfo_db *db, const opinfo_qgraph *g, opinfo_report *r)
+{
+    opinfo_check_options o = {sizeof o, "qnn-htp", "SM8450", NULL, OPINFO_CHECK_NO_PLUGINS, 0,
+                              NULL};
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_check(db, g, &o, r, &e), &e);
+}
+
+static void filters_only_the_last_check(void **state)
+{
+    opinfo_report *r = opinfo_report_new();
+    opinfo_filter *f = opinfo_filter_new();
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *g1 = graph("mm", "y", ""), *g2 = graph("mm2", "y", "");
+    check_into(*state, g1, r);
+    assert_int_equal(opinfo_report_count(r), 1);
+    size_t from = opinfo_report_count(r);
+    check_into(*state, g2, r);
+    assert_opinfo_ok(opinfo_filter_ignore(f, "arch", &e), &e);
+    assert_opinfo_ok(opinfo_report_filter(r, from, g2, f, &e), &e);
+    assert_int_equal(opinfo_report_count(r), 1); /* the first check's stays */
+    assert_string_equal(opinfo_report_get(r, 0)->node, "mm");
+    assert_int_equal(opinfo_report_errors(r), 1);
+    /* and every format still renders */
+    char *text = NULL;
+    assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_JUNIT, &text, &e), &e);
+    assert_non_null(strstr(text, "name=\"mm2\""));
+    free(text);
+    opinfo_qgraph_free(g1);
+    opinfo_qgraph_free(g2);
+    opinfo_filter_free(f);
+    opinfo_report_free(r);
+}
+
+static void suppression_and_its_reason(void **state)
+{
+    opinfo_report *r = opinfo_report_new();
+    opinfo_filter *f = opinfo_filter_new();
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *g = graph("mm", "y", ", \"suppress\": [{\"rule\": \"arch-gate\"}]");
+    check_into(*state, g, r);
+    assert_opinfo_ok(opinfo_report_filter(r, 0, g, f, &e), &e);
+    opinfo_qgraph_free(g); /* what the filter keeps outlives the graph */
+    assert_int_equal(opinfo_filter_count(f, OPINFO_FILTERED_SUPPRESSED), 1);
+    const char *why = "x";
+    const opinfo_diag *d = opinfo_filter_get(f, OPINFO_FILTERED_SUPPRESSED, 0, &why);
+    assert_string_equal(d->rule, "arch-gate");
+    assert_null(why);
+    assert_int_equal(opinfo_report_count(r), 1);
+    assert_string_equal(opinfo_report_get(r, 0)->rule, "unjustified-suppression");
+    assert_string_equal(opinfo_report_get(r, 0)->node, "mm");
+    assert_int_equal(opinfo_report_errors(r), 0);
+    assert_int_equal(opinfo_report_warnings(r), 1);
+    opinfo_filter_free(f);
+    opinfo_report_free(r);
+}
+
+static void fingerprints_and_baselines(void **state)
+{
+    opinfo_report *r1 = opinfo_report_new(), *r2 = opinfo_report_new();
+    opinfo_qgraph *g1 = graph("mm", "y", ""), *g2 = graph("mm", "renamed_output", "");
+    check_into(*state, g1, r1);
+    check_into(*state, g2, r2);
+    /* another tensor's name is not part of the fingerprint */
+    assert_true(opinfo_diag_fingerprint(opinfo_report_get(r1, 0)) ==
+                opinfo_diag_fingerprint(opinfo_report_get(r2, 0)));
+    char *text = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_report_baseline(r1, &text, &e), &e);
+    const char *path = t_scratch("baseline.json");
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    free(text);
+    opinfo_filter *f = opinfo_filter_new();
+    assert_opinfo_ok(opinfo_filter_baseline(f, path, &e), &e);
+    assert_int_equal(opinfo_filter_count(f, OPINFO_FILTERED_FIXED), 1); /* nothing checked yet */
+    assert_opinfo_ok(opinfo_report_filter(r2, 0, g2, f, &e), &e);
+    assert_int_equal(opinfo_report_count(r2), 0);
+    assert_int_equal(opinfo_filter_count(f, OPINFO_FILTERED_BASELINED), 1);
+    assert_int_equal(opinfo_filter_count(f, OPINFO_FILTERED_FIXED), 0);
+    opinfo_filter_free(f);
+    opinfo_qgraph_free(g1);
+    opinfo_qgraph_free(g2);
+    opinfo_report_free(r1);
+    opinfo_report_free(r2);
+}
+
+static void bad_names_and_arguments(void **state)
+{
+    (void)state;
+    opinfo_filter *f = opinfo_filter_new();
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_filter_select(f, "qscheme, arch-gate ,qnn-htp/,ALL", &e), OPINFO_OK);
+    assert_int_equal(opinfo_filter_select(f, "qschem3", &e), OPINFO_EUSAGE);
+    assert_non_null(strstr(e.text, "did you mean \"qscheme\""));
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_filter_select(NULL, "qscheme", &e), OPINFO_EUSAGE);
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_report_filter(NULL, 0, NULL, f, &e), OPINFO_EUSAGE);
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_filter_baseline(f, t_scratch("missing.json"), &e), OPINFO_EIO);
+    assert_null(opinfo_filter_get(f, OPINFO_FILTERED_BASELINED, 0, NULL));
+    opinfo_filter_free(f);
+    opinfo_filter_free(NULL);
+}
+
+int test_filter(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(filters_only_the_last_check),
+        cmocka_unit_test(suppression_and_its_reason),
+        cmocka_unit_test(fingerprints_and_baselines),
+        cmocka_unit_test(bad_names_and_arguments),
+    };
+    return cmocka_run_group_tests_name("filter", tests, setup_db, teardown_db);
+}
