@@ -9,7 +9,7 @@ sh tests/integration/make-env.sh "$root"
 rm -rf "$root/opt/opinfo"
 make -s install DESTDIR="$root" PREFIX=/opt/opinfo >/dev/null
 mkdir -p "$root/opt/opinfo/tests"
-cp tests/integration/test_*.py "$root/opt/opinfo/tests/"
+cp tests/integration/test_*.py tests/integration/*.expected "$root/opt/opinfo/tests/"
 status=0
 for t in "$root"/opt/opinfo/tests/test_*.py; do
     name=$(basename "$t")
