@@ -20,6 +20,7 @@ import warnings
 
 from . import _lib
 from ._lib import LibraryNotFoundError
+from ._version import __version__
 
 __all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diagnostic",
            "ValidationError", "OpinfoError", "OpinfoWarning", "LibraryNotFoundError"]
@@ -109,8 +110,9 @@ def _err():
 
 
 def _raise(e):
-    raise OpinfoError(e.code, e.text.decode("utf-8", "replace"),
-                      e.source.decode("utf-8", "replace") or None, e.line, e.column)
+    from ._errors import error_from  # an OpinfoError subclass by code (opinfo/_errors.py)
+    raise error_from(e.code, e.text.decode("utf-8", "replace"),
+                     e.source.decode("utf-8", "replace") or None, e.line, e.column, e.position)
 
 
 def _s(v):
@@ -260,7 +262,7 @@ def explain(op, backend, soc=None, release=None, db=None):
     if lib.opinfo_db_explain(_db(db), _s(backend), _s(release), _s(soc), _s(op),
                              ctypes.byref(out), ctypes.byref(e)):
         _raise(e)
-    return _take(out)
+    return _explanation(_take(out), op, backend, soc, release, db)
 
 
 def annotate(qgraph, backend, config, soc=None, release=None, db=None):
@@ -371,3 +373,19 @@ def kernel(backend, name, *inputs, outputs=1, **attrs):
         for t in tout:
             lib.opinfo_tensor_release(ctypes.byref(t))
     return result[0] if outputs == 1 else tuple(result)
+
+
+# ---- the database's listings, ONNX Runtime's overrides, autofix (opinfo/db.py, opinfo/fix.py) --
+
+def _explanation(text, op, backend, soc, release, db_path):
+    from .db import _explanation as make
+    return make(text, op, backend, soc, release, db_path)
+
+
+from . import db  # noqa: E402  (needs the helpers above)
+from .fix import autofix, check_overrides, fix_overrides, AutofixResult  # noqa: E402
+from ._errors import (UsageError, InputError, NotFoundError, DatabaseError,  # noqa: E402
+                      OpinfoFileNotFoundError)
+
+__all__ += ["db", "autofix", "check_overrides", "fix_overrides", "AutofixResult", "UsageError",
+            "InputError", "NotFoundError", "DatabaseError", "OpinfoFileNotFoundError"]
