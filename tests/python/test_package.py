@@ -32,6 +32,21 @@ class Version(unittest.TestCase):
             self.assertIn('version = {attr = "opinfo._version.__version__"}', f.read())
 
 
+class Lazy(unittest.TestCase):
+    def test_listings_and_fixes_load_on_first_use(self):
+        import subprocess
+        import sys
+        code = ("import sys, opinfo; a = sorted(m for m in ('opinfo.db', 'opinfo.fix', "
+                "'opinfo._errors') if m in sys.modules); opinfo.autofix; opinfo.db.socs; "
+                "opinfo.InputError; b = sorted(m for m in ('opinfo.db', 'opinfo.fix', "
+                "'opinfo._errors') if m in sys.modules); print(a, b)")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertEqual(out.strip(), "[] ['opinfo._errors', 'opinfo.db', 'opinfo.fix']")
+        with self.assertRaises(AttributeError):
+            opinfo.no_such_thing
+
+
 class Listings(unittest.TestCase):
     def test_backends(self):
         b = {x.name: x for x in opinfo.db.backends()}

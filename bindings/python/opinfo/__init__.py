@@ -382,10 +382,25 @@ def _explanation(text, op, backend, soc, release, db_path):
     return make(text, op, backend, soc, release, db_path)
 
 
-from . import db  # noqa: E402  (needs the helpers above)
-from .fix import autofix, check_overrides, fix_overrides, AutofixResult  # noqa: E402
-from ._errors import (UsageError, InputError, NotFoundError, DatabaseError,  # noqa: E402
-                      OpinfoFileNotFoundError)
+# Loaded on first use (import time: docs/performance.md): opinfo.db, opinfo.autofix, ...
+_LAZY = {"db": "db", "autofix": "fix", "check_overrides": "fix", "fix_overrides": "fix",
+         "AutofixResult": "fix", "UsageError": "_errors", "InputError": "_errors",
+         "NotFoundError": "_errors", "DatabaseError": "_errors",
+         "OpinfoFileNotFoundError": "_errors"}
 
-__all__ += ["db", "autofix", "check_overrides", "fix_overrides", "AutofixResult", "UsageError",
-            "InputError", "NotFoundError", "DatabaseError", "OpinfoFileNotFoundError"]
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'opinfo' has no attribute %r" % name)
+    import importlib
+    mod = importlib.import_module("." + _LAZY[name], __name__)
+    value = mod if name == "db" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ += sorted(_LAZY)
