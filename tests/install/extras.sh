@@ -98,7 +98,15 @@ int main(void)
     int rc = opinfo_db_find_soc(db, "qnn-htp", NULL, "SM8650", &soc, &e);
     printf("%s %s\n", opinfo_db_path(db), rc == OPINFO_OK ? soc.arch : e.text);
     opinfo_db_close(db);
-    return rc;
+    /* the installed plugins, by the compiled-in directory */
+    opinfo_plugins *p;
+    const struct opinfo_plugin *pl;
+    if (opinfo_plugins_open(NULL, 0, 0, &p, &e) != OPINFO_OK)
+        return 2;
+    int prc = opinfo_plugins_get(p, "xnnpack", &pl, &e);
+    printf("xnnpack plugin: %s\n", prc == OPINFO_OK ? "ok" : e.text);
+    opinfo_plugins_close(p);
+    return rc || prc;
 }
 C
 if cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags opinfo) -o "$t/static" "$t/static.c" \
@@ -107,9 +115,12 @@ if cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags opinfo) -o "$t/static
     if nm "$t/static" | grep -q ' T opinfo_db_open$' && ! ldd "$t/static" | grep -q libopinfo; then ok
     else bad "the static program links libopinfo dynamically"; fi
     mkdir "$t/elsewhere"
-    out=$(cd "$t/elsewhere" && env -u OPINFO_DB -u LD_LIBRARY_PATH "$t/static" 2>&1)
+    out=$(cd "$t/elsewhere" && env -u OPINFO_DB -u LD_LIBRARY_PATH -u OPINFO_PLUGIN_PATH \
+          "$t/static" 2>&1)
     real=$(cd "$share/opinfo" && pwd -P)/opinfo.db
-    if [ "$out" = "$real v75" ] || [ "$out" = "$share/opinfo/opinfo.db v75" ]; then ok
+    if [ "$out" = "$real v75
+xnnpack plugin: ok" ] || [ "$out" = "$share/opinfo/opinfo.db v75
+xnnpack plugin: ok" ]; then ok
     else bad "the static program: $out (want the database under $share)"; fi
 else
     bad "the static program does not build: $(cat "$t/cc.err")"

@@ -47,6 +47,24 @@ class Lazy(unittest.TestCase):
             opinfo.no_such_thing
 
 
+class InstallDir(unittest.TestCase):
+    def test_make_install_uses_a_directory_this_python_searches(self):
+        import subprocess
+        import sys
+        import sysconfig
+        script = os.path.join(SRC, "cmake", "pythondir.py")
+        for prefix in (sys.base_prefix, os.path.join(sys.base_prefix, "local")):
+            d = subprocess.run([sys.executable, script, prefix], capture_output=True, text=True,
+                               check=True).stdout.strip()
+            self.assertTrue(d.startswith(prefix + "/"), d)
+            if prefix == sys.base_prefix or "posix_local" in sysconfig.get_scheme_names():
+                # /usr and (Debian) /usr/local: searched without PYTHONPATH
+                self.assertIn(d, sys.path, prefix)
+        d = subprocess.run([sys.executable, script, "/opt/x"], capture_output=True, text=True,
+                           check=True).stdout.strip()
+        self.assertTrue(d.startswith("/opt/x/lib/python3"), d)
+
+
 class Listings(unittest.TestCase):
     def test_backends(self):
         b = {x.name: x for x in opinfo.db.backends()}
