@@ -88,7 +88,7 @@ DEBIAN_PACKAGES += help2man cmake python3-venv python3-setuptools python3-wheel
 PLUGINS := qnn-htp xnnpack fbgemm
 PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/lib/opinfo/plugins/%.so)
 
-all: lib tools db plugins $(BUILD)/opinfo.pc man
+all: lib tools db plugins $(BUILD)/opinfo.pc
 
 # In-tree plugins: built exactly as a vendor would, against include/opinfo/plugin.h alone, and
 # installed where the loader looks (libdir/opinfo/plugins).
@@ -131,7 +131,8 @@ $(shell mkdir -p $(BUILD) && { echo '$(PATHS_NOW)' | cmp -s - $(PATHS_STAMP) || 
 $(BUILD)/obj/db/db.o $(BUILD)/obj/loader/loader.o $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c)): \
   $(PATHS_STAMP)
 
-# Man pages: help2man from each tool's --help and --version, with the installed paths.
+# Man pages: help2man from each tool's --help and --version, with the installed paths (built by
+# `make man` and `make install`, so a plain `make` does not need help2man).
 MANPAGES := $(TOOLS:$(BUILD)/bin/%=$(BUILD)/man/%.1)
 MAN_NAME_opinfo-check := check quantized-graph annotations against a backend's constraints
 MAN_NAME_opinfo-db := query, import and compare opinfo's constraint database
@@ -140,8 +141,9 @@ $(BUILD)/man/%.1: $(BUILD)/bin/% man/%.h2m man/help2man.sh
 	@mkdir -p $(dir $@)
 	sed -e 's|@DATADIR@|$(datadir)|g' -e 's|@LIBDIR@|$(libdir)|g' -e 's|@DOCDIR@|$(docdir)|g' \
 	  man/$*.h2m > $@.h2m
-	OPINFO_TOOL=$< OPINFO_DB=$(datadir)/opinfo/opinfo.db help2man -N --no-discard-stderr --version-string "$* $(VERSION)" \
-	  --name "$(MAN_NAME_$*)" --include $@.h2m -o $@.new ./man/help2man.sh
+	OPINFO_TOOL=$< OPINFO_DB=$(datadir)/opinfo/opinfo.db help2man -N --no-discard-stderr \
+	  --version-string "$* $(VERSION)" --name "$(MAN_NAME_$*)" --include $@.h2m -o $@.new \
+	  ./man/help2man.sh
 	rm -f $@.h2m
 	mv $@.new $@
 man: $(MANPAGES)
@@ -419,7 +421,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 INSTALL_DOCS := README.md $(addprefix docs/,qgraph.md rules.md autofix.md overrides.md kernels.md \
                 c-api.md plugin-abi.md python.md constraint-format.md)
 
-install: all
+install: all man
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
 	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(datadir)/opinfo
 	$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(bindir)/
@@ -445,6 +447,9 @@ install: all
 	$(INSTALL) -m 644 schemas/*.schema.json $(DESTDIR)$(datadir)/opinfo/schemas/
 	$(CMAKE_SED) cmake/opinfoConfig.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfig.cmake
 	$(CMAKE_SED) cmake/opinfoConfigVersion.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfigVersion.cmake
+	@# the soname where the dynamic linker finds it (a pip-installed package loads it by soname)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	  ldconfig; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(bindir)/,$(notdir $(TOOLS)))
