@@ -22,14 +22,21 @@ libdir ?= $(exec_prefix)/lib
 includedir ?= $(prefix)/include
 datadir ?= $(prefix)/share
 pkgconfigdir ?= $(libdir)/pkgconfig
-# The Python package: Debian's python3 reads $(prefix)/lib/python3/dist-packages for /usr; other
-# prefixes add it to PYTHONPATH (the installed opinfo-check finds it by itself).
-pythondir ?= $(libdir)/python3/dist-packages
+docdir ?= $(datadir)/doc/opinfo
+mandir ?= $(datadir)/man
+man1dir ?= $(mandir)/man1
+bashcompdir ?= $(datadir)/bash-completion/completions
+cmakedir ?= $(libdir)/cmake/opinfo
 
 CC ?= cc
 BUILD ?= build
 INSTALL ?= install
 PYTHON ?= /usr/bin/python3
+# The Python package goes where $(PYTHON) looks for prefix's packages (cmake/pythondir.py: Debian's
+# python3 reads /usr/lib/python3/dist-packages and /usr/local/lib/python3.X/dist-packages).
+ifeq ($(origin pythondir),undefined)
+pythondir := $(shell $(PYTHON) cmake/pythondir.py '$(prefix)')
+endif
 VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no --quiet
 
 OPT ?= -O2 -g
@@ -37,7 +44,8 @@ OPT ?= -O2 -g
 PLUGIN_OPT ?= -ftree-vectorize
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 BASE_CFLAGS := -std=c11 $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude \
-               -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"'
+               -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"' \
+               -DOPINFO_DOCDIR='"$(docdir)"'
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
 ALL_CFLAGS = $(LIB_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -71,10 +79,11 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
                    libprotobuf-c-dev protobuf-c-compiler \
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision clang libclang-rt-14-dev
+DEBIAN_PACKAGES += help2man cmake python3-venv python3-setuptools python3-wheel
 
 .PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
-        install uninstall test-install clean c11 cppcheck compile_commands standard_variables
+        install uninstall test-install man clean c11 cppcheck compile_commands standard_variables
 
 PLUGINS := qnn-htp xnnpack fbgemm
 PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/lib/opinfo/plugins/%.so)
@@ -111,6 +120,41 @@ db: $(DEFAULT_DB)
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/opinfo/*.h tests/unit/*.h) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The installed paths are compiled in (the database, the plugins, the docs): the objects that use
+# them are rebuilt when they change, so `make install PREFIX=P` installs a library (shared and
+# static) and tools that look under P, not under the prefix of an earlier build.
+PATHS_STAMP := $(BUILD)/paths.txt
+PATHS_NOW := $(datadir) $(libdir) $(docdir)
+$(shell mkdir -p $(BUILD) && { echo '$(PATHS_NOW)' | cmp -s - $(PATHS_STAMP) || \
+  echo '$(PATHS_NOW)' > $(PATHS_STAMP); })
+$(BUILD)/obj/db/db.o $(BUILD)/obj/loader/loader.o $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c)): \
+  $(PATHS_STAMP)
+
+# Man pages: help2man from each tool's --help and --version, with the installed paths (built by
+# `make man` and `make install`, so a plain `make` does not need help2man).
+MANPAGES := $(TOOLS:$(BUILD)/bin/%=$(BUILD)/man/%.1)
+MAN_NAME_opinfo-check := check quantized-graph annotations against a backend's constraints
+MAN_NAME_opinfo-db := query, import and compare opinfo's constraint database
+MAN_NAME_opinfo-kernel := run a backend's reference kernel with its exact integer numerics
+$(BUILD)/man/%.1: $(BUILD)/bin/% man/%.h2m man/help2man.sh
+	@mkdir -p $(dir $@)
+	sed -e 's|@DATADIR@|$(datadir)|g' -e 's|@LIBDIR@|$(libdir)|g' -e 's|@DOCDIR@|$(docdir)|g' \
+	  man/$*.h2m > $@.h2m
+	OPINFO_TOOL=$< OPINFO_DB=$(datadir)/opinfo/opinfo.db help2man -N --no-discard-stderr \
+	  --version-string "$* $(VERSION)" --name "$(MAN_NAME_$*)" --include $@.h2m -o $@.new \
+	  ./man/help2man.sh
+	rm -f $@.h2m
+	mv $@.new $@
+man: $(MANPAGES)
+
+# The CMake package config: relocatable (paths from its own place).
+SIZEOF_VOID_P := $(shell echo | $(CC) -dM -E - | sed -n 's/^\#define __SIZEOF_POINTER__ //p')
+CMAKE_SED = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|g' \
+  -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g' \
+  -e "s|@CMAKE_TO_PREFIX@|$$(realpath -m --relative-to='$(cmakedir)' '$(prefix)')|g" \
+  -e "s|@LIBDIR_REL@|$$(realpath -m --relative-to='$(prefix)' '$(libdir)')|g" \
+  -e "s|@INCLUDEDIR_REL@|$$(realpath -m --relative-to='$(prefix)' '$(includedir)')|g"
 
 $(ONNX_PB).c: onnx/onnx.proto
 	@mkdir -p $(dir $@)
@@ -376,7 +420,11 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 
 # ---- install ------------------------------------------------------------------------------------
 
-install: all
+# The user documentation --help and the man pages name (in docdir).
+INSTALL_DOCS := README.md $(addprefix docs/,qgraph.md rules.md autofix.md overrides.md kernels.md \
+                c-api.md plugin-abi.md python.md constraint-format.md)
+
+install: all man
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
 	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(datadir)/opinfo
 	$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(bindir)/
@@ -390,7 +438,21 @@ install: all
 	$(INSTALL) -m 644 $(DEFAULT_DB) $(DESTDIR)$(datadir)/opinfo/opinfo.db
 	$(INSTALL) -m 755 $(PLUGIN_SOS) $(DESTDIR)$(libdir)/opinfo/plugins/
 	$(INSTALL) -d $(DESTDIR)$(pythondir)/opinfo
-	$(INSTALL) -m 644 bindings/python/opinfo/*.py $(DESTDIR)$(pythondir)/opinfo/
+	$(INSTALL) -m 644 bindings/python/opinfo/*.py bindings/python/opinfo/py.typed \
+	  $(DESTDIR)$(pythondir)/opinfo/
+	$(INSTALL) -d $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) $(DESTDIR)$(docdir) \
+	  $(DESTDIR)$(datadir)/opinfo/schemas $(DESTDIR)$(cmakedir)
+	$(INSTALL) -m 644 $(MANPAGES) $(DESTDIR)$(man1dir)/
+	$(INSTALL) -m 644 completion/opinfo.bash $(DESTDIR)$(bashcompdir)/opinfo-check
+	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-db
+	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-kernel
+	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(docdir)/
+	$(INSTALL) -m 644 schemas/*.schema.json $(DESTDIR)$(datadir)/opinfo/schemas/
+	$(CMAKE_SED) cmake/opinfoConfig.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfig.cmake
+	$(CMAKE_SED) cmake/opinfoConfigVersion.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfigVersion.cmake
+	@# the soname where the dynamic linker finds it (a pip-installed package loads it by soname)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	  ldconfig; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(bindir)/,$(notdir $(TOOLS)))
@@ -398,16 +460,26 @@ uninstall:
 	rm -f $(DESTDIR)$(includedir)/opinfo.h $(DESTDIR)$(pkgconfigdir)/opinfo.pc
 	rm -rf $(DESTDIR)$(includedir)/opinfo $(DESTDIR)$(libdir)/opinfo
 	rm -rf $(DESTDIR)$(datadir)/opinfo $(DESTDIR)$(pythondir)/opinfo
+	rm -f $(addprefix $(DESTDIR)$(man1dir)/,$(notdir $(MANPAGES)))
+	rm -f $(addprefix $(DESTDIR)$(bashcompdir)/,$(notdir $(TOOLS)))
+	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(cmakedir)
 
-# Installs into a scratch prefix and builds a program against it through pkg-config alone.
-test-install:
-	rm -rf $(BUILD)/test-install
-	$(MAKE) install PREFIX=$(CURDIR)/$(BUILD)/test-install
-	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/test-install/lib/pkgconfig sh tests/install/run.sh \
-	  $(CURDIR)/$(BUILD)/test-install
+# Installs into a scratch prefix and builds a program against it through pkg-config alone; the
+# man pages, completion, docs and a static link (extras.sh); a DESTDIR install found by CMake
+# (cmake.sh); pip install of bindings/python in a fresh venv (venv.sh).
+TI := $(CURDIR)/$(BUILD)/test-install
+test-install: all
+	rm -rf $(BUILD)/test-install $(BUILD)/test-destdir
+	$(MAKE) BUILD=$(BUILD)/test-build install PREFIX=$(TI)
+	$(MAKE) BUILD=$(BUILD)/test-build install PREFIX=$(TI) DESTDIR=$(CURDIR)/$(BUILD)/test-destdir
+	PKG_CONFIG_PATH=$(TI)/lib/pkgconfig PYTHONDIR=$$($(PYTHON) cmake/pythondir.py $(TI)) \
+	  sh tests/install/run.sh $(TI)
+	PKG_CONFIG_PATH=$(TI)/lib/pkgconfig sh tests/install/extras.sh $(TI)
+	sh tests/install/cmake.sh $(CURDIR)/$(BUILD)/test-destdir$(TI)
+	PYTHON=$(PYTHON) sh tests/install/venv.sh $(BUILD)
 	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/test-install/lib/pkgconfig sh tests/install/vendor-plugin.sh \
 	  $(CURDIR)/$(BUILD)/test-install
-	sh tests/install/readonly.sh $(CURDIR)/$(BUILD)/test-install
+	PYTHONDIR=$$($(PYTHON) cmake/pythondir.py $(TI)) sh tests/install/readonly.sh $(TI)
 
 # ---- developer targets ------------------------------------------------------------------------
 

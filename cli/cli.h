@@ -2,6 +2,11 @@
 #ifndef OPINFO_CLI_H
 #define OPINFO_CLI_H
 
+/* Where the documentation is installed; --help names it. */
+#ifndef OPINFO_DOCDIR
+#define OPINFO_DOCDIR "/usr/local/share/doc/opinfo"
+#endif
+
 extern const char *cli_prog;
 
 /* The value of option argv[*i]: "--name=value" or the next argument (advancing *i). -1, with a

@@ -27,7 +27,7 @@ static void usage(FILE *f)
             "       opinfo-check fix-overrides [--backend B --soc S] [--ort] GRAPH OVERRIDES -o "
             "FIXED\n"
             "\n"
-            "Checks quantized-graph annotations (qgraph JSON, docs/qgraph.md) against a\n"
+            "Checks quantized-graph annotations (qgraph JSON, qgraph.md) against a\n"
             "backend's constraints on a SoC.\n"
             "\n"
             "options:\n"
@@ -62,10 +62,10 @@ static void usage(FILE *f)
             "                        --list-plugins for each plugin's configs)\n"
             "  --fix                 write the annotation with every mechanical fix applied to\n"
             "                        -o FIXED, list each change on stderr, and report what is\n"
-            "                        left (docs/autofix.md)\n"
+            "                        left (autofix.md)\n"
             "  --overrides FILE      check ONNX Runtime TensorQuantOverrides against GRAPH: every\n"
             "                        ONNX Runtime rule on every entry, then (with --backend)\n"
-            "                        the port types they give each node (docs/overrides.md)\n"
+            "                        the port types they give each node (overrides.md)\n"
             "  --activation-type T   overrides: the default activation type (QUInt8)\n"
             "  --weight-type T       overrides: the default weight type (QUInt8)\n"
             "  --activation-symmetric, --weight-symmetric, --weight-asymmetric\n"
@@ -77,7 +77,8 @@ static void usage(FILE *f)
             "input files larger than 2 GiB are refused; $OPINFO_MAX_INPUT_SIZE (e.g. 8G) sets "
             "the limit\n"
             "exit status: 0 clean, warnings only, or --warn; 1 errors (--strict); 2 usage, input or "
-            "database error\n",
+            "database error\n"
+            "documentation (qgraph.md, rules.md, autofix.md, overrides.md): " OPINFO_DOCDIR "\n",
             opinfo_db_default_path());
 }
 

@@ -48,7 +48,8 @@ static void usage(FILE *f)
             "  --help                    print this help and exit\n"
             "\n"
             "exit status: 0 ok, 1 not found or differences found, 2 usage, input or database "
-            "error\n",
+            "error\n"
+            "documentation (constraint-format.md, rules.md): " OPINFO_DOCDIR "\n",
             opinfo_db_default_path());
 }
 

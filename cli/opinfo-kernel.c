@@ -36,7 +36,8 @@ static void usage(FILE *f)
             "  -h, --help            this help\n"
             "  --version             the version\n"
             "\n"
-            "docs/kernels.md documents every kernel's inputs, attributes and rounding.\n");
+            "kernels.md in " OPINFO_DOCDIR " documents every kernel's inputs, attributes and\n"
+            "rounding.\n");
 }
 
 static void report(const opinfo_error_t *e)

@@ -51,7 +51,7 @@ run "opinfo-db show" 0 "$bin/opinfo-db" show Conv2d --backend qnn-htp
 run "opinfo-check" 1 "$bin/opinfo-check" --backend qnn-htp --soc SM8350 "$t/model.qgraph.json"
 run "opinfo-check --explain" 0 "$bin/opinfo-check" --explain MatMul --backend qnn-htp --soc SM8450
 run "opinfo-kernel --list" 0 "$bin/opinfo-kernel" --backend xnnpack --list
-run "python opinfo.check" 0 env PYTHONPATH="$t/ro/lib/python3/dist-packages" \
+run "python opinfo.check" 0 env PYTHONPATH="$t/ro${PYTHONDIR#"$prefix"}" \
     "${PYTHON:-/usr/bin/python3}" -c 'import opinfo; print(opinfo.check("'"$t"'/model.qgraph.json", backend="qnn-htp", soc="SM8650"))'
 set -e
 after=$(ls -la "$t/ro/share/opinfo")

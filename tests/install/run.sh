@@ -31,7 +31,7 @@ out=$(env -u OPINFO_DB OPINFO_DB="$prefix/share/opinfo/opinfo.db" "$t/use")
 "$prefix/bin/opinfo-db" --version >/dev/null
 # the Python package, from the installed tree alone: it finds the installed library beside it
 py=${PYTHON:-/usr/bin/python3}
-out=$(cd "$t" && env -u OPINFO_LIBRARY -u OPINFO_DB PYTHONPATH="$prefix/lib/python3/dist-packages" \
+out=$(cd "$t" && env -u OPINFO_LIBRARY -u OPINFO_DB PYTHONPATH="${PYTHONDIR:-$prefix/lib/python3/dist-packages}" \
     "$py" -c 'import opinfo; print(opinfo.version(), opinfo.check({"qgraph": 1, "tensors": [], "nodes": []}, backend="fbgemm"))')
 [ "$out" = "$(pkg-config --modversion opinfo) []" ] || { echo "python: unexpected: $out" >&2; exit 1; }
 # the installed opinfo-kernel lists the installed plugins' kernels

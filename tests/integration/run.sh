@@ -7,7 +7,9 @@ set -eu
 root=${1:?usage: run.sh ROOT}
 sh tests/integration/make-env.sh "$root"
 rm -rf "$root/opt/opinfo"
-make -s install DESTDIR="$root" PREFIX=/opt/opinfo >/dev/null
+# the root's python3 is not this one: the package goes where PYTHONPATH below names
+make -s install DESTDIR="$root" PREFIX=/opt/opinfo pythondir=/opt/opinfo/lib/python3/dist-packages \
+    >/dev/null
 mkdir -p "$root/opt/opinfo/tests"
 cp tests/integration/test_*.py tests/integration/*.expected "$root/opt/opinfo/tests/"
 status=0

@@ -20,6 +20,7 @@ import warnings
 
 from . import _lib
 from ._lib import LibraryNotFoundError
+from ._version import __version__
 
 __all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diagnostic",
            "ValidationError", "OpinfoError", "OpinfoWarning", "LibraryNotFoundError"]
@@ -110,8 +111,9 @@ def _err():
 
 
 def _raise(e):
-    raise OpinfoError(e.code, e.text.decode("utf-8", "replace"),
-                      e.source.decode("utf-8", "replace") or None, e.line, e.column)
+    from ._errors import error_from  # an OpinfoError subclass by code (opinfo/_errors.py)
+    raise error_from(e.code, e.text.decode("utf-8", "replace"),
+                     e.source.decode("utf-8", "replace") or None, e.line, e.column, e.position)
 
 
 def _s(v):
@@ -264,7 +266,7 @@ def explain(op, backend, soc=None, release=None, db=None):
     if lib.opinfo_db_explain(_db(db), _s(backend), _s(release), _s(soc), _s(op),
                              ctypes.byref(out), ctypes.byref(e)):
         _raise(e)
-    return _take(out)
+    return _explanation(_take(out), op, backend, soc, release, db)
 
 
 def annotate(qgraph, backend, config, soc=None, release=None, db=None):
@@ -375,3 +377,34 @@ def kernel(backend, name, *inputs, outputs=1, **attrs):
         for t in tout:
             lib.opinfo_tensor_release(ctypes.byref(t))
     return result[0] if outputs == 1 else tuple(result)
+
+
+# ---- the database's listings, ONNX Runtime's overrides, autofix (opinfo/db.py, opinfo/fix.py) --
+
+def _explanation(text, op, backend, soc, release, db_path):
+    from .db import _explanation as make
+    return make(text, op, backend, soc, release, db_path)
+
+
+# Loaded on first use (import time: docs/performance.md): opinfo.db, opinfo.autofix, ...
+_LAZY = {"db": "db", "autofix": "fix", "check_overrides": "fix", "fix_overrides": "fix",
+         "AutofixResult": "fix", "UsageError": "_errors", "InputError": "_errors",
+         "NotFoundError": "_errors", "DatabaseError": "_errors",
+         "OpinfoFileNotFoundError": "_errors"}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'opinfo' has no attribute %r" % name)
+    import importlib
+    mod = importlib.import_module("." + _LAZY[name], __name__)
+    value = mod if name == "db" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ += sorted(_LAZY)
