@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
             "  --select RULE,...     report only these rules (ids or prefixes: qnn-htp/, ALL)\n"
-            "  --ignore RULE,...     never report these rules (docs/adoption.md)\n"
+            "  --ignore RULE,...     never report these rules (adoption.md)\n"
             "  --show-suppressed     list the diagnostics nodes suppress (on stderr)\n"
             "  --baseline FILE       fail only on diagnostics FILE does not record; list the\n"
             "                        fixed ones\n"

@@ -70,12 +70,12 @@ complete -F _opinfo_db_complete opinfo-db
 complete -F _opinfo_kernel opinfo-kernel
 backends: fbgemm qnn-htp xnnpack
 socs: SM8650
-ops: Conv2d Conv3d
+ops: Conv2d Conv3d Convert
 format: sarif
 db: list
 list: socs
 show: Conv2d
-releases: 2.41 2.44
+releases: 2.41 2.44 2.44.1
 kernels: requantize"
 if [ "$got" = "$want" ]; then ok; else
     bad "completion:"; printf '%s\n' "$got" | diff - "$(printf '%s\n' "$want" >"$t/want"; echo "$t/want")" >&2; fi
