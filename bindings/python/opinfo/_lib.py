@@ -106,7 +106,7 @@ class PortSpec(ctypes.Structure):
                 ("fixed_scale_expr", ctypes.c_char_p), ("has_fixed_zero_point", ctypes.c_int),
                 ("fixed_zero_point", ctypes.c_int64), ("fixed_zero_point_expr", ctypes.c_char_p),
                 ("shared_with", ctypes.c_int), ("derived_from", ctypes.c_uint),
-                ("notes", ctypes.c_char_p)]
+                ("notes", ctypes.c_char_p), ("is_dynamic", ctypes.c_int)]
 
 
 class Rule(ctypes.Structure):

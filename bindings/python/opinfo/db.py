@@ -170,9 +170,19 @@ def backends(db: Optional[str] = None) -> List[Backend]:
 
 
 def releases(backend: Optional[str] = None, db: Optional[str] = None) -> List[Release]:
-    """Every release of every backend (or of one), oldest first."""
-    return [Release(r[0], r[1], r[2], r[3], _int(r[4]), _int(r[5]))
-            for r in _rows(_RELEASES, backend, None, db)]
+    """Every release of every backend (or of one), oldest first in the library's version order
+    (Debian's: 2.44 < 2.44.1; docs/constraint-format.md), whatever order they were imported in."""
+    import functools
+    lib = _api()._get()
+    lib.opinfo_version_compare.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    lib.opinfo_version_compare.restype = ctypes.c_int
+
+    def order(a, b):
+        if a[0] != b[0]:
+            return -1 if (a[0] or "") < (b[0] or "") else 1
+        return lib.opinfo_version_compare((a[1] or "").encode(), (b[1] or "").encode())
+    rows = sorted(_rows(_RELEASES, backend, None, db), key=functools.cmp_to_key(order))
+    return [Release(r[0], r[1], r[2], r[3], _int(r[4]), _int(r[5])) for r in rows]
 
 
 def socs(backend: Optional[str] = None, release: Optional[str] = None,
