@@ -79,7 +79,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
                    libprotobuf-c-dev protobuf-c-compiler \
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision clang libclang-rt-14-dev
-DEBIAN_PACKAGES += help2man cmake python3-venv python3-setuptools python3-wheel
+DEBIAN_PACKAGES += help2man man-db cmake python3-venv python3-setuptools python3-wheel
 
 .PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
