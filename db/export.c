@@ -109,9 +109,11 @@ static int op_json(opinfo_db *db, const opinfo_op *op, sqlite3_int64 oid, json_t
             json_t *list = json_object_get(al, op->aliases[i].framework);
             if (!list) {
                 list = json_array();
-                json_object_set_new(al, op->aliases[i].framework, list);
+                /* on failure jansson has freed list; the watched allocator reports it */
+                if (json_object_set_new(al, op->aliases[i].framework, list) != 0)
+                    list = NULL;
             }
-            json_array_append_new(list, json_string(op->aliases[i].name));
+            json_array_append_new(list, json_string(op->aliases[i].name)); /* NULL list: no-op */
         }
         json_object_set_new(o, "aliases", al);
     }
