@@ -348,7 +348,7 @@ static int fresh_scratch(void)
         return copy_file(template_db, scratch_db) == 0 ? OPINFO_OK : OPINFO_EIO;
     opinfo_error_t e;
     opinfo_error_init(&e);
-    opinfo_db *db;
+    opinfo_db *db = NULL; /* untouched when the open fails */
     char data[4096];
     snprintf(data, sizeof data, "%s/db/data/fbgemm/1.13.json", src);
     const char *files[1] = {data};
