@@ -124,7 +124,8 @@ static int op_json(opinfo_db *db, const opinfo_op *op, sqlite3_int64 oid, json_t
         json_object_set_new(p, "kind", json_string(opinfo_port_kind_name(op->ports[i].kind)));
         json_array_append_new(ports, p);
     }
-    json_object_set_new(o, "ports", ports);
+    if (json_object_set_new(o, "ports", ports) != 0)
+        ports = NULL; /* freed by jansson; the watched allocator reports the failure */
     /* nullable columns the public structs do not distinguish */
     sqlite3_stmt *pst, *vst, *sst;
     if (sqlite3_prepare_v2(db->sq,
