@@ -49,6 +49,25 @@ const char *t_scratch(const char *name)
     return b;
 }
 
+int t_setup_default_db(void **state)
+{
+    opinfo_db *db = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK) {
+        print_error("%s: %s\n", e.source, e.text);
+        return -1;
+    }
+    *state = db;
+    return 0;
+}
+
+int t_teardown_db(void **state)
+{
+    opinfo_db_close(*state);
+    return 0;
+}
+
 opinfo_db *t_new_db(const char *path)
 {
     opinfo_db *db = NULL;

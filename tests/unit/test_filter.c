@@ -7,22 +7,7 @@
 
 #include "testutil.h"
 
-static int setup_db(void **state)
-{
-    opinfo_db *db = NULL;
-    opinfo_error_t e;
-    opinfo_error_init(&e);
-    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
 
-static int teardown_db(void **state)
-{
-    opinfo_db_close(*state);
-    return 0;
-}
 
 /* a 16a16w MatMul (arch-gate on SM8450) named NODE, its output named OUT, with SUPPRESS */
 static opinfo_qgraph *graph(const char *node, const char *out, const char *suppress)
@@ -164,5 +149,5 @@ int test_filter(void)
         cmocka_unit_test(fingerprints_and_baselines),
         cmocka_unit_test(bad_names_and_arguments),
     };
-    return cmocka_run_group_tests_name("filter", tests, setup_db, teardown_db);
+    return cmocka_run_group_tests_name("filter", tests, t_setup_default_db, t_teardown_db);
 }

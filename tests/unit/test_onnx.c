@@ -300,22 +300,7 @@ static void diagnostics_name_the_node_index(void **state)
     opinfo_qgraph_free(g2);
 }
 
-static int setup_db(void **state)
-{
-    opinfo_db *db = NULL;
-    opinfo_error_t e;
-    opinfo_error_init(&e);
-    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
 
-static int teardown_db(void **state)
-{
-    opinfo_db_close(*state);
-    return 0;
-}
 
 int test_onnx(void)
 {
@@ -328,5 +313,5 @@ int test_onnx(void)
         cmocka_unit_test(shape_computation_is_not_a_node),
         cmocka_unit_test(diagnostics_name_the_node_index),
     };
-    return cmocka_run_group_tests_name("onnx", tests, setup_db, teardown_db);
+    return cmocka_run_group_tests_name("onnx", tests, t_setup_default_db, t_teardown_db);
 }

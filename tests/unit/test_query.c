@@ -3,25 +3,7 @@
 
 #include "testutil.h"
 
-static int setup_db(void **state)
-{
-    opinfo_db *db = NULL;
-    opinfo_error_t e;
-    opinfo_error_init(&e);
-    /* NULL: the default database ($OPINFO_DB in the test environment) */
-    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK) {
-        print_error("%s: %s\n", e.source, e.text);
-        return -1;
-    }
-    *state = db;
-    return 0;
-}
 
-static int teardown_db(void **state)
-{
-    opinfo_db_close(*state);
-    return 0;
-}
 
 static const opinfo_variant *variant_named(const opinfo_op *op, const char *name)
 {
@@ -320,5 +302,5 @@ int test_query(void)
         cmocka_unit_test(math_invariant_ops_share_their_input),
         cmocka_unit_test(the_diff_between_releases_is_real),
     };
-    return cmocka_run_group_tests_name("query", tests, setup_db, teardown_db);
+    return cmocka_run_group_tests_name("query", tests, t_setup_default_db, t_teardown_db);
 }

@@ -7,22 +7,7 @@
 
 #include "testutil.h"
 
-static int setup_db(void **state)
-{
-    opinfo_db *db = NULL;
-    opinfo_error_t e;
-    opinfo_error_init(&e);
-    if (opinfo_db_open(NULL, OPINFO_DB_READONLY, &db, &e) != OPINFO_OK)
-        return -1;
-    *state = db;
-    return 0;
-}
 
-static int teardown_db(void **state)
-{
-    opinfo_db_close(*state);
-    return 0;
-}
 
 static opinfo_qgraph *parse(const char *text, opinfo_error_t *e)
 {
@@ -459,5 +444,5 @@ int test_validator(void)
         cmocka_unit_test(suggested_socs_are_checked),
         cmocka_unit_test(observer_ranges_are_per_node),
     };
-    return cmocka_run_group_tests_name("validator", tests, setup_db, teardown_db);
+    return cmocka_run_group_tests_name("validator", tests, t_setup_default_db, t_teardown_db);
 }

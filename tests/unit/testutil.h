@@ -28,6 +28,10 @@ const char *t_src(const char *rel);
 const char *t_scratch(const char *name);
 /* Creates an initialised empty database at path; returns it opened for writing. */
 opinfo_db *t_new_db(const char *path);
+/* cmocka group setup/teardown: *state is the default database ($OPINFO_DB in the test
+ * environment), opened read-only. */
+int t_setup_default_db(void **state);
+int t_teardown_db(void **state);
 /* Reads a whole file; free() the result. */
 char *t_slurp(const char *path, size_t *len);
 /* Number of rows in every table, as one comparable string; free() it. */
