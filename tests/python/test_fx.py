@@ -154,9 +154,9 @@ class FixedQParams(unittest.TestCase):
         def forward(self, x):
             return torch.sigmoid(self.c1(x)), self.hs(self.c2(x)), torch.tanh(self.c3(x))
 
-    def prepared(self, swap):
+    def prepared(self, swap, model=None):
         torch.manual_seed(0)
-        p = prepare_fx(self.M().eval(), get_default_qconfig_mapping("fbgemm"),
+        p = prepare_fx((model or self.M)().eval(), get_default_qconfig_mapping("fbgemm"),
                        (torch.randn(1, 3, 8, 8),), backend_config=get_fbgemm_backend_config())
         if swap:
             # a quantizer that does not know fixed qparams: an ordinary observer on the outputs
@@ -334,6 +334,67 @@ class Locations(unittest.TestCase):
         import inspect
         lines, first = inspect.getsourcelines(torchvision.models.resnet.BasicBlock.forward)
         self.assertIn("+= identity", lines[src["add"]["line"] - first])
+
+
+class CommentSuppressions(unittest.TestCase):
+    """`# opinfo: suppress RULE -- reason` on the line of a call becomes the node's "suppress"
+    (docs/adoption.md); the check then accepts that rule there and flags a missing reason."""
+    SOURCE = """import torch
+
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2, self.c3 = (torch.nn.Conv2d(3, 4, 3) for _ in range(3))
+        self.hs = torch.nn.Hardsigmoid()
+
+    def forward(self, x):
+        a = torch.sigmoid(self.c1(x))  # opinfo: suppress fixed-qparams, arch-gate -- kept on purpose
+        b = torch.tanh(self.c3(x))  # opinfo: suppress fixed-qparams
+        # opinfo: suppress fixed-qparams -- a comment on its own line covers nothing
+        return a, self.hs(self.c2(x)), b
+"""
+
+    def test_comment_becomes_node_suppress(self):
+        import importlib.util
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "suppressed_model.py")
+            with open(path, "w") as f:
+                f.write(self.SOURCE)
+            spec = importlib.util.spec_from_file_location("suppressed_model", path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            p = FixedQParams().prepared(swap=True, model=mod.M)
+            q = opinfo.fx.export(p)
+        sup = {n["name"]: n.get("suppress") for n in q["nodes"]}
+        why = "kept on purpose"
+        self.assertEqual(sup["sigmoid"], [{"rule": "fixed-qparams", "reason": why},
+                                          {"rule": "arch-gate", "reason": why}])
+        # the comment covers every node of its line: the convolution feeding tanh too
+        self.assertEqual(sup["tanh"], [{"rule": "fixed-qparams"}])
+        self.assertEqual(sup["c3"], [{"rule": "fixed-qparams"}])
+        self.assertIsNone(sup["hs"])
+        diags = quiet_check(q, "fbgemm")
+        self.assertEqual(sorted((d.rule, d.node) for d in diags),
+                         [("fixed-qparams", "hs"), ("unjustified-suppression", "c3"),
+                          ("unjustified-suppression", "tanh")])
+        # without the comments' suppressions, the sigmoid and tanh findings come back
+        for n in q["nodes"]:
+            n.pop("suppress", None)
+        self.assertEqual(sorted((d.rule, d.node) for d in quiet_check(q, "fbgemm")),
+                         [("fixed-qparams", "hs"), ("fixed-qparams", "sigmoid"),
+                          ("fixed-qparams", "tanh")])
+        # selection, as on the command line
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = opinfo.check(q, backend="fbgemm", release=RELEASE_1_13, strict=False,
+                             ignore=["fixed-"])
+            self.assertEqual(d, [])
+            with self.assertRaisesRegex(opinfo.OpinfoError, "did you mean"):
+                opinfo.check(q, backend="fbgemm", release=RELEASE_1_13, strict=False,
+                             select="fixed-qparms")
 
 
 class ExecuTorchEncodings(unittest.TestCase):

@@ -202,7 +202,7 @@ def version():
 
 
 def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=0, db=None,
-          plugins=True, full_delegation=False):
+          plugins=True, full_delegation=False, select=None, ignore=None, baseline=None):
     """Checks a qgraph (a dict, JSON bytes, or a path) for backend on soc.
 
     Returns the diagnostics. In strict mode (the default) violations raise ValidationError (a
@@ -210,7 +210,12 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
     strict=False each violation is issued as an OpinfoWarning and they are returned. backend,
     soc and release default to the qgraph's target. plugins=False checks the database's
     constraints alone (no backend plugin). A node left in float is a runs-in-float warning;
-    full_delegation=True makes it an error (in strict mode)."""
+    full_delegation=True makes it an error (in strict mode).
+
+    As opinfo-check does (docs/adoption.md): select and ignore are rule ids or prefixes (a
+    comma-separated string or a list), a node's "suppress" drops the rules it names there (a
+    suppression without a reason adds an unjustified-suppression warning), and baseline (the
+    path of a file written by opinfo-check --write-baseline) drops what it records."""
     _check_name("backend", backend, required=False)
     _check_name("soc", soc, required=False)
     _check_name("release", release, required=False)
@@ -232,6 +237,7 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
         e = _err()
         if lib.opinfo_check(dbh, g, ctypes.byref(opt), report, ctypes.byref(e)):
             _raise(e)
+        _filter(lib, report, g, select, ignore, baseline)
         diags = []
         for i in range(lib.opinfo_report_count(report)):
             d = lib.opinfo_report_get(report, i).contents
@@ -253,6 +259,34 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
         for d in diags:
             warnings.warn(str(d), OpinfoWarning, stacklevel=2)
     return diags
+
+
+def _rule_list(name, rules):
+    if rules is None or isinstance(rules, str):
+        return rules
+    if isinstance(rules, (list, tuple)) and all(isinstance(r, str) for r in rules):
+        return ",".join(rules)
+    raise TypeError("opinfo: %s is a comma-separated string or a list of rule names" % name)
+
+
+def _filter(lib, report, g, select, ignore, baseline):
+    """Selection, node suppressions and the baseline, applied to the report in place."""
+    select, ignore = _rule_list("select", select), _rule_list("ignore", ignore)
+    if baseline is not None and not isinstance(baseline, (str, os.PathLike)):
+        raise TypeError("opinfo: baseline is a path")
+    f = lib.opinfo_filter_new()
+    if not f:
+        raise MemoryError("opinfo: out of memory")
+    try:
+        e = _err()
+        if (select is not None and lib.opinfo_filter_select(f, _s(select), ctypes.byref(e))) or \
+                (ignore is not None and lib.opinfo_filter_ignore(f, _s(ignore), ctypes.byref(e))) or \
+                (baseline is not None and
+                 lib.opinfo_filter_baseline(f, _s(os.fspath(baseline)), ctypes.byref(e))) or \
+                lib.opinfo_report_filter(report, 0, g, f, ctypes.byref(e)):
+            _raise(e)
+    finally:
+        lib.opinfo_filter_free(f)
 
 
 def explain(op, backend, soc=None, release=None, db=None):

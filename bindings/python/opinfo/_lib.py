@@ -228,6 +228,12 @@ def declare(lib):
         "opinfo_overrides_fix": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(OverridesOptions),
                                                 ctypes.POINTER(_P), _P, _E]),
         "opinfo_quant_type_from_name": (ctypes.c_int, [_S]),
+        "opinfo_filter_new": (_P, []),
+        "opinfo_filter_free": (None, [_P]),
+        "opinfo_filter_select": (ctypes.c_int, [_P, _S, _E]),
+        "opinfo_filter_ignore": (ctypes.c_int, [_P, _S, _E]),
+        "opinfo_filter_baseline": (ctypes.c_int, [_P, _S, _E]),
+        "opinfo_report_filter": (ctypes.c_int, [_P, ctypes.c_size_t, _P, _P, _E]),
     }
     for name, (res, args) in sig.items():
         f = getattr(lib, name)

@@ -239,7 +239,8 @@ def _is_driver(line):
 def _source(node, source_root=None):
     """Where the user's code made this node: the innermost frame of the node's stack trace that
     lies in the user's code (under source_root when given, else outside torch), with its path
-    relative to source_root when given. No column: Python stack traces have none."""
+    relative to source_root when given, and the path as the trace names it (or None). No column:
+    Python stack traces have none."""
     meta = getattr(node, "meta", None) or {}
     trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
     if not trace:
@@ -266,10 +267,42 @@ def _source(node, source_root=None):
         if root is not None:
             if not os.path.abspath(f).startswith(root):
                 continue
-            return {"file": os.path.relpath(f, source_root), "line": line}
+            return {"file": os.path.relpath(f, source_root), "line": line}, f
         if not f.startswith(torch_dir) and not f.startswith("<"):
-            return {"file": f, "line": line}
+            return {"file": f, "line": line}, f
     return None
+
+
+# `# opinfo: suppress RULE[,RULE...] [-- reason]` at the end of a source line (docs/adoption.md)
+_SUPPRESS = re.compile(r"#\s*opinfo:\s*suppress\s+([^#]*?)\s*(?:--\s*(.*?))?\s*$")
+
+
+def _comment_suppress(path, line):
+    """The node field "suppress" that a comment on the node's source line asks for, or None."""
+    import linecache
+    text = linecache.getline(path, line)
+    if "opinfo:" not in text:
+        return None
+    m = _SUPPRESS.search(text)
+    if not m:
+        return None
+    rules = [r for r in re.split(r"[,\s]+", m.group(1)) if r]
+    if not rules:
+        return None
+    reason = m.group(2)
+    return [dict(rule=r, **({"reason": reason} if reason else {})) for r in rules]
+
+
+def _locate(entry, node, source_root):
+    """Fills a qgraph node's "source" and, from a comment on that line, its "suppress"."""
+    found = _source(node, source_root)
+    if not found:
+        return
+    src, path = found
+    entry["source"] = src
+    sup = _comment_suppress(path, src["line"])
+    if sup:
+        entry["suppress"] = sup
 
 
 # ---- FX ----------------------------------------------------------------------------------------
@@ -613,9 +646,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                  "outputs": [e.name for e in outputs_of(group[-1])]}
         if is_float:
             entry["float_reason"] = float_reason[n]
-        src = _source(n, source_root)
-        if src:
-            entry["source"] = src
+        _locate(entry, n, source_root)
         nodes.append(entry)
     dropped = {m.name for g in groups.values() for m in g[:-1]}
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
@@ -846,9 +877,7 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
                                   else x.name)
         entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
                  "outputs": [n.name]}
-        src = _source(n, source_root)
-        if src:
-            entry["source"] = src
+        _locate(entry, n, source_root)
         nodes.append(entry)
     nodes, dropped = _merge_fused(nodes, tensors, target)
     nodes = _quantized_only(nodes, tensors)
