@@ -1183,8 +1183,10 @@ static void check_node_db(chk *c, size_t ni)
     l->n = 0;
     if (!op) {
         viol *v = add(l, "op-unsupported", -1, -1);
-        SET(v->message, "%s %s has no op \"%s\": node %s will not be delegated", c->backend,
-            c->release, n->op, n->name);
+        /* the data lists what its sources say a backend takes; an op none of them names is
+         * unknown, not known to be refused */
+        SET(v->message, "%s %s has no op \"%s\" in its data: node %s is not known to be "
+            "delegated", c->backend, c->release, n->op, n->name);
         SET(v->fix, "see 'opinfo-db list ops --backend %s' for what the backend supports",
             c->backend);
         emit_list(c, ni, NULL, NULL, l);
