@@ -436,6 +436,69 @@ static void layernorm_with_uint8_bias_runs_in_float(void **state)
     }
 }
 
+/* ONNX Runtime's QUInt8 per-channel weights are asymmetric: the fix points at the per-channel
+ * symmetric variant in ONNX Runtime's knobs */
+static void per_channel_uint8_weight_fix_speaks_onnx_runtime(void **state)
+{
+    opinfo_db *db = *state;
+    pb g = {.n = 0}, m, t = {.n = 0}, a = {.n = 0}, n = {.n = 0};
+    uint8_t w[2 * 3] = {1, 200, 30, 40, 250, 6};
+    float ws[2] = {0.01f, 0.02f};
+    uint8_t wz[2] = {120, 131};
+    qdq(&g, "x", "s", "z16");
+    pb_str(&n, 1, "wq");
+    pb_str(&n, 1, "ws");
+    pb_str(&n, 1, "wz");
+    pb_str(&n, 2, "w_dq");
+    pb_str(&n, 3, "w_DQ");
+    pb_str(&n, 4, "DequantizeLinear");
+    pb_str(&a, 1, "axis");
+    pb_int(&a, 3, 0);
+    pb_int(&a, 20, 2);
+    pb_msg(&n, 5, &a);
+    pb_msg(&g, 1, &n);
+    node(&g, "conv", "Conv", (const char *[]){"x_dq", "w_dq", NULL}, (const char *[]){"y", NULL});
+    qdq(&g, "y", "s", "z16");
+    pb_int(&t, 1, 2); /* dims 2 x 3 x 1 x 1 */
+    pb_int(&t, 1, 3);
+    pb_int(&t, 1, 1);
+    pb_int(&t, 1, 1);
+    pb_int(&t, 2, 2); /* UINT8 */
+    pb_str(&t, 8, "wq");
+    pb_bytes(&t, 9, w, sizeof w);
+    pb_msg(&g, 5, &t);
+    tensor_1d(&g, "ws", 1, ws, 2, 4);
+    tensor_1d(&g, "wz", 2, wz, 2, 1);
+    scalar_f32(&g, "s", 0.001f);
+    scalar_int(&g, "z16", 4, 32768, 2);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y_dq");
+    model(&m, &g);
+    opinfo_error_t e;
+    opinfo_qgraph *q = NULL;
+    opinfo_error_init(&e);
+    int rc = opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &q, &e);
+    assert_opinfo_ok(rc, &e);
+    opinfo_report *r = opinfo_report_new();
+    opinfo_check_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.backend = "qnn-htp";
+    o.soc = "SM8650";
+    o.flags = OPINFO_CHECK_NO_PLUGINS;
+    rc = opinfo_check(db, q, &o, r, &e);
+    assert_opinfo_ok(rc, &e);
+    assert_int_equal(opinfo_report_count(r), 1);
+    const opinfo_diag *d = opinfo_report_get(r, 0);
+    assert_string_equal(d->rule, "qscheme");
+    assert_string_equal(d->fix, "quantize wq int8 per_channel_symmetric (Conv2d 16a8w): in ONNX "
+                                "Runtime, get_qnn_qdq_config(..., per_channel=True, "
+                                "weight_type=QuantType.QInt8), whose weights are symmetric "
+                                "(weight_symmetric=True)");
+    opinfo_report_free(r);
+    opinfo_qgraph_free(q);
+}
+
 static void sniff_tells_json_from_protobuf(void **state)
 {
     (void)state;
@@ -652,6 +715,7 @@ int test_onnx(void)
         cmocka_unit_test(constant_float_chain_and_noop_cast_are_not_nodes),
         cmocka_unit_test(uint16_matmul_in1_is_read_as_uint8),
         cmocka_unit_test(layernorm_with_uint8_bias_runs_in_float),
+        cmocka_unit_test(per_channel_uint8_weight_fix_speaks_onnx_runtime),
     };
     return cmocka_run_group_tests_name("onnx", tests, setup_db, teardown_db);
 }
