@@ -38,8 +38,9 @@ typedef OpinfoOnnx__ValueInfoProto ValueInfoP;
 #define MAX_QPARAMS ((size_t)1 << 24) /* scale / zero point values read */
 
 /* what a node is to the reader: checked; a Q/DQ (a spec); a Constant; a shape computation or a
- * constant computation ONNX Runtime folds away; an Identity/Dropout it eliminates (a pass-through) */
-enum { K_EMIT = 0, K_QDQ, K_CONST, K_SHAPE, K_FOLD, K_PASS };
+ * constant computation ONNX Runtime folds away; an Identity/Dropout/no-op Cast it eliminates (a
+ * pass-through); a node the QNN EP fuses into another one's QNN op (K_FUSED, not checked) */
+enum { K_EMIT = 0, K_QDQ, K_CONST, K_SHAPE, K_FOLD, K_PASS, K_FUSED };
 
 typedef struct value {
     const char *name;
@@ -69,6 +70,8 @@ typedef struct rd {
     int *kind, *order;
     TensorP **made; /* TensorProtos made for Constant's value_float/value_int... */
     size_t n_made;
+    int *fused_out; /* for a fused node's target: the value its QNN op writes, else -1 */
+    int *fused_in;  /* ... and the node whose input 0 it reads */
     json_t *tensors, *nodes;
     int failed;
 } rd;
@@ -1012,6 +1015,415 @@ static int origin(const rd *r, int vi, int *qs, int cap, int *nq)
     return vi;
 }
 
+/* The qgraph reference of input k of node i: the tensor's name, or {"tensor", "spec"} when the
+ * Q nearest this consumer gives it another spec than the tensor's own; *t the tensor (NULL for
+ * an edge spec). NULL with r->failed on error. */
+static json_t *input_ref(rd *r, int i, size_t k, json_t **tout)
+{
+    const NodeP *n = r->g->node[i];
+    int vi = input_value(r, n, k);
+    int qs[2], nq;
+    *tout = NULL;
+    int src = origin(r, vi, qs, 2, &nq);
+    if (src < 0) {
+        node_fail(r, i, "input '%.256s' leads to nothing", vname(r, vi));
+        return NULL;
+    }
+    json_t *t = tensor_of(r, src);
+    if (!t)
+        return NULL;
+    json_t *ref = json_string(r->v[src].name);
+    if (nq >= 1) {
+        /* the Q nearest this consumer decides how it reads T: in a conversion chain T -> Q1
+         * -> DQ1 -> Q2 -> DQ2 -> here (ONNX Runtime's mixed precision, ort-qnn.md section
+         * 2.4), or when T has Q/DQ pairs of its own for several consumers, a spec that
+         * differs from T's own is this consumer's edge spec */
+        json_t *edge = qspec(r, qs[0]);
+        if (!edge)
+            return json_decref(ref), NULL;
+        json_t *own = json_deep_copy(t);
+        if (!own) {
+            json_decref(ref), json_decref(edge), nomem(r);
+            return NULL;
+        }
+        json_object_del(own, "name");
+        json_object_del(own, "initializer");
+        json_object_del(own, "shape");
+        json_object_del(own, "derived_from");
+        if (!json_equal(own, edge)) {
+            json_decref(ref);
+            ref = json_pack("{s:s, s:o}", "tensor", r->v[src].name, "spec", edge);
+        } else
+            json_decref(edge);
+        json_decref(own);
+    }
+    if (!ref) {
+        nomem(r);
+        return NULL;
+    }
+    if (json_is_string(ref))
+        *tout = t;
+    return ref;
+}
+
+/* The spec a reference reads: the edge spec, or the tensor's own. */
+static json_t *ref_spec(json_t *ref, json_t *t)
+{
+    return json_is_object(ref) ? json_object_get(ref, "spec") : t;
+}
+
+/* ONNX Runtime's QNN EP, for a MatMul whose two inputs are dynamic UFIXED_POINT_16, inserts a
+ * QNN Convert on input 1 to UFIXED_POINT_8 (asymmetric) when input 1 is dynamic; input 1 must be
+ * per-tensor (matmul_op_builder.cc l.233-271 at the facts' snapshot, qnn-htp-ops.md section 3.1
+ * MatMul row, ort-qnn.md section 4.2). The MatMul then reads an 8-bit in1: its edge spec says
+ * so, with the dtype and qscheme only (the EP derives the 8-bit qparams; they are not written). */
+static int matmul_convert_in1(rd *r, int i, json_t *ins, json_t *t0, json_t *t1)
+{
+    if (json_array_size(ins) != 2)
+        return 0;
+    json_t *r0 = json_array_get(ins, 0), *r1 = json_array_get(ins, 1);
+    json_t *s0 = ref_spec(r0, t0), *s1 = ref_spec(r1, t1);
+    if (!s0 || !s1)
+        return 0;
+    const char *d0 = json_string_value(json_object_get(s0, "dtype"));
+    const char *d1 = json_string_value(json_object_get(s1, "dtype"));
+    const char *q1 = json_string_value(json_object_get(s1, "qscheme"));
+    if (!d0 || !d1 || strcmp(d0, "uint16") || strcmp(d1, "uint16"))
+        return 0;
+    /* both dynamic: no initializer (constants ONNX Runtime folds are initializers too) */
+    const NodeP *n = r->g->node[i];
+    int dummy[1], nq;
+    int v0 = origin(r, input_value(r, n, 0), dummy, 1, &nq);
+    int v1 = origin(r, input_value(r, n, 1), dummy, 1, &nq);
+    if (v0 < 0 || v1 < 0 || r->v[v0].cst || r->v[v0].folded || r->v[v1].cst || r->v[v1].folded)
+        return 0;
+    const char *n1 = r->v[v1].name;
+    if (q1 && strncmp(q1, "per_tensor", 10) != 0)
+        return 0; /* a per-channel in1 is refused by the EP: left to the check */
+    json_t *spec = json_pack("{s:s, s:s}", "dtype", "uint8", "qscheme", "per_tensor_affine");
+    json_t *ref = spec ? json_pack("{s:s, s:o}", "tensor", n1, "spec", spec) : NULL;
+    if (!ref)
+        return nomem(r);
+    return json_array_set_new(ins, 1, ref) ? nomem(r) : 0;
+}
+
+/* ONNX Runtime's QDQ selectors group these ops with their DequantizeLinear inputs only when the
+ * bias (input 2) that comes through a DequantizeLinear is INT32 (ort-qnn.md section 4.1:
+ * Conv/ConvTranspose "bias (3rd DQ) must be INT32", Gemm "INT32 bias", InstanceNormalization/
+ * LayerNormalization "bias (if DQ) INT32"); otherwise the node is no QDQ group and the QNN EP
+ * sees it in float, between loose DequantizeLinear and QuantizeLinear nodes. */
+static const char *bias_not_grouped(rd *r, const NodeP *n)
+{
+    static const char *const ops[] = {"Conv", "ConvTranspose", "Gemm", "LayerNormalization",
+                                      "InstanceNormalization"};
+    int hit = 0;
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+        hit |= is_op(n, ops[k]);
+    int b = hit ? input_value(r, n, 2) : -1;
+    if (b < 0)
+        return NULL;
+    int p = r->v[b].producer;
+    if (p < 0 || !is_op(r->g->node[p], "DequantizeLinear"))
+        return NULL;
+    int x = input_value(r, r->g->node[p], 0), z = input_value(r, r->g->node[p], 2);
+    int dt = z >= 0 && r->v[z].type ? r->v[z].type : x >= 0 ? r->v[x].type : 0;
+    if (!dt || dt == OX_INT32)
+        return NULL;
+    return "ONNX Runtime's QDQ selector groups it only with an INT32 bias and its bias is not "
+           "INT32, so its QNN EP sees it in float (ort-qnn.md section 4.1)";
+}
+
+/* ONNX Runtime's "Cast Elimination", a basic (level 1) rewrite rule that runs before
+ * partitioning (graph_transformer_utils.cc GenerateRewriteRules), removes a Cast whose `to` is
+ * its input's type (cast_elimination.cc SatisfyCondition; graph_utils::CanRemoveNode keeps one
+ * that writes a graph output): a pass-through, as Identity is. Run after the folding passes: a
+ * no-op Cast of a constant is folded with it either way. */
+static void mark_cast_elimination(rd *r)
+{
+    for (size_t i = 0; i < r->g->n_node; i++) {
+        const NodeP *n = r->g->node[i];
+        if (r->kind[i] != K_EMIT || !is_op(n, "Cast") || n->n_output < 1 || !n->output[0] ||
+            !*n->output[0])
+            continue;
+        int in = input_value(r, n, 0), out = vget(r, n->output[0]);
+        const AttrP *to = attr(n, "to");
+        if (in < 0 || out < 0 || !to || !to->has_i || !r->v[in].type || r->v[out].is_output)
+            continue;
+        if (to->i == r->v[in].type)
+            r->kind[i] = K_PASS;
+    }
+}
+
+/* ---- the QNN EP's Gelu fusion -------------------------------------------------------------- */
+
+/* The node a node unit reads value vi from: its producer, across one QuantizeLinear ->
+ * DequantizeLinear pair (the producer's QDQ group feeding this one's) and eliminated nodes; -1
+ * for a graph input, a constant, or a loose Q/DQ between them. */
+static int unit_parent(const rd *r, int vi)
+{
+    for (int guard = 0; vi >= 0 && guard < 64; guard++) {
+        int p = r->v[vi].producer;
+        if (p < 0)
+            return -1;
+        if (r->kind[p] == K_PASS) {
+            vi = input_value(r, r->g->node[p], 0);
+            continue;
+        }
+        if (is_op(r->g->node[p], "DequantizeLinear")) {
+            int qv = input_value(r, r->g->node[p], 0);
+            int q = qv >= 0 ? r->v[qv].producer : -1;
+            if (q < 0 || !is_op(r->g->node[q], "QuantizeLinear"))
+                return -1;
+            int x = input_value(r, r->g->node[q], 0);
+            if (x < 0 || r->v[x].producer < 0 || r->kind[r->v[x].producer] != K_EMIT)
+                return -1;
+            return r->v[x].producer;
+        }
+        return r->kind[p] == K_EMIT ? p : -1;
+    }
+    return -1;
+}
+
+/* What a node unit's input is named by (NodeUnitIODef): the DequantizeLinear's input for a
+ * quantized input, else the value itself. */
+static int unit_input_key(const rd *r, int vi)
+{
+    for (int guard = 0; vi >= 0 && guard < 64; guard++) {
+        int p = r->v[vi].producer;
+        if (p >= 0 && r->kind[p] == K_PASS)
+            vi = input_value(r, r->g->node[p], 0);
+        else if (p >= 0 && is_op(r->g->node[p], "DequantizeLinear"))
+            return input_value(r, r->g->node[p], 0);
+        else
+            return vi;
+    }
+    return vi;
+}
+
+/* The only node unit that reads value vi (through its QuantizeLinear and the consumers'
+ * DequantizeLinear nodes), or -1: several readers, or a graph output on the way (qnn_node_group
+ * utils.cc GetOnlyChildOfOutput). */
+static int only_child_d(const rd *r, int vi, int *found, int depth)
+{
+    const value *v = &r->v[vi];
+    if (v->is_output || depth > 8)
+        return -1;
+    for (size_t k = 0; k < v->n_use; k++) {
+        const use *u = &r->uses[v->first_use + k];
+        const NodeP *n = r->g->node[u->node];
+        int kind = r->kind[u->node];
+        if ((kind == K_QDQ || kind == K_PASS) && u->pos == 0) {
+            if (n->n_output < 1 || !n->output[0] || !*n->output[0])
+                return -1;
+            int o = vget(r, n->output[0]);
+            if (o < 0 || only_child_d(r, o, found, depth + 1) < 0)
+                return -1;
+        } else if (kind == K_EMIT) {
+            if (*found >= 0)
+                return -1;
+            *found = u->node;
+        } else
+            return -1;
+    }
+    return 0;
+}
+
+static int only_child(const rd *r, int node)
+{
+    const NodeP *n = r->g->node[node];
+    if (n->n_output < 1 || !n->output[0] || !*n->output[0])
+        return -1;
+    int o = vget(r, n->output[0]), found = -1;
+    if (o < 0 || only_child_d(r, o, &found, 0) < 0)
+        return -1;
+    return found;
+}
+
+/* The value of a constant scalar input as the QNN EP reads it (gelu_fusion.cc
+ * GetConstantInitializerFloatScalar): the first element of the initializer, dequantized with
+ * per-tensor qparams when it is quantized; a float constant that a QuantizeLinear quantizes is
+ * an initializer once ONNX Runtime folds the QuantizeLinear, so it is rounded through it. */
+static int const_scalar(rd *r, int node, size_t pos, double *out)
+{
+    int vi = input_value(r, r->g->node[node], pos);
+    double scale = 0, zp = 0, qmin = 0, qmax = 0;
+    int dq = 0, qz = 0;
+    for (int guard = 0; vi >= 0 && guard < 8; guard++) {
+        int p = r->v[vi].producer;
+        if (r->v[vi].cst || p < 0)
+            break;
+        const NodeP *n = r->g->node[p];
+        if (r->kind[p] == K_PASS) {
+            vi = input_value(r, n, 0);
+            continue;
+        }
+        int is_dq = is_op(n, "DequantizeLinear"), is_q = is_op(n, "QuantizeLinear");
+        if (!(is_dq && !dq) && !(is_q && dq && !qz))
+            return 0;
+        int s = input_value(r, n, 1), z = input_value(r, n, 2);
+        if (s < 0 || !r->v[s].cst || (z >= 0 && !r->v[z].cst))
+            return 0;
+        view sv, zv;
+        if (view_open(r, r->v[s].cst, vname(r, s), &sv))
+            return -1;
+        int per_tensor = sv.n == 1;
+        double sc = per_tensor ? view_get(&sv, 0) : 0;
+        view_close(&sv);
+        double zz = 0;
+        int zt = z >= 0 ? r->v[z].type : OX_UINT8;
+        if (z >= 0) {
+            if (view_open(r, r->v[z].cst, vname(r, z), &zv))
+                return -1;
+            per_tensor &= zv.n == 1;
+            zz = zv.n ? view_get(&zv, 0) : 0;
+            view_close(&zv);
+        }
+        if (!per_tensor || !(sc > 0))
+            return 0; /* "Only support per-tensor quantization" */
+        if (is_dq) {
+            dq = 1, scale = sc, zp = zz;
+        } else {
+            qz = 1;
+            if (sc != scale || zz != zp)
+                return 0; /* a conversion, not the folded initializer's own qparams */
+            int bits = elem_bits(zt);
+            int sgn = zt == OX_INT8 || zt == OX_INT16 || zt == OX_INT4 || zt == OX_INT32;
+            if (bits < 2 || bits > 32)
+                return 0;
+            qmin = sgn ? -ldexp(1, bits - 1) : 0;
+            qmax = sgn ? ldexp(1, bits - 1) - 1 : ldexp(1, bits) - 1;
+        }
+        vi = input_value(r, n, 0);
+    }
+    if (vi < 0 || !r->v[vi].cst)
+        return 0;
+    view xv;
+    if (view_open(r, r->v[vi].cst, vname(r, vi), &xv))
+        return -1;
+    if (xv.n == 0) {
+        view_close(&xv);
+        return 0;
+    }
+    double x = view_get(&xv, 0);
+    int is_f = is_float(xv.type);
+    view_close(&xv);
+    if (qz) { /* QuantizeLinear: round half to even, saturate */
+        if (!is_f)
+            return 0;
+        double q = nearbyint(x / scale) + zp;
+        x = q < qmin ? qmin : q > qmax ? qmax : q;
+    } else if (dq && is_f)
+        return 0; /* a float DequantizeLinear input is no quantized initializer */
+    *out = dq ? (x - zp) * scale : x;
+    return 1;
+}
+
+static int near_value(rd *r, int node, size_t pos, double want, double tol)
+{
+    double v;
+    int got = const_scalar(r, node, pos, &v);
+    return got > 0 && fabs(v - want) <= tol;
+}
+
+static int op_unit(const rd *r, int node, const char *op)
+{
+    return node >= 0 && r->kind[node] == K_EMIT && is_op(r->g->node[node], op) &&
+           r->g->node[node]->n_input >= 2;
+}
+
+/* ONNX Runtime's QNN EP fuses the GELU that exporters write as Div(x, sqrt 2) -> Erf ->
+ * Add(1) -> Mul(x, .) -> Mul(0.5), or with the Mul(x, 0.5) first, into one QNN Gelu
+ * (qnn_node_group/gelu_fusion.cc GeluFusion::TryFusion, qnn-htp-ops.md section 3.3 Gelu row),
+ * Erf being a QDQ group or a single node. The match is the EP's: the Erf's input comes from a
+ * Div whose input 1 is a constant within 1e-3 of sqrt(2); the Erf's only reader is an Add whose
+ * other input is a constant within 1e-2 of 1; the Add's only reader is a Mul; then either one
+ * input of that Mul comes from a Mul of the Div's input and a constant within 1e-3 of 0.5
+ * (pattern 1), or the Mul reads the Div's input and its only reader is a Mul by a constant
+ * within 1e-3 of 0.5 (pattern 2). The Gelu reads the Div's input 0 and writes the last Mul's
+ * output; it is checked under the Erf's name and index (the group's target node), and the
+ * other nodes of the pattern are not checked. */
+static int mark_gelu(rd *r)
+{
+    size_t nn = r->g->n_node;
+    for (size_t k = 0; k < nn; k++) {
+        int e = r->order[k];
+        const NodeP *en = r->g->node[e];
+        if (r->kind[e] != K_EMIT || !is_op(en, "Erf") || en->n_input < 1)
+            continue;
+        int d = unit_parent(r, input_value(r, en, 0));
+        if (!op_unit(r, d, "Div") || !near_value(r, d, 1, M_SQRT2, 1e-3)) {
+            if (r->failed)
+                return -1;
+            continue;
+        }
+        int a = only_child(r, e);
+        if (!op_unit(r, a, "Add"))
+            continue;
+        int erf_first = unit_parent(r, input_value(r, r->g->node[a], 0)) == e;
+        if (!near_value(r, a, erf_first ? 1 : 0, 1.0, 1e-2)) {
+            if (r->failed)
+                return -1;
+            continue;
+        }
+        int m = only_child(r, a);
+        if (!op_unit(r, m, "Mul"))
+            continue;
+        int root = unit_input_key(r, input_value(r, r->g->node[d], 0));
+        const NodeP *mn = r->g->node[m];
+        int m2 = -1, last = -1;
+        for (size_t i = 0; i < 2 && m2 < 0; i++) {
+            int p = unit_parent(r, input_value(r, mn, i));
+            if (!op_unit(r, p, "Mul") || p == m)
+                continue;
+            const NodeP *pn = r->g->node[p];
+            int k0 = unit_input_key(r, input_value(r, pn, 0));
+            int k1 = unit_input_key(r, input_value(r, pn, 1));
+            if (root < 0 || (k0 != root && k1 != root))
+                continue;
+            if (near_value(r, p, k0 == root ? 1 : 0, 0.5, 1e-3))
+                m2 = p;
+            else if (r->failed)
+                return -1;
+        }
+        if (m2 >= 0)
+            last = m;
+        else {
+            int k0 = unit_input_key(r, input_value(r, mn, 0));
+            int k1 = unit_input_key(r, input_value(r, mn, 1));
+            if (root < 0 || (k0 != root && k1 != root))
+                continue;
+            int m3 = only_child(r, m);
+            if (!op_unit(r, m3, "Mul"))
+                continue;
+            int ci = unit_parent(r, input_value(r, r->g->node[m3], 0)) == m ? 1 : 0;
+            if (!near_value(r, m3, (size_t)ci, 0.5, 1e-3)) {
+                if (r->failed)
+                    return -1;
+                continue;
+            }
+            m2 = m3;
+            last = m3;
+        }
+        const NodeP *ln = r->g->node[last];
+        int out = ln->n_output >= 1 && ln->output[0] && *ln->output[0] ? vget(r, ln->output[0])
+                                                                      : -1;
+        if (out < 0)
+            continue;
+        if (!r->fused_out) {
+            r->fused_out = malloc((nn ? nn : 1) * sizeof *r->fused_out);
+            r->fused_in = malloc((nn ? nn : 1) * sizeof *r->fused_in);
+            if (!r->fused_out || !r->fused_in)
+                return nomem(r);
+            for (size_t i = 0; i < nn; i++)
+                r->fused_out[i] = r->fused_in[i] = -1;
+        }
+        r->kind[d] = r->kind[a] = r->kind[m] = r->kind[m2] = K_FUSED;
+        r->fused_out[e] = out;
+        r->fused_in[e] = d;
+    }
+    return 0;
+}
+
 static int emit_node(rd *r, int i)
 {
     const NodeP *n = r->g->node[i];
@@ -1021,73 +1433,64 @@ static int emit_node(rd *r, int i)
         return nomem(r);
     }
     const char *op = n->op_type;
+    int fused = r->fused_out && r->fused_out[i] >= 0;
+    if (fused)
+        op = "Gelu";
+    int matmul = 0;
     if (is_op(n, "MatMul")) {
         int dummy[1], nq;
         int w = origin(r, input_value(r, n, 1), dummy, 1, &nq);
         if (w >= 0 && r->v[w].cst && r->v[w].cst->n_dims == 2)
             op = OI_ONNX_MATMUL_CONST_WEIGHT;
+        else
+            matmul = 1;
     }
     json_object_set_new(o, "name", json_string(n->name));
     json_object_set_new(o, "op", json_string(op));
     json_object_set_new(o, "index", json_integer(i));
     json_object_set_new(o, "inputs", ins);
     json_object_set_new(o, "outputs", outs);
+    const char *why = bias_not_grouped(r, n);
+    if (why)
+        json_object_set_new(o, "float_reason", json_string(why));
     if (json_array_append_new(r->nodes, o) != 0)
         return nomem(r);
     json_t *refs[3] = {NULL, NULL, NULL};
     size_t nref = 0;
-    for (size_t k = 0; k < n->n_input; k++) {
-        if (is_param(n, (int)k))
+    /* a fused Gelu reads what the pattern's Div reads at input 0 */
+    int in_node = fused ? r->fused_in[i] : i;
+    const NodeP *inn = r->g->node[in_node];
+    size_t n_in = fused ? 1 : inn->n_input;
+    for (size_t k = 0; k < n_in; k++) {
+        if (is_param(inn, (int)k))
             continue;
-        int vi = input_value(r, n, k);
-        if (vi < 0) {
+        if (input_value(r, inn, k) < 0) {
             json_array_append_new(ins, json_null());
             nref++;
             continue;
         }
-        int qs[2], nq;
-        int src = origin(r, vi, qs, 2, &nq);
-        if (src < 0)
-            return node_fail(r, i, "input '%.256s' leads to nothing", vname(r, vi));
-        json_t *t = tensor_of(r, src);
-        if (!t)
-            return -1;
-        json_t *ref = json_string(r->v[src].name);
-        if (nq >= 1) {
-            /* the Q nearest this consumer decides how it reads T: in a conversion chain T -> Q1
-             * -> DQ1 -> Q2 -> DQ2 -> here (ONNX Runtime's mixed precision, ort-qnn.md section
-             * 2.4), or when T has Q/DQ pairs of its own for several consumers, a spec that
-             * differs from T's own is this consumer's edge spec */
-            json_t *edge = qspec(r, qs[0]);
-            if (!edge)
-                return json_decref(ref), -1;
-            json_t *own = json_deep_copy(t);
-            if (!own)
-                return json_decref(ref), json_decref(edge), nomem(r);
-            json_object_del(own, "name");
-            json_object_del(own, "initializer");
-            json_object_del(own, "shape");
-            json_object_del(own, "derived_from");
-            if (!json_equal(own, edge)) {
-                json_decref(ref);
-                ref = json_pack("{s:s, s:o}", "tensor", r->v[src].name, "spec", edge);
-            } else
-                json_decref(edge);
-            json_decref(own);
-        }
+        json_t *t;
+        json_t *ref = input_ref(r, in_node, k, &t);
         if (!ref)
-            return nomem(r);
+            return -1;
         if (nref < 3)
-            refs[nref] = json_is_string(ref) ? t : NULL;
+            refs[nref] = t;
         nref++;
         json_array_append_new(ins, ref);
     }
     while (json_array_size(ins) && json_is_null(json_array_get(ins, json_array_size(ins) - 1)))
         json_array_remove(ins, json_array_size(ins) - 1);
-    for (size_t k = 0; k < n->n_output; k++) {
-        if (!n->output[k] || !*n->output[k])
-            continue;
-        int vi = vget(r, n->output[k]);
+    if (matmul && matmul_convert_in1(r, i, ins, refs[0], refs[1]))
+        return -1;
+    for (size_t k = 0; k < (fused ? 1 : n->n_output); k++) {
+        int vi;
+        if (fused)
+            vi = r->fused_out[i];
+        else {
+            if (!n->output[k] || !*n->output[k])
+                continue;
+            vi = vget(r, n->output[k]);
+        }
         json_t *t = tensor_of(r, vi);
         if (!t)
             return -1;
@@ -1251,6 +1654,9 @@ static int build(rd *r, ModelP *m)
     infer_types(r);
     mark_fold(r);
     mark_shape(r);
+    mark_cast_elimination(r);
+    if (mark_gelu(r))
+        return -1;
     for (size_t i = 0; i < nn; i++)
         if (r->kind[i] == K_EMIT && emit_node(r, (int)i))
             return -1;
@@ -1338,6 +1744,8 @@ done:
     for (size_t i = 0; i < r.n_made; i++)
         free(r.made[i]);
     free(r.made);
+    free(r.fused_out);
+    free(r.fused_in);
     free(r.v);
     free(r.uses);
     free(r.kind);

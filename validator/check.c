@@ -22,7 +22,7 @@ typedef struct viol {
     const char *rule;
     int tensor; /* -1 for node-level */
     int port;   /* -1 for node-level */
-    char message[TEXT], expected[SHORT], actual[SHORT], fix[SHORT];
+    char message[TEXT], expected[SHORT], actual[SHORT], fix[TEXT];
 } viol;
 
 typedef struct vlist {
@@ -422,6 +422,69 @@ int oi_fixed_expected(const opinfo_port_spec *ps, const oi_spec *q, double *scal
     return 0;
 }
 
+/* A per-channel spec that this variant takes only per tensor (no per-channel qscheme at all on
+ * that port): another variant of the op with the
+ * same dtypes on the other ports may take it per channel (HTP's per-channel weights are int8
+ * symmetric, qnn-htp-ops.md section 3.1); that is the fix to suggest, not giving up the
+ * channels. On an ONNX model (a node with an index) the fix is said in ONNX Runtime's knobs. */
+static void qscheme_fix(const chk *c, const opinfo_op *op, const opinfo_variant *var,
+                        const opinfo_port_spec *ps, const bound *b, char *out, size_t n)
+{
+    const oi_spec *q = b->q;
+    const char *tn = tname(c, b->tensor);
+    const opinfo_port_spec *alt = NULL;
+    const opinfo_variant *alt_var = NULL;
+    opinfo_qscheme want = OPINFO_QSCHEME_UNKNOWN;
+    opinfo_qscheme near = oi_suggest_qscheme(ps->qschemes, q->qscheme);
+    if (opinfo_qscheme_is_per_channel(q->qscheme) && !opinfo_qscheme_is_per_block(q->qscheme) &&
+        !opinfo_qscheme_is_per_channel(near)) {
+        for (size_t i = 0; i < op->n_variants && !alt; i++) {
+            const opinfo_variant *w = &op->variants[i];
+            if (w == var || (w->min_arch && c->arch_rank && w->min_arch_rank > c->arch_rank) ||
+                (w->max_arch && c->arch_rank && w->max_arch_rank < c->arch_rank))
+                continue;
+            const opinfo_port_spec *cand = NULL;
+            int same = 1;
+            for (size_t k = 0; k < w->n_specs; k++) {
+                const opinfo_port_spec *s = &w->specs[k];
+                if (s->port == ps->port) {
+                    cand = s;
+                    continue;
+                }
+                /* the other ports keep their dtypes: only this tensor changes */
+                for (size_t j = 0; j < var->n_specs; j++)
+                    if (var->specs[j].port == s->port && var->specs[j].dtype != s->dtype)
+                        same = 0;
+            }
+            if (!same || !cand)
+                continue;
+            for (int k = 1; k < OPINFO_QSCHEME_COUNT_; k++)
+                if ((cand->qschemes & OPINFO_QSCHEME_BIT(k)) &&
+                    opinfo_qscheme_is_per_channel((opinfo_qscheme)k) &&
+                    !opinfo_qscheme_is_per_block((opinfo_qscheme)k) &&
+                    (!want || opinfo_qscheme_is_symmetric((opinfo_qscheme)k)))
+                    want = (opinfo_qscheme)k;
+            if (want)
+                alt = cand, alt_var = w;
+        }
+    }
+    if (!alt) {
+        fmt(out, n, "quantize %s %s", tn, opinfo_qscheme_name(near));
+        return;
+    }
+    const opinfo_dtype_info *di = opinfo_dtype_get(alt->dtype);
+    const char *dn = di ? di->name : "?";
+    int onnx = c->cur_node < c->g->n_nodes && c->g->nodes[c->cur_node].index >= 0;
+    if (onnx && op->ports[ps->port].kind == OPINFO_PORT_WEIGHT && alt->dtype == OPINFO_DTYPE_INT8)
+        fmt(out, n, "quantize %s %s %s (%s %s): in ONNX Runtime, get_qnn_qdq_config(..., "
+            "per_channel=True, weight_type=QuantType.QInt8), whose weights are symmetric "
+            "(weight_symmetric=True)", tn, dn, opinfo_qscheme_name(want), op->name,
+            alt_var->name);
+    else
+        fmt(out, n, "quantize %s %s %s (%s %s)", tn, dn, opinfo_qscheme_name(want), op->name,
+            alt_var->name);
+}
+
 static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                        const opinfo_port_spec *ps, const bound *b, vlist *l)
 {
@@ -474,8 +537,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             opinfo_qscheme_name(q->qscheme), op->name, var->name, allowed);
         qscheme_list(ps->qschemes, v->expected, sizeof v->expected, "|");
         SET(v->actual, "%s", opinfo_qscheme_name(q->qscheme));
-        SET(v->fix, "quantize %s %s", tn,
-            opinfo_qscheme_name(oi_suggest_qscheme(ps->qschemes, q->qscheme)));
+        qscheme_fix(c, op, var, ps, b, v->fix, sizeof v->fix);
     }
     /* symmetric: required explicitly, or implied by allowing only symmetric qschemes */
     unsigned sym_mask = 0;
@@ -1121,8 +1183,10 @@ static void check_node_db(chk *c, size_t ni)
     l->n = 0;
     if (!op) {
         viol *v = add(l, "op-unsupported", -1, -1);
-        SET(v->message, "%s %s has no op \"%s\": node %s will not be delegated", c->backend,
-            c->release, n->op, n->name);
+        /* the data lists what its sources say a backend takes; an op none of them names is
+         * unknown, not known to be refused */
+        SET(v->message, "%s %s has no op \"%s\" in its data: node %s is not known to be "
+            "delegated", c->backend, c->release, n->op, n->name);
         SET(v->fix, "see 'opinfo-db list ops --backend %s' for what the backend supports",
             c->backend);
         emit_list(c, ni, NULL, NULL, l);
@@ -1294,6 +1358,7 @@ static void plugin_sink(void *ctx, size_t node, const char *rule, const char *te
 static void check_node(chk *c, size_t ni)
 {
     c->node_float = 0;
+    c->cur_node = ni;
     check_node_db(c, ni);
     if (c->plugin && !c->stop && !c->node_float) {
         c->cur_node = ni;

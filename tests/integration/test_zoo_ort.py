@@ -3,9 +3,12 @@
 squeezenet1_0, a tiny VisionTransformer, and a Llama-style decoder block written below), exported
 by the TorchScript exporter, quantized by ONNX Runtime 1.21's get_qnn_qdq_config at a8w8, a16w8
 and a16w8 per-channel, and checked by opinfo-check for qnn-htp on v68, v73 and v75.
-The diagnostics are counted per (model, config, soc, rule) and compared with zoo_ort.expected;
-each rule there rests on a fact named in docs/real-models.md. To regenerate the expected file
-after a reviewed change: OPINFO_ZOO_WRITE=path (the test then writes the counts there)."""
+The diagnostics are counted per (model, config, soc, rule) and compared with zoo_ort.expected.
+Every class of diagnostic (rule, ONNX op, port) must have a "# fact" line there naming the fact it
+rests on (a file of the shared facts and its section, as docs/real-models.md details): a class
+without one, or a fact line no diagnostic uses, fails the test. To regenerate the expected file
+after a reviewed change: OPINFO_ZOO_WRITE=path (the test then writes the counts there, with the
+fact lines it has and "NONE" for a new class, which fails until a fact is written in)."""
 import onnx.reference  # noqa: F401  (before onnxruntime: see make-env.sh's source)
 import collections
 import difflib
@@ -155,7 +158,20 @@ def opinfo_check():
     return os.path.join(os.path.dirname(os.path.dirname(prefix)), "bin", "opinfo-check")
 
 
-def count(path, soc, examples, key):
+def read_expected():
+    """(the count rows as text, {(rule, op, port): fact}) of zoo_ort.expected"""
+    rows, facts = [], {}
+    with open(EXPECTED) as f:
+        for line in f:
+            if line.startswith("# fact\t"):
+                _, rule, op, port, fact = line.rstrip("\n").split("\t", 4)
+                facts[(rule, op, port)] = fact
+            elif not line.startswith("#"):
+                rows.append(line)
+    return "".join(rows), facts
+
+
+def count(path, soc, examples, key, classes):
     r = subprocess.run([opinfo_check(), "-f", "json", "--warn", "-q", "--backend", "qnn-htp",
                         "--soc", soc, path], capture_output=True, text=True)
     if r.returncode != 0:
@@ -166,6 +182,7 @@ def count(path, soc, examples, key):
     c = collections.Counter()
     for d in diags:
         c[(d["severity"], d["rule"])] += 1
+        classes.add((d["rule"], d.get("op") or "-", d.get("port") or "-"))
         examples.setdefault(key + (d["rule"],), "%s: %s" % (d.get("node"), d.get("message")))
     return c
 
@@ -176,7 +193,7 @@ class ZooOrt(unittest.TestCase):
 
         start = time.time()
         tmp = tempfile.mkdtemp(prefix="opinfo-zoo-ort-")
-        rows, examples = [], {}
+        rows, examples, classes = [], {}, set()
         for name, model, example, calib in zoo():
             src = os.path.join(tmp, name + ".onnx")
             with warnings.catch_warnings():  # grad on: no fused MHA fast path
@@ -190,21 +207,28 @@ class ZooOrt(unittest.TestCase):
                 out = os.path.join(tmp, "%s-%s.onnx" % (name, cfg_name))
                 quantize(src, out, cfg)
                 for soc in SOCS:
-                    c = count(out, soc, examples, (name, cfg_name, soc))
+                    c = count(out, soc, examples, (name, cfg_name, soc), classes)
                     rows += ["%s\t%s\t%s\t%s\t%s\t%d" % (name, cfg_name, soc, sev, rule, n)
                              for (sev, rule), n in sorted(c.items())]
                     if not c:
                         rows.append("%s\t%s\t%s\t-\t-\t0" % (name, cfg_name, soc))
         got = "model\tconfig\tsoc\tseverity\trule\tcount\n" + "".join(r + "\n" for r in rows)
         print("zoo_ort: %.1f s" % (time.time() - start))
+        want, facts = read_expected()
         if os.environ.get("OPINFO_ZOO_WRITE"):
             with open(os.environ["OPINFO_ZOO_WRITE"], "w") as f:
+                for k in sorted(classes):
+                    f.write("# fact\t%s\t%s\n" % ("\t".join(k), facts.get(k, "NONE")))
                 f.write(got)
             with open(os.environ["OPINFO_ZOO_WRITE"] + ".examples", "w") as f:
                 for k, v in sorted(examples.items()):
                     f.write("\t".join(k) + "\t" + v + "\n")
-        with open(EXPECTED) as f:
-            want = f.read()
+        unfounded = sorted(k for k in classes if not facts.get(k, "").strip()
+                           or facts[k].startswith("NONE"))
+        unused = sorted(k for k in facts if k not in classes)
+        if unfounded or unused:
+            self.fail("diagnostic classes (rule, op, port) without a fact in zoo_ort.expected: %s; "
+                      "fact lines no diagnostic uses: %s" % (unfounded, unused))
         if got != want:
             self.fail("diagnostic counts differ from zoo_ort.expected:\n" + "".join(
                 difflib.unified_diff(want.splitlines(True), got.splitlines(True),

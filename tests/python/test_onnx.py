@@ -65,10 +65,15 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(verdict(M.matmul_16(), "SM8550"), [])
         self.assertEqual(verdict(M.matmul_16(), "SM8650"), [])
 
-    def test_matmul_16_bit_second_input_must_be_signed_symmetric(self):
+    def test_matmul_16_bit_dynamic_second_input_is_converted_to_8_bit(self):
+        # two dynamic uint16 inputs: ONNX Runtime's QNN EP inserts a Convert on in1 to
+        # UFIXED_POINT_8 (qnn-htp-ops.md section 3.1 MatMul row), so the node is MatMul 16a8w
         for soc in SOCS:
-            self.assertEqual(verdict(M.matmul_16(second_symmetric=False), soc),
-                             [("no-variant", "y_node")], soc)
+            self.assertEqual(verdict(M.matmul_16(second_symmetric=False), soc), [], soc)
+        q = ox.export(M.matmul_16(second_symmetric=False))
+        (mm,) = [n for n in q["nodes"] if n["op"] == "MatMul"]
+        self.assertEqual(mm["inputs"][1], {"tensor": "b", "spec": {
+            "dtype": "uint8", "qscheme": "per_tensor_affine"}})
 
     def test_sigmoid_16_fixed_qparams(self):
         for soc in SOCS:

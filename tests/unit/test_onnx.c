@@ -116,6 +116,389 @@ static char *to_qgraph(const pb *m, const char *dir, opinfo_error_t *e)
     return json;
 }
 
+/* a node with one integer attribute */
+static void node_attr_i(pb *g, const char *name, const char *op, const char *const *in,
+                        const char *const *out, const char *attr, int64_t v)
+{
+    pb n = {.n = 0}, a = {.n = 0};
+    for (; in && *in; in++)
+        pb_str(&n, 1, *in);
+    for (; out && *out; out++)
+        pb_str(&n, 2, *out);
+    pb_str(&n, 3, name);
+    pb_str(&n, 4, op);
+    pb_str(&a, 1, attr);
+    pb_int(&a, 3, v);
+    pb_int(&a, 20, 2); /* AttributeType INT */
+    pb_msg(&n, 5, &a);
+    pb_msg(g, 1, &n);
+}
+
+/* t -> QuantizeLinear(s, z) -> DequantizeLinear -> t_dq (the names are t_q and t_dq) */
+static void qdq(pb *g, const char *t, const char *s, const char *z)
+{
+    char q[64], d[64], nq[64], nd[64];
+    snprintf(q, sizeof q, "%s_q", t);
+    snprintf(d, sizeof d, "%s_dq", t);
+    snprintf(nq, sizeof nq, "%s_Q", t);
+    snprintf(nd, sizeof nd, "%s_DQ", t);
+    node(g, nq, "QuantizeLinear", (const char *[]){t, s, z, NULL}, (const char *[]){q, NULL});
+    node(g, nd, "DequantizeLinear", (const char *[]){q, s, z, NULL}, (const char *[]){d, NULL});
+}
+
+/* a stored 1-D tensor of n bytes-per-element values */
+static void tensor_1d(pb *g, const char *name, int type, const void *data, int n, int bytes)
+{
+    pb t = {.n = 0};
+    pb_int(&t, 1, n);
+    pb_int(&t, 2, type);
+    pb_str(&t, 8, name);
+    pb_bytes(&t, 9, data, (size_t)n * (size_t)bytes);
+    pb_msg(g, 5, &t);
+}
+
+static char *qgraph_of(const pb *m)
+{
+    opinfo_error_t e;
+    char *json = to_qgraph(m, NULL, &e);
+    if (!json)
+        fail_msg("%s", e.text);
+    return json;
+}
+
+/* The exporter's GELU at opset 17 with ONNX Runtime's Q/DQ around every tensor: x/sqrt2 -> Erf
+ * -> +1 -> *x -> *0.5 (pattern 2), the constants quantized at scale 1/128 (sqrt 2 becomes
+ * 181/128, within the EP's 1e-3). div_by is the Div's constant; pattern1 puts the Mul by 0.5 on
+ * x first (x*0.5 -> * (erf + 1)). */
+static void gelu_model(pb *m, float div_by, int pattern1)
+{
+    pb g = {.n = 0};
+    qdq(&g, "x", "s", "z");
+    qdq(&g, "c_sqrt2", "sk", "z");
+    qdq(&g, "c_one", "sk", "z");
+    qdq(&g, "c_half", "sk", "z");
+    node(&g, "div", "Div", (const char *[]){"x_dq", "c_sqrt2_dq", NULL},
+         (const char *[]){"d", NULL});
+    qdq(&g, "d", "s", "z");
+    node(&g, "erf", "Erf", (const char *[]){"d_dq", NULL}, (const char *[]){"e", NULL});
+    qdq(&g, "e", "s", "z");
+    node(&g, "add", "Add", (const char *[]){"e_dq", "c_one_dq", NULL},
+         (const char *[]){"a", NULL});
+    qdq(&g, "a", "s", "z");
+    if (pattern1) {
+        node(&g, "half", "Mul", (const char *[]){"x_dq", "c_half_dq", NULL},
+             (const char *[]){"h", NULL});
+        qdq(&g, "h", "s", "z");
+        node(&g, "mul", "Mul", (const char *[]){"h_dq", "a_dq", NULL},
+             (const char *[]){"y", NULL});
+    } else {
+        node(&g, "mul", "Mul", (const char *[]){"x_dq", "a_dq", NULL},
+             (const char *[]){"m", NULL});
+        qdq(&g, "m", "s", "z");
+        node(&g, "mul_1", "Mul", (const char *[]){"m_dq", "c_half_dq", NULL},
+             (const char *[]){"y", NULL});
+    }
+    qdq(&g, "y", "s", "z");
+    scalar_f32(&g, "s", 0.05f);
+    scalar_f32(&g, "sk", 1.0f / 128);
+    scalar_int(&g, "z", 2 /* UINT8 */, 0, 1);
+    scalar_f32(&g, "c_sqrt2", div_by);
+    scalar_f32(&g, "c_one", 1.0f);
+    scalar_f32(&g, "c_half", 0.5f);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y_dq");
+    model(m, &g);
+}
+
+static void gelu_pattern_is_one_gelu_node(void **state)
+{
+    (void)state;
+    for (int p1 = 0; p1 < 2; p1++) {
+        pb m;
+        gelu_model(&m, 1.41421356f, p1);
+        char *json = qgraph_of(&m);
+        /* checked under the Erf's name and index, reading x, writing the last Mul's output */
+        assert_non_null(strstr(json, "{\"name\":\"erf\",\"op\":\"Gelu\",\"index\":"));
+        assert_non_null(strstr(json, "\"inputs\":[\"x\"],\"outputs\":[\"y\"]}"));
+        assert_null(strstr(json, "\"Div\""));
+        assert_null(strstr(json, "\"Erf\""));
+        assert_null(strstr(json, "\"Add\""));
+        assert_null(strstr(json, "\"Mul\""));
+        free(json);
+    }
+    /* the EP checks the constants: x/2 is no GELU, nothing is fused */
+    pb m;
+    gelu_model(&m, 2.0f, 0);
+    char *json = qgraph_of(&m);
+    assert_null(strstr(json, "\"Gelu\""));
+    assert_non_null(strstr(json, "{\"name\":\"erf\",\"op\":\"Erf\","));
+    assert_non_null(strstr(json, "\"op\":\"Div\""));
+    free(json);
+}
+
+static void gelu_with_a_second_reader_is_not_fused(void **state)
+{
+    (void)state;
+    /* the Erf's output read twice: the EP's GetOnlyChildOfOutput finds no single Add */
+    pb g = {.n = 0}, m;
+    node(&g, "div", "Div", (const char *[]){"x", "c2", NULL}, (const char *[]){"d", NULL});
+    node(&g, "erf", "Erf", (const char *[]){"d", NULL}, (const char *[]){"e", NULL});
+    node(&g, "add", "Add", (const char *[]){"e", "c1", NULL}, (const char *[]){"a", NULL});
+    node(&g, "mul", "Mul", (const char *[]){"x", "a", NULL}, (const char *[]){"mm", NULL});
+    node(&g, "mul_1", "Mul", (const char *[]){"mm", "ch", NULL}, (const char *[]){"y", NULL});
+    node(&g, "other", "Relu", (const char *[]){"e", NULL}, (const char *[]){"y2", NULL});
+    scalar_f32(&g, "c2", 1.41421356f);
+    scalar_f32(&g, "c1", 1.0f);
+    scalar_f32(&g, "ch", 0.5f);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    value_info(&g, 12, "y2");
+    model(&m, &g);
+    char *json = qgraph_of(&m);
+    assert_null(strstr(json, "\"Gelu\""));
+    free(json);
+    /* the same without the second reader, in float: fused */
+    g.n = 0;
+    node(&g, "div", "Div", (const char *[]){"x", "c2", NULL}, (const char *[]){"d", NULL});
+    node(&g, "erf", "Erf", (const char *[]){"d", NULL}, (const char *[]){"e", NULL});
+    node(&g, "add", "Add", (const char *[]){"c1", "e", NULL}, (const char *[]){"a", NULL});
+    node(&g, "mul", "Mul", (const char *[]){"a", "x", NULL}, (const char *[]){"mm", NULL});
+    node(&g, "mul_1", "Mul", (const char *[]){"ch", "mm", NULL}, (const char *[]){"y", NULL});
+    scalar_f32(&g, "c2", 1.41421356f);
+    scalar_f32(&g, "c1", 1.0f);
+    scalar_f32(&g, "ch", 0.5f);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    model(&m, &g);
+    json = qgraph_of(&m);
+    assert_non_null(strstr(json, "{\"name\":\"erf\",\"op\":\"Gelu\",\"index\":1,"
+                                 "\"inputs\":[\"x\"],\"outputs\":[\"y\"]}"));
+    free(json);
+}
+
+/* vit's attention scale: a float computed from a shape (Shape -> Cast -> Sqrt -> Div) is a
+ * constant ONNX Runtime folds; a Cast to FLOAT of a float between a DequantizeLinear and a
+ * QuantizeLinear is removed by its Cast Elimination: neither is a checked node */
+static void constant_float_chain_and_noop_cast_are_not_nodes(void **state)
+{
+    (void)state;
+    pb g = {.n = 0}, m;
+    qdq(&g, "x", "s", "z");
+    node(&g, "shape", "Shape", (const char *[]){"x_dq", NULL}, (const char *[]){"sh", NULL});
+    node_attr_i(&g, "cast", "Cast", (const char *[]){"sh", NULL}, (const char *[]){"shf", NULL},
+                "to", 1);
+    node(&g, "sqrt", "Sqrt", (const char *[]){"shf", NULL}, (const char *[]){"r", NULL});
+    node(&g, "div", "Div", (const char *[]){"one", "r", NULL}, (const char *[]){"k", NULL});
+    qdq(&g, "k", "sk", "z");
+    node_attr_i(&g, "cast_1", "Cast", (const char *[]){"k_dq", NULL},
+                (const char *[]){"kf", NULL}, "to", 1);
+    qdq(&g, "kf", "sk2", "z");
+    node(&g, "mul", "Mul", (const char *[]){"x_dq", "kf_dq", NULL}, (const char *[]){"y", NULL});
+    qdq(&g, "y", "s", "z");
+    scalar_f32(&g, "s", 0.05f);
+    scalar_f32(&g, "sk", 0.01f);
+    scalar_f32(&g, "sk2", 0.02f);
+    scalar_f32(&g, "one", 1.0f);
+    scalar_int(&g, "z", 2, 0, 1);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y_dq");
+    model(&m, &g);
+    char *json = qgraph_of(&m);
+    assert_null(strstr(json, "\"Shape\""));
+    assert_null(strstr(json, "\"Cast\""));
+    assert_null(strstr(json, "\"Sqrt\""));
+    assert_null(strstr(json, "\"Div\""));
+    /* the Mul reads k through the requantization the Cast stood in: its own edge spec */
+    assert_non_null(strstr(json, "{\"name\":\"mul\",\"op\":\"Mul\",\"index\":"));
+    assert_non_null(strstr(json, "\"inputs\":[\"x\",{\"tensor\":\"k\",\"spec\":{"
+                                 "\"dtype\":\"uint8\",\"qscheme\":\"per_tensor_affine\","
+                                 "\"scale\":0.0199"));
+    free(json);
+    /* a Cast of a float input: to FLOAT16 it stays a node, to FLOAT it is removed */
+    for (int to = 10; to >= 1; to -= 9) {
+        g.n = 0;
+        node_attr_i(&g, "cast", "Cast", (const char *[]){"x", NULL},
+                    (const char *[]){"c", NULL}, "to", to);
+        node(&g, "relu", "Relu", (const char *[]){"c", NULL}, (const char *[]){"y", NULL});
+        pb vi = {.n = 0}, tp = {.n = 0}, tt = {.n = 0};
+        pb_int(&tt, 1, 1); /* elem_type FLOAT */
+        pb_msg(&tp, 1, &tt);
+        pb_str(&vi, 1, "x");
+        pb_msg(&vi, 2, &tp);
+        pb_msg(&g, 11, &vi);
+        value_info(&g, 12, "y");
+        model(&m, &g);
+        opinfo_error_t e;
+        json = to_qgraph(&m, NULL, &e);
+        if (!json)
+            fail_msg("%s", e.text);
+        if (to == 10)
+            assert_non_null(strstr(json, "\"op\":\"Cast\""));
+        else {
+            assert_null(strstr(json, "\"op\":\"Cast\""));
+            assert_non_null(strstr(json, "{\"name\":\"relu\",\"op\":\"Relu\",\"index\":1,"
+                                         "\"inputs\":[\"x\"]"));
+        }
+        free(json);
+    }
+}
+
+/* two dynamic uint16 MatMul inputs: ONNX Runtime's QNN EP converts in1 to UFIXED_POINT_8, so
+ * the node reads an 8-bit in1 and is MatMul 16a8w; one uint8 input: nothing converted */
+static void uint16_matmul_in1_is_read_as_uint8(void **state)
+{
+    opinfo_db *db = *state;
+    for (int k = 0; k < 2; k++) {
+        pb g = {.n = 0}, m;
+        qdq(&g, "a", "s", "z16");
+        qdq(&g, "b", "s", k ? "z8" : "z16");
+        node(&g, "mm", "MatMul", (const char *[]){"a_dq", "b_dq", NULL},
+             (const char *[]){"y", NULL});
+        qdq(&g, "y", "s", "z16");
+        scalar_f32(&g, "s", 0.001f);
+        scalar_int(&g, "z16", 4 /* UINT16 */, 100, 2);
+        scalar_int(&g, "z8", 2 /* UINT8 */, 100, 1);
+        value_info(&g, 11, "a");
+        value_info(&g, 11, "b");
+        value_info(&g, 12, "y_dq");
+        model(&m, &g);
+        char *json = qgraph_of(&m);
+        const char *conv = "{\"tensor\":\"b\",\"spec\":{\"dtype\":\"uint8\","
+                           "\"qscheme\":\"per_tensor_affine\"}}";
+        if (k == 0)
+            assert_non_null(strstr(json, conv));
+        else
+            assert_null(strstr(json, conv));
+        free(json);
+        if (k)
+            continue;
+        /* and the check finds MatMul 16a8w: no finding on the node */
+        opinfo_error_t e;
+        opinfo_qgraph *q = NULL;
+        opinfo_error_init(&e);
+        int rc = opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &q, &e);
+        assert_opinfo_ok(rc, &e);
+        opinfo_report *r = opinfo_report_new();
+        opinfo_check_options o;
+        memset(&o, 0, sizeof o);
+        o.size = sizeof o;
+        o.backend = "qnn-htp";
+        o.soc = "SM8650";
+        o.flags = OPINFO_CHECK_NO_PLUGINS;
+        rc = opinfo_check(db, q, &o, r, &e);
+        assert_opinfo_ok(rc, &e);
+        for (size_t i = 0; i < opinfo_report_count(r); i++)
+            fail_msg("unexpected: %s", opinfo_report_get(r, i)->message);
+        opinfo_report_free(r);
+        opinfo_qgraph_free(q);
+    }
+}
+
+/* ONNX Runtime's QDQ selector groups LayerNormalization only with an INT32 bias: with a uint8
+ * one (its 1.21 override for per-channel models) the node is float to the EP */
+static void layernorm_with_uint8_bias_runs_in_float(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        pb g = {.n = 0}, m;
+        uint8_t w8[2] = {200, 100};
+        int32_t b32[2] = {5, -5};
+        qdq(&g, "x", "s", "z16");
+        node(&g, "w_DQ", "DequantizeLinear", (const char *[]){"wq", "sw", "z8", NULL},
+             (const char *[]){"w_dq", NULL});
+        if (k == 0)
+            node(&g, "b_DQ", "DequantizeLinear", (const char *[]){"bq", "sw", "z8", NULL},
+                 (const char *[]){"b_dq", NULL});
+        else
+            node(&g, "b_DQ", "DequantizeLinear", (const char *[]){"bq32", "sb", NULL},
+                 (const char *[]){"b_dq", NULL});
+        node(&g, "ln", "LayerNormalization", (const char *[]){"x_dq", "w_dq", "b_dq", NULL},
+             (const char *[]){"y", NULL});
+        qdq(&g, "y", "s", "z16");
+        tensor_1d(&g, "wq", 2, w8, 2, 1);
+        tensor_1d(&g, "bq", 2, w8, 2, 1);
+        tensor_1d(&g, "bq32", 6 /* INT32 */, b32, 2, 4);
+        scalar_f32(&g, "s", 0.001f);
+        scalar_f32(&g, "sw", 0.01f);
+        scalar_f32(&g, "sb", 0.00001f);
+        scalar_int(&g, "z16", 4, 100, 2);
+        scalar_int(&g, "z8", 2, 100, 1);
+        value_info(&g, 11, "x");
+        value_info(&g, 12, "y_dq");
+        model(&m, &g);
+        char *json = qgraph_of(&m);
+        if (k == 0)
+            assert_non_null(strstr(json, "\"float_reason\":\"ONNX Runtime's QDQ selector groups "
+                                         "it only with an INT32 bias"));
+        else
+            assert_null(strstr(json, "float_reason"));
+        free(json);
+    }
+}
+
+/* ONNX Runtime's QUInt8 per-channel weights are asymmetric: the fix points at the per-channel
+ * symmetric variant in ONNX Runtime's knobs */
+static void per_channel_uint8_weight_fix_speaks_onnx_runtime(void **state)
+{
+    opinfo_db *db = *state;
+    pb g = {.n = 0}, m, t = {.n = 0}, a = {.n = 0}, n = {.n = 0};
+    uint8_t w[2 * 3] = {1, 200, 30, 40, 250, 6};
+    float ws[2] = {0.01f, 0.02f};
+    uint8_t wz[2] = {120, 131};
+    qdq(&g, "x", "s", "z16");
+    pb_str(&n, 1, "wq");
+    pb_str(&n, 1, "ws");
+    pb_str(&n, 1, "wz");
+    pb_str(&n, 2, "w_dq");
+    pb_str(&n, 3, "w_DQ");
+    pb_str(&n, 4, "DequantizeLinear");
+    pb_str(&a, 1, "axis");
+    pb_int(&a, 3, 0);
+    pb_int(&a, 20, 2);
+    pb_msg(&n, 5, &a);
+    pb_msg(&g, 1, &n);
+    node(&g, "conv", "Conv", (const char *[]){"x_dq", "w_dq", NULL}, (const char *[]){"y", NULL});
+    qdq(&g, "y", "s", "z16");
+    pb_int(&t, 1, 2); /* dims 2 x 3 x 1 x 1 */
+    pb_int(&t, 1, 3);
+    pb_int(&t, 1, 1);
+    pb_int(&t, 1, 1);
+    pb_int(&t, 2, 2); /* UINT8 */
+    pb_str(&t, 8, "wq");
+    pb_bytes(&t, 9, w, sizeof w);
+    pb_msg(&g, 5, &t);
+    tensor_1d(&g, "ws", 1, ws, 2, 4);
+    tensor_1d(&g, "wz", 2, wz, 2, 1);
+    scalar_f32(&g, "s", 0.001f);
+    scalar_int(&g, "z16", 4, 32768, 2);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y_dq");
+    model(&m, &g);
+    opinfo_error_t e;
+    opinfo_qgraph *q = NULL;
+    opinfo_error_init(&e);
+    int rc = opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &q, &e);
+    assert_opinfo_ok(rc, &e);
+    opinfo_report *r = opinfo_report_new();
+    opinfo_check_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.backend = "qnn-htp";
+    o.soc = "SM8650";
+    o.flags = OPINFO_CHECK_NO_PLUGINS;
+    rc = opinfo_check(db, q, &o, r, &e);
+    assert_opinfo_ok(rc, &e);
+    assert_int_equal(opinfo_report_count(r), 1);
+    const opinfo_diag *d = opinfo_report_get(r, 0);
+    assert_string_equal(d->rule, "qscheme");
+    assert_string_equal(d->fix, "quantize wq int8 per_channel_symmetric (Conv2d 16a8w): in ONNX "
+                                "Runtime, get_qnn_qdq_config(..., per_channel=True, "
+                                "weight_type=QuantType.QInt8), whose weights are symmetric "
+                                "(weight_symmetric=True)");
+    opinfo_report_free(r);
+    opinfo_qgraph_free(q);
+}
+
 static void sniff_tells_json_from_protobuf(void **state)
 {
     (void)state;
@@ -312,6 +695,12 @@ int test_onnx(void)
         cmocka_unit_test(external_data_stays_in_the_directory),
         cmocka_unit_test(shape_computation_is_not_a_node),
         cmocka_unit_test(diagnostics_name_the_node_index),
+        cmocka_unit_test(gelu_pattern_is_one_gelu_node),
+        cmocka_unit_test(gelu_with_a_second_reader_is_not_fused),
+        cmocka_unit_test(constant_float_chain_and_noop_cast_are_not_nodes),
+        cmocka_unit_test(uint16_matmul_in1_is_read_as_uint8),
+        cmocka_unit_test(layernorm_with_uint8_bias_runs_in_float),
+        cmocka_unit_test(per_channel_uint8_weight_fix_speaks_onnx_runtime),
     };
     return cmocka_run_group_tests_name("onnx", tests, t_setup_default_db, t_teardown_db);
 }
