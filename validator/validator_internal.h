@@ -24,6 +24,7 @@ typedef struct oi_spec {
     double eps;                /* 0 when not given */
     int fixed, is_dynamic;
     int initializer;           /* a constant of the model (ONNX initializer, weight) */
+    const char *float_name;    /* its name in the float model (ONNX: what overrides name), or NULL */
     /* shared_with: a tensor index, or an edge (producer node -> consumer node) */
     int shared_tensor;         /* -1 when none */
     int shared_producer, shared_consumer; /* node indexes, -1 when none */
