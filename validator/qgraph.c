@@ -1353,6 +1353,8 @@ const char *opinfo_qgraph_target(const opinfo_qgraph *g, const char *key)
         return g->target_soc;
     if (strcmp(key, "release") == 0)
         return g->target_release;
+    if (strcmp(key, "format") == 0)
+        return g->from_onnx ? "onnx" : NULL;
     return NULL;
 }
 

@@ -71,6 +71,7 @@ struct opinfo_qgraph {
     oi_node *nodes;
     size_t n_nodes, cap_nodes;
     const char *target_backend, *target_soc, *target_release;
+    int from_onnx; /* made by the ONNX reader (opinfo_onnx_parse) */
     long *node_pos; /* byte offsets of the nodes, found on first need */
 };
 
