@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "usage: opinfo-check [OPTIONS] FILE...|-\n"
             "       opinfo-check annotate --backend B [--soc S] --config C FILE -o OUT\n"
             "       opinfo-check --fix -o FIXED [OPTIONS] FILE\n"
+            "       opinfo-check --fix [-o OVERRIDES] [OPTIONS] MODEL.onnx\n"
             "       opinfo-check --overrides OVERRIDES [--backend B --soc S] GRAPH\n"
             "       opinfo-check fix-overrides [--backend B --soc S] [--ort] GRAPH OVERRIDES -o "
             "FIXED\n"
@@ -62,7 +63,9 @@ static void usage(FILE *f)
             "                        --list-plugins for each plugin's configs)\n"
             "  --fix                 write the annotation with every mechanical fix applied to\n"
             "                        -o FIXED, list each change on stderr, and report what is\n"
-            "                        left (autofix.md)\n"
+            "                        left (autofix.md); for an ONNX model, write the fixed\n"
+            "                        types as ONNX Runtime TensorQuantOverrides to -o FILE or\n"
+            "                        stdout (overrides.md)\n"
             "  --overrides FILE      check ONNX Runtime TensorQuantOverrides against GRAPH: every\n"
             "                        ONNX Runtime rule on every entry, then (with --backend)\n"
             "                        the port types they give each node (overrides.md)\n"
@@ -291,9 +294,40 @@ done:
     return status;
 }
 
+/* --fix on an ONNX model: the fixed graph as the TensorQuantOverrides an ONNX Runtime user
+ * feeds back to quantize_static (docs/overrides.md, "Overrides from a graph") */
+static int write_overrides(const char *fixed, const char *name,
+                           const opinfo_overrides_options *oo, const char *output)
+{
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *fg = NULL;
+    opinfo_overrides *ov = NULL;
+    char *text = NULL;
+    int status = EXIT_TROUBLE;
+    if (opinfo_qgraph_parse(name, fixed, strlen(fixed), 0, &fg, &e) != OPINFO_OK ||
+        opinfo_overrides_from_qgraph(fg, oo, &ov, &e) != OPINFO_OK ||
+        opinfo_overrides_write(ov, &text, &e) != OPINFO_OK)
+        print_error(&e);
+    else if (write_out(output, text) == 0)
+        status = 0;
+    if (!status)
+        fprintf(stderr, "%s: wrote %s: %zu tensor override%s for ONNX Runtime's "
+                        "TensorQuantOverrides (defaults: activations %s, weights %s)\n",
+                cli_prog, output ? output : "<stdout>", opinfo_overrides_count(ov),
+                opinfo_overrides_count(ov) == 1 ? "" : "s",
+                opinfo_quant_type_name(oo->activation_type),
+                opinfo_quant_type_name(oo->weight_type));
+    free(text);
+    opinfo_overrides_free(ov);
+    opinfo_qgraph_free(fg);
+    return status;
+}
+
 /* --fix */
 static int run_autofix(opinfo_db *db, const char *path, const opinfo_check_options *o,
-                       opinfo_format fmt, const char *output, int quiet)
+                       const opinfo_overrides_options *oo, opinfo_format fmt,
+                       const char *output, int quiet)
 {
     opinfo_error_t e;
     opinfo_error_init(&e);
@@ -303,13 +337,44 @@ static int run_autofix(opinfo_db *db, const char *path, const opinfo_check_optio
     int status = EXIT_TROUBLE;
     if (load_graph(path, &g, &e) != 0)
         return EXIT_TROUBLE;
+    const char *fmt_in = opinfo_qgraph_target(g, "format");
+    int onnx = fmt_in && strcmp(fmt_in, "onnx") == 0;
+    if (!onnx && !output) {
+        fprintf(stderr, "%s: --fix needs -o FIXED for a qgraph\n", cli_prog);
+        goto done;
+    }
     if (!(report = opinfo_report_new())) {
         fprintf(stderr, "%s: out of memory\n", cli_prog);
         goto done;
     }
     size_t n_changes = 0;
-    if (opinfo_autofix(db, g, o, output, &fixed, &changes, &n_changes, report, &e) != OPINFO_OK) {
+    if (opinfo_autofix(db, g, o, onnx ? NULL : output, &fixed, &changes, &n_changes, report,
+                       &e) != OPINFO_OK) {
         print_error(&e);
+        goto done;
+    }
+    if (onnx) {
+        if (!quiet)
+            fputs(changes, stderr);
+        if (write_overrides(fixed, path, oo, output) != 0)
+            goto done;
+        /* the overrides may be on stdout: what is left goes to stdout only beside -o */
+        char *text = NULL;
+        if (output) {
+            status = emit_report(report, fmt, NULL, quiet, "what is left");
+        } else if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
+            print_error(&e);
+        } else {
+            if (opinfo_report_count(report))
+                fputs(text, stderr);
+            size_t errors = opinfo_report_errors(report);
+            if (!quiet)
+                fprintf(stderr, "%s: %zu error%s, %zu warning%s in what is left\n", cli_prog,
+                        errors, errors == 1 ? "" : "s", opinfo_report_warnings(report),
+                        opinfo_report_warnings(report) == 1 ? "" : "s");
+            status = errors ? EXIT_VIOLATIONS : 0;
+        }
+        free(text);
         goto done;
     }
     if (write_out(output, fixed) != 0)
@@ -613,10 +678,9 @@ int main(int argc, char **argv)
         if ((fix_overrides && nfiles != 2) || (!fix_overrides && nfiles != 1))
             status = EXIT_TROUBLE;
     } else if (fix) {
-        if (nfiles != 1 || !output)
-            fprintf(stderr, "%s: --fix needs one FILE and -o FIXED\n", cli_prog);
-        status = nfiles != 1 || !output ? EXIT_TROUBLE
-                                        : run_autofix(db, files[0], &o, fmt, output, quiet);
+        if (nfiles != 1)
+            fprintf(stderr, "%s: --fix needs one FILE (and -o FIXED for a qgraph)\n", cli_prog);
+        status = nfiles != 1 ? EXIT_TROUBLE : run_autofix(db, files[0], &o, &oo, fmt, output, quiet);
     }
     if (status || fix || fix_overrides || overrides) {
         opinfo_plugins_close(plugins);

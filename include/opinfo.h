@@ -403,7 +403,8 @@ OPINFO_API int opinfo_qgraph_parse(const char *name, const char *data, size_t le
 OPINFO_API void opinfo_qgraph_free(opinfo_qgraph *g);
 OPINFO_API size_t opinfo_qgraph_node_count(const opinfo_qgraph *g);
 OPINFO_API size_t opinfo_qgraph_tensor_count(const opinfo_qgraph *g);
-/* The file's "target" entries ("backend", "soc", "release"), or NULL. */
+/* The file's "target" entries ("backend", "soc", "release"), or NULL; "format" is "onnx" for the
+ * qgraph of an ONNX model (opinfo_onnx_parse, opinfo_graph_load), else NULL. */
 OPINFO_API const char *opinfo_qgraph_target(const opinfo_qgraph *g, const char *key);
 
 /* ONNX models (onnx/, docs/qgraph.md "ONNX models"): a ModelProto, QDQ or float, read natively
@@ -648,6 +649,15 @@ OPINFO_API int opinfo_overrides_fix(opinfo_db *db, const opinfo_qgraph *g,
                                     const opinfo_overrides *ov,
                                     const opinfo_overrides_options *opt, opinfo_overrides **out,
                                     opinfo_report *report, opinfo_error_t *err);
+
+/* The overrides under which ONNX Runtime's quantizer gives the float model of g (an ONNX model,
+ * typically as opinfo_autofix left it) g's types, relative to the default types of opt: tensors
+ * named by their name in the float model ("float_name"), a convert (with recv_nodes) for the
+ * consumers that read a tensor in another type, fixed qparams as scale and zero_point
+ * (docs/overrides.md, "Overrides from a graph"). */
+OPINFO_API int opinfo_overrides_from_qgraph(const opinfo_qgraph *g,
+                                            const opinfo_overrides_options *opt,
+                                            opinfo_overrides **out, opinfo_error_t *err);
 
 /* ---- Plugins --------------------------------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../validator/validator_internal.h"
 #include "onnx_internal.h"
 
 #define MAX_MODEL_BYTES ((size_t)2 << 30) /* protobuf's own limit */
@@ -117,6 +118,8 @@ int opinfo_onnx_parse(const char *name, const void *data, size_t len, const char
     opinfo_error_t e;
     opinfo_error_init(&e);
     rc = opinfo_qgraph_parse(name, text, n, 0, out, &e);
+    if (rc == OPINFO_OK)
+        (*out)->from_onnx = 1;
     if (rc != OPINFO_OK && rc != OPINFO_ENOMEM) {
         /* what the qgraph reader refuses in the reader's output is a property of the model; the
          * position would be one in a document nobody sees, so only the message is given */

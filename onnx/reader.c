@@ -717,6 +717,84 @@ static int plain(rd *r, json_t *o, int vi)
     return 0;
 }
 
+/* Does name end with suffix? Its length without it in *stem. */
+static int ends_with(const char *name, const char *suffix, size_t *stem)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    if (n <= k || strcmp(name + n - k, suffix) != 0)
+        return 0;
+    *stem = n - k;
+    return 1;
+}
+
+/* A graph output that the QuantizeLinear q leads to through DequantizeLinear (and the
+ * DequantizeLinear -> QuantizeLinear pairs of a conversion), or -1. */
+static int qdq_graph_output(const rd *r, int q, int depth)
+{
+    const NodeP *n = r->g->node[q];
+    int o = n->n_output >= 1 && n->output[0] && *n->output[0] ? vget(r, n->output[0]) : -1;
+    if (o < 0 || depth > 8)
+        return -1;
+    for (size_t k = 0; k < r->v[o].n_use; k++) {
+        const use *u = &r->uses[r->v[o].first_use + k];
+        const NodeP *dq = r->g->node[u->node];
+        if (u->pos != 0 || !is_op(dq, "DequantizeLinear") || dq->n_output < 1 || !dq->output[0])
+            continue;
+        int d = vget(r, dq->output[0]);
+        if (d < 0)
+            continue;
+        if (r->v[d].is_output)
+            return d;
+        for (size_t j = 0; j < r->v[d].n_use; j++) {
+            const use *w = &r->uses[r->v[d].first_use + j];
+            if (w->pos == 0 && is_op(r->g->node[w->node], "QuantizeLinear")) {
+                int g = qdq_graph_output(r, w->node, depth + 1);
+                if (g >= 0)
+                    return g;
+            }
+        }
+    }
+    return -1;
+}
+
+/* The name the tensor of value vi has in the float model it was quantized from, which is the
+ * name ONNX Runtime's TensorQuantOverrides use (docs/qgraph.md, "ONNX models"): q is the
+ * QuantizeLinear or DequantizeLinear its spec comes from. An activation's is the input of its
+ * QuantizeLinear, unless the Q/DQ leads to a graph output: ONNX Runtime's quantizer then renames
+ * the producer's output "T_QuantizeLinear_Input" and the DequantizeLinear writes "T"
+ * (qdq_quantizer.py, _add_qdq_pair_for_activation). A weight stored quantized ("W_quantized",
+ * quantize_onnx_initializer) is read by a DequantizeLinear writing "W_DequantizeLinear_Output"
+ * (add_dequant_output_suffix): "W"; a model not made that way names it by the
+ * DequantizeLinear's output. *out: NULL for the value's own name, else malloc'd; -1: no memory. */
+static int float_name(const rd *r, int vi, int q, char **out)
+{
+    *out = NULL;
+    const value *v = &r->v[vi];
+    const NodeP *n = q >= 0 ? r->g->node[q] : NULL;
+    const char *nm = NULL;
+    size_t len = 0;
+    if (n && is_op(n, "QuantizeLinear")) {
+        int o = qdq_graph_output(r, q, 0);
+        if (o >= 0)
+            nm = r->v[o].name, len = strlen(nm);
+    } else if (n && v->cst && n->n_output >= 1 && n->output[0] && *n->output[0]) {
+        nm = n->output[0];
+        if (!ends_with(nm, "_DequantizeLinear_Output", &len)) {
+            if (ends_with(v->name, "_quantized", &len))
+                nm = v->name;
+            else
+                len = strlen(nm);
+        }
+    }
+    if (!nm || (strlen(v->name) == len && strncmp(v->name, nm, len) == 0))
+        return 0;
+    if (!(*out = malloc(len + 1)))
+        return -1;
+    memcpy(*out, nm, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
 /* The qgraph tensor of value vi, made once. */
 static json_t *tensor_of(rd *r, int vi)
 {
@@ -741,6 +819,15 @@ static json_t *tensor_of(rd *r, int vi)
     if (spec) {
         json_object_update(o, spec);
         json_decref(spec);
+        char *fn;
+        if (float_name(r, vi, q, &fn) != 0) {
+            json_decref(o);
+            nomem(r);
+            return NULL;
+        }
+        if (fn)
+            json_object_set_new(o, "float_name", json_string(fn));
+        free(fn);
     } else if (plain(r, o, vi))
         return NULL;
     if (v->folded && !v->cst)

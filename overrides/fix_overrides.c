@@ -801,6 +801,8 @@ static void node_pos(const opinfo_qgraph *cg, oi_linecur *lc, size_t n, int *lin
 {
     opinfo_qgraph *g = (opinfo_qgraph *)cg; /* positions are computed once, on first need */
     *line = *col = 0;
+    if (g->from_onnx) /* a model's node is named by its index (node_index1), never a line */
+        return;
     if (g->text && (g->node_pos || oi_qgraph_node_positions(g) == 0) && g->node_pos) {
         if (lc->text != g->text)
             oi_linecur_init(lc, g->text, g->len);
@@ -825,7 +827,9 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
         const opinfo_port_spec *ps = t >= 0 ? opinfo_variant_spec(var, v->ports[i]) : NULL;
         if (!ps || fits(ps, v->types[i]))
             continue;
-        const char *name = f->x.g->tensors[t].name;
+        /* an ONNX model's tensor by its float model's name, which overrides use */
+        const char *name = f->x.g->tensors[t].spec.float_name ? f->x.g->tensors[t].spec.float_name
+                                                              : f->x.g->tensors[t].name;
         const char *qt = opinfo_quant_type_name(oi_qt_of_dtype(ps->dtype));
         int sym = oi_spec_wants_symmetric(ps);
         if (!qt)
@@ -899,6 +903,7 @@ static int unexamined(const fx *f, size_t n, const nview *v, oi_linecur *lc,
     d.qgraph = d.file = f->x.g->path;
     node_pos(f->x.g, lc, n, &d.line, &d.column);
     d.qgraph_line = d.line;
+    d.node_index1 = nd->index >= 0 ? nd->index + 1 : 0;
     d.qgraph_column = d.column;
     oi_report_node(r, f->x.g->path, nd->name, nd->op);
     oi_report_add(r, OPINFO_SEVERITY_WARNING, &d); /* an error only where it fails */
@@ -966,6 +971,7 @@ static size_t type_check(const fx *f, int warn, opinfo_report *r)
         d.qgraph = d.file = f->x.g->path;
         node_pos(f->x.g, &lc, n, &d.line, &d.column);
         d.qgraph_line = d.line;
+        d.node_index1 = nd->index >= 0 ? nd->index + 1 : 0;
         d.qgraph_column = d.column;
         oi_report_node(r, f->x.g->path, nd->name, nd->op);
         oi_report_add(r, warn ? OPINFO_SEVERITY_WARNING : OPINFO_SEVERITY_ERROR, &d);

@@ -312,6 +312,13 @@ int oi_ovgraph_init(oi_ovgraph *x, const opinfo_qgraph *g, opinfo_error_t *err)
     int bad = !x->cons_start || !x->cons || !fill;
     for (size_t t = 0; !bad && t < nt; t++)
         bad = oi_map_put(&x->tensors, g->tensors[t].name, ix(t)) != 0;
+    /* an ONNX model's tensor answers to its name in the float model too (W for W_quantized),
+     * which is what ONNX Runtime's overrides name; a tensor of that name comes first */
+    void *had;
+    for (size_t t = 0; !bad && t < nt; t++)
+        if (g->tensors[t].spec.float_name &&
+            !oi_map_get(&x->tensors, g->tensors[t].spec.float_name, &had))
+            bad = oi_map_put(&x->tensors, g->tensors[t].spec.float_name, ix(t)) != 0;
     for (size_t n = 0; !bad && n < g->n_nodes; n++)
         bad = oi_map_put(&x->nodes, g->nodes[n].name, ix(n)) != 0;
     if (!bad) {
@@ -1042,7 +1049,8 @@ int oi_initializer_is_weight(const char *op, size_t input)
 {
     if (!op)
         return 1;
-    if (strcmp(op, "MatMul") == 0)
+    /* "MatMul.const_weight": the ONNX reader's MatMul that ONNX Runtime lowers to FullyConnected */
+    if (strcmp(op, "MatMul") == 0 || strcmp(op, "MatMul.const_weight") == 0)
         return 1;
     static const char *const w1[] = {"Conv", "ConvTranspose", "Gemm", "InstanceNormalization",
                                      "LayerNormalization", "BatchNormalization"};
@@ -1063,6 +1071,9 @@ oi_ptype oi_port_type(const oi_ovgraph *x, const opinfo_overrides *ov, const oi_
         return p;
     const oi_tensor *tt = &x->g->tensors[t];
     const char *name = tt->name;
+    /* an ONNX model's tensor is overridden under its float model's name (W for W_quantized) */
+    if (tt->spec.float_name && ov && json_object_get(ov->root, tt->spec.float_name))
+        name = tt->spec.float_name;
     if (tt->spec.initializer && tt->spec.dtype == OPINFO_DTYPE_INT32) {
         p.dtype = OPINFO_DTYPE_INT32;
         p.sym = 1;

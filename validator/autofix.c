@@ -44,6 +44,7 @@ typedef struct afx {
     oi_buf log;
     size_t n;
     const char *name;
+    int requantized; /* an ONNX model: ONNX Runtime recalibrates what the fix changes */
 } afx;
 
 static json_t *jtensor(afx *a, const char *name)
@@ -335,9 +336,21 @@ static void fix_qscheme(afx *a, site *x)
         return;
     opinfo_qscheme q = oi_suggest_qscheme(x->ps->qschemes, x->s->qscheme);
     int per_ch = opinfo_qscheme_is_per_channel(q), was = opinfo_qscheme_is_per_channel(x->s->qscheme);
-    /* per-tensor <-> per-channel changes the number of calibrated values: not mechanical */
-    if (!q || (per_ch != was && x->s->n_scale) || !touch(a, x->d->tensor))
+    /* per-tensor <-> per-channel changes the number of calibrated values: not mechanical, but
+     * for an ONNX model's weight, whose fix is an override that ONNX Runtime calibrates anew
+     * (the values kept here only carry the type: the largest scale, the first zero point) */
+    int collapse = per_ch != was && x->s->n_scale && a->requantized && x->s->initializer &&
+                   was && !opinfo_qscheme_is_per_block(x->s->qscheme);
+    if (!q || (per_ch != was && x->s->n_scale && !collapse) || !touch(a, x->d->tensor))
         return;
+    if (collapse) {
+        double mx = 0;
+        for (size_t i = 0; i < x->s->n_scale; i++)
+            mx = x->s->scale[i] > mx ? x->s->scale[i] : mx;
+        json_object_set_new(x->jt, "scale", json_real(mx));
+        json_object_set_new(x->jt, "zero_point", json_integer(x->s->n_zp ? x->s->zp[0] : 0));
+        json_object_del(x->jt, "axis");
+    }
     json_object_set_new(x->jt, "qscheme", json_string(opinfo_qscheme_name(q)));
     if (per_ch && !was && !json_object_get(x->jt, "axis")) {
         int axis = 0;
@@ -623,6 +636,7 @@ int opinfo_autofix(opinfo_db *db, const opinfo_qgraph *g0, const opinfo_check_op
     memset(&a, 0, sizeof a);
     a.db = db;
     a.name = g0->path;
+    a.requantized = g0->from_onnx;
     oi_buf_init(&a.log);
     a.backend = opt->backend ? opt->backend : opinfo_qgraph_target(g0, "backend");
     a.release = opt->release ? opt->release : opinfo_qgraph_target(g0, "release");

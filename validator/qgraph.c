@@ -187,8 +187,8 @@ static const char *const quant_keys[] = {"qscheme", "quant_min", "quant_max", "s
 
 /* A tensor's or an edge's spec. The references inside (shared_with, derived_from) are only
  * recorded here; they are resolved when every tensor and node is known. */
-#define SPEC_KEYS 17
-static const char *const spec_keys[SPEC_KEYS] = {"name", "dtype", "qscheme", "quant_min", "quant_max", "scale", "zero_point", "axis", "shape", "block_size", "eps", "fixed", "is_dynamic", "shared_with", "derived_from", "observer", "initializer"};
+#define SPEC_KEYS 18
+static const char *const spec_keys[SPEC_KEYS] = {"name", "dtype", "qscheme", "quant_min", "quant_max", "scale", "zero_point", "axis", "shape", "block_size", "eps", "fixed", "is_dynamic", "shared_with", "derived_from", "observer", "initializer", "float_name"};
 
 static int spec_key(const char *k)
 {
@@ -236,7 +236,7 @@ static int read_spec(ld *c, json_t *o, oi_spec *s, int is_edge)
     json_object_foreach(o, key, val)
     {
         int k = spec_key(key);
-        if (k < 0 || (is_edge && (k == 0 || k == 16))) {
+        if (k < 0 || (is_edge && (k == 0 || k == 16 || k == 17))) {
             KEY(c, key);
             return lfail(c, 1, "unknown key \"%s\" in %s", key, what);
         }
@@ -272,6 +272,9 @@ static int read_spec(ld *c, json_t *o, oi_spec *s, int is_edge)
         s->is_dynamic = json_is_true(v);
     if ((v = want_v(c, F[16], "initializer", JSON_TRUE, 0, what)))
         s->initializer = json_is_true(v);
+    if ((v = want_v(c, F[17], "float_name", JSON_STRING, 0, what)) &&
+        !(s->float_name = keep(c, json_string_value(v))))
+        return -1;
     if (c->failed)
         return -1;
     s->qscheme = OPINFO_QSCHEME_PER_TENSOR_AFFINE;
@@ -1350,6 +1353,8 @@ const char *opinfo_qgraph_target(const opinfo_qgraph *g, const char *key)
         return g->target_soc;
     if (strcmp(key, "release") == 0)
         return g->target_release;
+    if (strcmp(key, "format") == 0)
+        return g->from_onnx ? "onnx" : NULL;
     return NULL;
 }
 

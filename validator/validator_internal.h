@@ -24,6 +24,7 @@ typedef struct oi_spec {
     double eps;                /* 0 when not given */
     int fixed, is_dynamic;
     int initializer;           /* a constant of the model (ONNX initializer, weight) */
+    const char *float_name;    /* its name in the float model (ONNX: what overrides name), or NULL */
     /* shared_with: a tensor index, or an edge (producer node -> consumer node) */
     int shared_tensor;         /* -1 when none */
     int shared_producer, shared_consumer; /* node indexes, -1 when none */
@@ -70,6 +71,7 @@ struct opinfo_qgraph {
     oi_node *nodes;
     size_t n_nodes, cap_nodes;
     const char *target_backend, *target_soc, *target_release;
+    int from_onnx; /* made by the ONNX reader (opinfo_onnx_parse) */
     long *node_pos; /* byte offsets of the nodes, found on first need */
 };
 

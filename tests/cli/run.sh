@@ -182,7 +182,7 @@ has "dynamic-mismatch" out
 has "overrides-no-variant" out
 # autofix and overrides: usage errors (tests/autofix and tests/overrides run them for real)
 expect 2 "$CHECK" --fix "$CASE"
-has "--fix needs one FILE and -o FIXED" err
+has "--fix needs -o FIXED for a qgraph" err
 expect 2 "$CHECK" fix-overrides "$CASE"
 has "fix-overrides needs GRAPH OVERRIDES" err
 expect 2 "$CHECK" --overrides tests/overrides/validate/01-scale-without-zero-point.json --activation-type QUInt12 "$CASE"
@@ -326,6 +326,33 @@ has "<stdin>: error: tensor 'x_scale': external data 'weights.bin' cannot be rea
 printf '{"w_q": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/ov.json"
 run "$CHECK" --overrides "$T/ov.json" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
 if [ "$status" != 2 ]; then ok; else bad "--overrides on ONNX -> exit 2: $(head -c 300 "$T/err")"; fi
+# --fix on an ONNX model writes ONNX Runtime's TensorQuantOverrides, by float tensor names (W, not
+# W_quantized; y, not y_QuantizeLinear_Input), with the convert of its DequantizeLinear ->
+# QuantizeLinear pair and the Sigmoid's fixed qparams; stdout without -o
+F16=tests/cli/onnx/fix16.onnx
+expect 1 "$CHECK" --backend qnn-htp --soc SM8650 "$F16"
+has "fix16.onnx: node 6: error: sigmoid: output y_QuantizeLinear_Input has scale" out
+has "[qscheme]" out
+expect 0 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16"
+same_as "$EXP/onnx-fix16-overrides.json" out
+has "fix16.onnx: fixed: conv: tensor W_quantized: qscheme per_tensor_affine [qscheme]" err
+has "wrote <stdout>: 4 tensor overrides for ONNX Runtime's TensorQuantOverrides (defaults: activations QUInt16, weights QUInt8)" err
+has "0 errors, 0 warnings in what is left" err
+expect 0 "$CHECK" --fix -o "$T/ov16.json" --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16"
+lines 0 out
+if cmp -s "$T/ov16.json" "$EXP/onnx-fix16-overrides.json"; then ok; else bad "--fix -o differs from stdout"; fi
+# what it wrote is valid overrides for the model (every ONNX Runtime rule), and the types they give
+# every node form a variant
+expect 0 "$CHECK" --overrides "$T/ov16.json" --activation-type QUInt16 --backend qnn-htp --soc SM8650 "$F16"
+# with ONNX Runtime's default types every 16-bit activation is named
+expect 0 "$CHECK" --fix --backend qnn-htp --soc SM8650 "$F16"
+has '"x": [' out
+# stdin works like a file; bad input is exit 2 with nothing written
+run "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt16 - <"$F16"
+if [ "$status" = 0 ] && cmp -s "$T/out" "$EXP/onnx-fix16-overrides.json"; then ok; else bad "--fix from stdin -> $status"; fi
+expect 2 "$CHECK" --fix -o "$T/never.json" --backend qnn-htp --soc SM8650 tests/bad-inputs/onnx/11-cycle.onnx
+if [ -e "$T/never.json" ]; then bad "--fix on a bad model wrote a file"; else ok; fi
+expect 2 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt12 "$F16"
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
 

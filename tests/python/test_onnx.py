@@ -233,7 +233,7 @@ class Reader(unittest.TestCase):
                                     "block_size": [1, 32], "axis": 0,
                                     "scale": [float(np.float32(v)) for v in (.02, .03, .01, .04)],
                                     "zero_point": [0, 0, 0, 0], "initializer": True,
-                                    "shape": [4, 64]})
+                                    "shape": [4, 64], "float_name": "w"})  # its DQ's output
         n = {x["name"]: x for x in q["nodes"]}
         self.assertEqual(n["t"]["inputs"], ["w_q"])
 

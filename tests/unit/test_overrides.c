@@ -105,10 +105,12 @@ static void overrides_from_a_fixed_graph(void **state)
     json_t *ov = NULL;
     assert_int_equal(oi_overrides_from_graph(&x, &o, &ov), 0);
     char *s = json_dumps(ov, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    /* W: per-channel int8 (a weight); c: uint16; K: an Add's constant, typed like an
-     * activation, int8 symmetric; x, M, m, a, E, e as the defaults give them; B, idx, f none */
+    /* W: per-channel int8 (a weight); c: uint16; M: a weight, written always (its entry keeps
+     * it per-tensor under per_channel=True); K: an Add's constant, typed like an activation,
+     * int8 symmetric; x, m, a, E, e as the defaults give them; B, idx, f none */
     assert_string_equal(s, "{\"W\":[{\"quant_type\":\"QInt8\",\"symmetric\":true,\"axis\":0}],"
                            "\"c\":[{\"quant_type\":\"QUInt16\"}],"
+                           "\"M\":[{\"quant_type\":\"QUInt8\",\"symmetric\":false}],"
                            "\"K\":[{\"quant_type\":\"QInt8\",\"symmetric\":true}]}");
     free(s);
     round_trip(&x, &o, ov);
@@ -130,10 +132,77 @@ static void overrides_from_a_fixed_graph(void **state)
     opinfo_qgraph_free(g);
 }
 
+/* An ONNX model's graph as the reader and the fixer leave it: a weight stored quantized
+ * (W_quantized, float name W), a graph output renamed (y_QuantizeLinear_Input, float name y), a
+ * tensor two consumers read converted (an edge spec), fixed qparams, and a conversion to a third
+ * type ONNX Runtime cannot express beside the first. */
+static const char onnx_fixed[] =
+    "{\"qgraph\": 1, \"tensors\": [\n"
+    " {\"name\": \"x\", \"dtype\": \"uint8\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"W_quantized\", \"float_name\": \"W\", \"dtype\": \"uint8\",\n"
+    "  \"qscheme\": \"per_tensor_affine\", \"initializer\": true, \"shape\": [4, 4, 1, 1]},\n"
+    " {\"name\": \"c\", \"dtype\": \"uint8\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"r1\", \"dtype\": \"uint16\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"r2\", \"dtype\": \"uint16\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"r3\", \"dtype\": \"uint8\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"r4\", \"dtype\": \"uint8\", \"qscheme\": \"per_tensor_affine\"},\n"
+    " {\"name\": \"y_QuantizeLinear_Input\", \"float_name\": \"y\", \"dtype\": \"uint8\",\n"
+    "  \"qscheme\": \"per_tensor_affine\", \"scale\": 0.00390625, \"zero_point\": 0,\n"
+    "  \"fixed\": true}],\n"
+    " \"nodes\": [\n"
+    " {\"name\": \"conv\", \"op\": \"Conv\", \"inputs\": [\"x\", \"W_quantized\"], \"outputs\": [\"c\"]},\n"
+    " {\"name\": \"relu1\", \"op\": \"Relu\", \"inputs\": [{\"tensor\": \"c\", \"spec\":\n"
+    "   {\"dtype\": \"uint16\", \"qscheme\": \"per_tensor_affine\"}}], \"outputs\": [\"r1\"]},\n"
+    " {\"name\": \"relu2\", \"op\": \"Relu\", \"inputs\": [{\"tensor\": \"c\", \"spec\":\n"
+    "   {\"dtype\": \"uint16\", \"qscheme\": \"per_tensor_affine\"}}], \"outputs\": [\"r2\"]},\n"
+    " {\"name\": \"relu3\", \"op\": \"Relu\", \"inputs\": [{\"tensor\": \"c\", \"spec\":\n"
+    "   {\"dtype\": \"int16\", \"qscheme\": \"per_tensor_symmetric\"}}], \"outputs\": [\"r3\"]},\n"
+    " {\"name\": \"relu4\", \"op\": \"Relu\", \"inputs\": [\"c\"], \"outputs\": [\"r4\"]},\n"
+    " {\"name\": \"sig\", \"op\": \"Sigmoid\", \"inputs\": [\"r3\"],\n"
+    "  \"outputs\": [\"y_QuantizeLinear_Input\"]}]}\n";
+
+static void overrides_from_an_onnx_graph(void **state)
+{
+    (void)state;
+    const char *text = onnx_fixed;
+    opinfo_qgraph *g = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_qgraph_parse("m.onnx", text, strlen(text), 0, &g, &e), &e);
+    opinfo_overrides_options oo;
+    opinfo_overrides_options_init(&oo);
+    opinfo_overrides *ov = NULL;
+    assert_opinfo_ok(opinfo_overrides_from_qgraph(g, &oo, &ov, &e), &e);
+    char *s = NULL;
+    assert_opinfo_ok(opinfo_overrides_write(ov, &s, &e), &e);
+    json_t *got = json_loads(s, 0, NULL);
+    assert_non_null(got);
+    char *c = json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* W by its float name (a weight, written always); c converted to uint16 for relu1 and
+     * relu2 only (relu3's int16 is a third type; relu4 reads c as produced); y by its float
+     * name, with its fixed qparams and no symmetric beside them */
+    assert_string_equal(c, "{\"W\":[{\"quant_type\":\"QUInt8\",\"symmetric\":false}],"
+                           "\"c\":[{\"quant_type\":\"QUInt8\",\"convert\":{\"quant_type\":"
+                           "\"QUInt16\",\"recv_nodes\":[\"relu1\",\"relu2\"]}}],"
+                           "\"r1\":[{\"quant_type\":\"QUInt16\"}],"
+                           "\"r2\":[{\"quant_type\":\"QUInt16\"}],"
+                           "\"y\":[{\"quant_type\":\"QUInt8\",\"scale\":0.00390625,"
+                           "\"zero_point\":0}]}");
+    free(c);
+    json_decref(got);
+    free(s);
+    opinfo_overrides_free(ov);
+    /* the options are checked */
+    oo.size = 0;
+    assert_int_equal(opinfo_overrides_from_qgraph(g, &oo, &ov, &e), OPINFO_EUSAGE);
+    opinfo_qgraph_free(g);
+}
+
 int test_overrides(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(overrides_from_a_fixed_graph),
+        cmocka_unit_test(overrides_from_an_onnx_graph),
     };
     return cmocka_run_group_tests_name("overrides", tests, NULL, NULL);
 }
