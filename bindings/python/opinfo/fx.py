@@ -38,7 +38,8 @@ def _torch():
         pairs = [("quint8", "uint8"), ("qint8", "int8"), ("qint32", "int32"), ("quint4x2", "uint4"),
                  ("uint8", "uint8"), ("int8", "int8"), ("int16", "int16"), ("int32", "int32"),
                  ("uint16", "uint16"), ("float16", "float16"), ("float32", "float32"),
-                 ("bfloat16", "bfloat16"), ("float", "float32"), ("half", "float16")]
+                 ("bfloat16", "bfloat16"), ("float", "float32"), ("half", "float16"),
+                 ("int64", "int64"), ("bool", "bool")]
         for t, q in pairs:
             if hasattr(torch, t):
                 _TORCH_DTYPES[getattr(torch, t)] = q
@@ -720,6 +721,24 @@ def _has_pt2e(gm):
     return any("quantization_annotation" in getattr(n, "meta", {}) for n in gm.graph.nodes)
 
 
+_NO_OPS = ("aten.contiguous.default", "aten.clone.default", "aten.alias.default",
+           "aten.detach.default", "aten.dropout.default", "aten.dropout_.default")
+
+
+def _passthrough(n):
+    """A node that is the identity when the model runs for inference and that the quantizer left
+    unannotated (dropout with train=False, contiguous, clone, alias, detach): no op of any
+    lowering, so not a node of the qgraph; its consumers read its input. An annotated one stays
+    a node (its annotation may requantize)."""
+    if n.op != "call_function" or n.meta.get("quantization_annotation") is not None or \
+            str(n.target) not in _NO_OPS or not n.args:
+        return False
+    if "dropout" in str(n.target):
+        train = n.args[2] if len(n.args) > 2 else n.kwargs.get("train", True)
+        return train is False
+    return True
+
+
 def _narrow(dtype, qmin, qmax):
     """The dtype a PT2E spec stands for, as ExecuTorch's QNN backend derives it from the container
     dtype and the quant range (_get_qnn_datatype, _qspec_port_encoding_type; facts: qnn-htp.md
@@ -793,21 +812,39 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
             order.append(name)
         tensors[name] = dict(name=name, **spec)
 
-    obs_after = {}  # fx node -> the observer module that observes its output, when prepared
-    for n in gm.graph.nodes:
-        if n.op == "call_module" and _is_observer(gm.get_submodule(n.target)) and n.args:
-            obs_after.setdefault(n.args[0], gm.get_submodule(n.target))
-
     def real(a):
-        # through observers inserted by prepare_pt2e, back to the producing node
-        while isinstance(a, torch.fx.Node) and a.op == "call_module" and \
-                _is_observer(gm.get_submodule(a.target)):
+        # through observers inserted by prepare_pt2e and unannotated no-ops, back to the
+        # producing node
+        while isinstance(a, torch.fx.Node) and (_passthrough(a) or (
+                a.op == "call_module" and _is_observer(gm.get_submodule(a.target)))):
             a = a.args[0]
         return a
 
-    def spec_of(qs, producer_node):
+    obs_after = {}  # fx node -> the observer module that observes its output, when prepared
+    for n in gm.graph.nodes:
+        if n.op == "call_module" and _is_observer(gm.get_submodule(n.target)) and n.args:
+            obs_after.setdefault(real(n.args[0]), gm.get_submodule(n.target))
+
+    def edge_observer(user, inp):
+        # the observer prepare_pt2e put on the edge inp -> user (user's argument now): the
+        # values of user's input spec, which may differ from inp's output observer (a MatMul in1
+        # read as int16 from a uint16 output, a value read again after a no-op)
+        for a in _flat(user.args):
+            if isinstance(a, torch.fx.Node) and a.op == "call_module" and \
+                    _is_observer(gm.get_submodule(a.target)) and real(a) is inp:
+                return gm.get_submodule(a.target)
+        return None
+
+    def spec_of(qs, producer_node, obs=None):
         if isinstance(qs, SharedQuantizationSpec):
             edge = qs.edge_or_node
+            if isinstance(edge, tuple) and real(edge[0]) is not edge[0]:
+                # Shared((x, user)) where x is a no-op left out: the spec user reads x with
+                ann = edge[1].meta.get("quantization_annotation")
+                own = (ann.input_qspec_map or {}).get(edge[0]) if ann is not None else None
+                if own is not None and not isinstance(own, SharedQuantizationSpec):
+                    src = real(edge[0])
+                    return spec_of(own, src, edge_observer(edge[1], src))
             src = real(edge[0] if isinstance(edge, tuple) else edge)
             return {"shared_with": src.name}
         if isinstance(qs, DerivedQuantizationSpec):
@@ -825,12 +862,25 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
             if qs.quant_min is not None:
                 s["quant_min"], s["quant_max"] = int(qs.quant_min), int(qs.quant_max)
             return s
-        return _qspec(qs, obs_after.get(producer_node))
+        return _qspec(qs, obs if obs is not None else obs_after.get(producer_node))
 
     for n in gm.graph.nodes:
         if n.op in ("placeholder", "get_attr") and n.name not in tensors:
-            put(n.name, {"dtype": "float32"})
-    calls = [n for n in gm.graph.nodes if n.op == "call_function"]
+            # a model input keeps a dtype of its own (int64 token ids, bool masks)
+            v = n.meta.get("val")
+            put(n.name, {"dtype": _dtype(v.dtype) if isinstance(v, torch.Tensor) and
+                         not v.is_floating_point() and v.dtype in _TORCH_DTYPES
+                         else "float32"})
+    calls = [n for n in gm.graph.nodes if n.op == "call_function" and not _passthrough(n)]
+    # a node with several outputs (chunk, split): its values are its getitem users, in index
+    # order 0..k-1; the getitems are not nodes of their own
+    parts = {}
+    for n in calls:
+        if n.target is operator.getitem and isinstance(n.args[0], torch.fx.Node) and \
+                isinstance(n.args[1], int):
+            parts.setdefault(real(n.args[0]), []).append(n)
+    parts = {k: sorted(v, key=lambda g: g.args[1]) for k, v in parts.items()
+             if sorted(g.args[1] for g in v) == list(range(len(v)))}
     for n in calls:
         put(n.name, {"dtype": "float32"})
     # outputs first: a tensor's own spec is its producer's output_qspec
@@ -851,7 +901,7 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
                 inp = real(inp)
                 if qs is None or not isinstance(inp, torch.fx.Node):
                     continue
-                s = spec_of(qs, inp)
+                s = spec_of(qs, inp, edge_observer(n, inp))
                 if "shared_with" in s:
                     if s["shared_with"] == inp.name:
                         continue  # read with the producer's own spec
@@ -875,10 +925,24 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
                 if isinstance(x, torch.fx.Node):
                     inputs.append({"tensor": x.name, "spec": edge[x.name]} if x.name in edge
                                   else x.name)
+        if n.target is operator.getitem and real(n.args[0]) in parts:
+            continue
         entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
-                 "outputs": [n.name]}
+                 "outputs": [g.name for g in parts[n]] if n in parts else [n.name]}
         _locate(entry, n, source_root)
         nodes.append(entry)
+    order = [k for k in order if k not in {n.name for n in parts}]
+    # a spec shared with a value that only its consumers quantize (Shared((input, node)) when
+    # the producer has no annotation: a weight, an embedding table) takes its dtype once the
+    # input specs are in: follow the chain to its root
+    for name in order:
+        t = tensors[name]
+        root, seen = t.get("shared_with"), {name}
+        while root in tensors and "shared_with" in tensors[root] and root not in seen:
+            seen.add(root)
+            root = tensors[root]["shared_with"]
+        if root in tensors and t.get("dtype") == "float32":
+            t["dtype"] = tensors[root].get("dtype", "float32")
     nodes, dropped = _merge_fused(nodes, tensors, target)
     nodes = _quantized_only(nodes, tensors)
     order = [k for k in order if k not in dropped]
