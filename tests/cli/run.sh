@@ -356,6 +356,10 @@ if [ "$status" = 0 ] && cmp -s "$T/out" "$EXP/onnx-fix16-overrides.json"; then o
 expect 2 "$CHECK" --fix -o "$T/never.json" --backend qnn-htp --soc SM8650 tests/bad-inputs/onnx/11-cycle.onnx
 if [ -e "$T/never.json" ]; then bad "--fix on a bad model wrote a file"; else ok; fi
 expect 2 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt12 "$F16"
+# fix-overrides on an ONNX model reads and writes the float model's names
+printf '{"r": [{"quant_type": "QUInt8"}], "W": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/init16.json"
+expect 0 "$CHECK" fix-overrides --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16" "$T/init16.json" -o "$T/fo16.json"
+if [ "$(tr -d ' \n' <"$T/fo16.json")" = '{"r":[{"quant_type":"QUInt8"}],"W":[{"quant_type":"QInt8","symmetric":true}],"c":[{"quant_type":"QUInt16","convert":{"quant_type":"QUInt8","recv_nodes":["relu"]}}]}' ]; then ok; else bad "fix-overrides on ONNX: $(tr -d ' \n' <"$T/fo16.json")"; fi
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
 
