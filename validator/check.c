@@ -252,6 +252,10 @@ static void emit(chk *c, size_t ni, const opinfo_op *op, const opinfo_variant *v
     char ortfix[2 * SHORT];
     if (ort_fix(c, n, var, v, ortfix, sizeof ortfix))
         d.fix = ortfix;
+    else if (c->g->from_onnx && d.fix && strcmp(v->rule, "arch-gate") == 0 &&
+             snprintf(ortfix, sizeof ortfix, "%s; for ONNX Runtime, opinfo-check --fix on the model "
+                      "writes the TensorQuantOverrides of the nearest variant", d.fix) > 0)
+        d.fix = ortfix; /* the variant's types are the fixer's to work out (docs/overrides.md) */
     d.node = n->name;
     d.op = n->op;
     d.tensor = v->tensor >= 0 ? c->g->tensors[v->tensor].name : NULL;
