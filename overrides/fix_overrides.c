@@ -242,6 +242,20 @@ static const opinfo_variant *closest(const fx *f, const nview *v, const int *kee
 
 /* ---- overrides edits ------------------------------------------------------------------------ */
 
+/* The name tensor t has in the overrides: an ONNX model's tensor by its float model's name (W for
+ * W_quantized), which ONNX Runtime's overrides use, unless the user's overrides name it by the
+ * stored one. */
+static const char *tkey(const fx *f, int t)
+{
+    const oi_tensor *tt = &f->x.g->tensors[t];
+    if (!tt->spec.float_name)
+        return tt->name;
+    if (f->user && json_object_get(f->user->root, tt->name) &&
+        !json_object_get(f->user->root, tt->spec.float_name))
+        return tt->name;
+    return tt->spec.float_name;
+}
+
 static json_t *entry(fx *f, const char *tensor) /* the first dict, or NULL */
 {
     json_t *l = json_object_get(f->ov->root, tensor);
@@ -292,7 +306,7 @@ static int recv_has(const json_t *cv, const char *node)
 static void update_converted(fx *f, int t, oi_qinfo prod, oi_qinfo cons, const int *nodes,
                              size_t n)
 {
-    const char *name = f->x.g->tensors[t].name;
+    const char *name = tkey(f, t);
     json_t *d = entry(f, name);
     if (!d && !(d = make_entry(f, name, prod)))
         return;
@@ -336,7 +350,7 @@ static void update_converted(fx *f, int t, oi_qinfo prod, oi_qinfo cons, const i
 /* _check_nodes_are_not_convert_consumers */
 static int not_convert_consumers(fx *f, int t, const int *nodes, size_t n)
 {
-    json_t *d = entry(f, f->x.g->tensors[t].name);
+    json_t *d = entry(f, tkey(f, t));
     json_t *cv = d ? json_object_get(d, "convert") : NULL;
     if (!cv)
         return 1;
@@ -351,7 +365,7 @@ static int not_convert_consumers(fx *f, int t, const int *nodes, size_t n)
 /* A weight whose type the chosen variant changes gets the variant's type. */
 static void set_weight(fx *f, int t, opinfo_dtype dt, int sym)
 {
-    const char *name = f->x.g->tensors[t].name;
+    const char *name = tkey(f, t);
     json_t *l = json_object_get(f->ov->root, name);
     if (!json_is_array(l) || json_array_size(l) == 0) {
         make_entry(f, name, oi_qinfo_make(oi_qt_of_dtype(dt), sym ? 1 : -1));
@@ -376,7 +390,7 @@ static int takes(const fx *f, int n, int t, oi_ptype p);
 /* Makes node n read tensor t converted (on) or as produced (off). */
 static void recv(fx *f, int t, int n, int on)
 {
-    json_t *cv = json_object_get(entry(f, f->x.g->tensors[t].name), "convert");
+    json_t *cv = json_object_get(entry(f, tkey(f, t)), "convert");
     json_t *rn = json_object_get(cv, "recv_nodes");
     const char *node = f->x.g->nodes[n].name;
     if (!rn) { /* every consumer reads the converted type: name them, less n */
@@ -405,7 +419,7 @@ static void recv(fx *f, int t, int n, int on)
  * a convert to it, unless they take the new type as it is. */
 static void swap(fx *f, int t, int *buf)
 {
-    const char *name = f->x.g->tensors[t].name;
+    const char *name = tkey(f, t);
     json_t *d = entry(f, name);
     json_t *cv = json_object_get(d, "convert");
     oi_qinfo p = oi_qinfo_load(d, f->to.act_qt), c = oi_qinfo_load(cv, f->to.act_qt);
@@ -479,8 +493,8 @@ static void want_prod(fx *f, int t, oi_qinfo q)
     if (!r)
         return;
     if (r->has_prod && !oi_qinfo_eq(r->prod, q)) {
-        conflict(f, f->x.g->tensors[t].name, "Tensor %s has multiple types.",
-                 f->x.g->tensors[t].name);
+        conflict(f, tkey(f, t), "Tensor %s has multiple types.",
+                 tkey(f, t));
         return;
     }
     r->prod = q;
@@ -496,8 +510,8 @@ static void want_cons(fx *f, int t, oi_qinfo q, int n)
         r->cons = q;
         r->has_cons = 1;
     } else if (!oi_qinfo_eq(r->cons, q)) {
-        conflict(f, f->x.g->tensors[t].name, "Tensor %s has consumers requesting different types.",
-                 f->x.g->tensors[t].name);
+        conflict(f, tkey(f, t), "Tensor %s has consumers requesting different types.",
+                 tkey(f, t));
         return;
     }
     add_node(f, r, n);
@@ -662,7 +676,7 @@ static void apply(fx *f)
     oi_qinfo dflt = oi_qinfo_make(f->to.act_qt, -1);
     for (size_t i = 0; i < f->nreq && !f->conflict[0] && !f->oom; i++) {
         req *r = &f->reqs[i];
-        const char *name = f->x.g->tensors[r->t].name;
+        const char *name = tkey(f, r->t);
         if (r->has_prod && !r->has_cons) {
             /* (with the database, a mixed variant may ask for the default type itself; ONNX
              * Runtime converts back to the default even when the request differs from it only
@@ -710,7 +724,7 @@ static void apply(fx *f)
 
 static int user_convert(const fx *f, int t)
 {
-    const json_t *d = json_array_get(json_object_get(f->user->root, f->x.g->tensors[t].name), 0);
+    const json_t *d = json_array_get(json_object_get(f->user->root, tkey(f, t)), 0);
     return json_is_object(d) && json_object_get(d, "convert") != NULL;
 }
 
@@ -735,13 +749,13 @@ static int repair(fx *f)
             int t = v.tensors[i];
             if (t < 0)
                 continue;
-            json_t *d = entry(f, f->x.g->tensors[t].name);
+            json_t *d = entry(f, tkey(f, t));
             json_t *cv = d ? json_object_get(d, "convert") : NULL;
             if (i >= v.n_in && d)
                 keep[i] = 1;
             /* an output the fixer gave a convert may swap: produce the converted type, convert
              * back for the others */
-            if (i >= v.n_in && d && cv && !json_object_get(f->user->root, f->x.g->tensors[t].name)) {
+            if (i >= v.n_in && d && cv && !json_object_get(f->user->root, tkey(f, t))) {
                 keep[i] = 3;
                 alt[i][0] = ptype_of(oi_qinfo_load(d, f->to.act_qt));
                 alt[i][1] = ptype_of(oi_qinfo_load(cv, f->to.act_qt));
@@ -770,7 +784,7 @@ static int repair(fx *f)
             if (ps->dtype == v.types[i].dtype && !(sym && v.types[i].sym == 0))
                 continue;
             oi_qinfo w = oi_qinfo_make(oi_qt_of_dtype(ps->dtype), sym ? 1 : -1);
-            const char *name = f->x.g->tensors[t].name;
+            const char *name = tkey(f, t);
             if (oi_is_initializer(&f->x, t)) {
                 set_weight(f, t, ps->dtype, sym);
             } else if (keep[i] == 3 && i >= v.n_in) {
@@ -817,7 +831,7 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
 {
     int keep[MAXP] = {0};
     for (size_t i = 0; i < v->n; i++) /* what the overrides name changes last */
-        if (v->tensors[i] >= 0 && json_object_get(f->ov->root, f->x.g->tensors[v->tensors[i]].name))
+        if (v->tensors[i] >= 0 && json_object_get(f->ov->root, tkey(f, v->tensors[i])))
             keep[i] = 2;
     const opinfo_variant *var = closest(f, v, keep, 0, NULL);
     const oi_node *nd = &f->x.g->nodes[n];
@@ -828,8 +842,7 @@ static void hint(const fx *f, size_t n, const nview *v, char *buf, size_t cap)
         if (!ps || fits(ps, v->types[i]))
             continue;
         /* an ONNX model's tensor by its float model's name, which overrides use */
-        const char *name = f->x.g->tensors[t].spec.float_name ? f->x.g->tensors[t].spec.float_name
-                                                              : f->x.g->tensors[t].name;
+        const char *name = tkey(f, t);
         const char *qt = opinfo_quant_type_name(oi_qt_of_dtype(ps->dtype));
         int sym = oi_spec_wants_symmetric(ps);
         if (!qt)

@@ -12,6 +12,7 @@
 
 #include "opinfo/plugin.h"
 #include "validator_internal.h"
+#include "../overrides/overrides_internal.h"
 
 #define TEXT 512
 #define SHORT 256
@@ -23,6 +24,7 @@ typedef struct viol {
     int tensor; /* -1 for node-level */
     int port;   /* -1 for node-level */
     char message[TEXT], expected[SHORT], actual[SHORT], fix[TEXT];
+    int fix_in_ort; /* fix already in ONNX Runtime's knobs: ort_fix leaves it */
 } viol;
 
 typedef struct vlist {
@@ -158,6 +160,83 @@ static void line_col(chk *c, long off, int *line, int *col)
     *col = c->pos_col;
 }
 
+/* The fix of a violation on an ONNX model in ONNX Runtime's knobs (docs/overrides.md, "Overrides
+ * from a graph"): get_qnn_qdq_config's weight_type / weight_symmetric / activation_symmetric /
+ * per_channel, or an override on the tensor's name in the float model. 0: the fix stays as it is
+ * (rules whose fix is no type or qparams knob, or a qgraph). */
+static int ort_fix(const chk *c, const oi_node *n, const opinfo_variant *var, const viol *v,
+                   char *buf, size_t cap)
+{
+    if (!c->g->from_onnx || !var || v->tensor < 0 || v->port < 0 || v->fix_in_ort)
+        return 0;
+    const opinfo_port_spec *ps = opinfo_variant_spec(var, v->port);
+    const oi_tensor *t = &c->g->tensors[v->tensor];
+    const oi_spec *q = oi_resolve(c->g, &t->spec);
+    const char *qt = q ? opinfo_quant_type_name(oi_qt_of_dtype(q->dtype)) : NULL;
+    const opinfo_dtype_info *dt = q ? opinfo_dtype_get(q->dtype) : NULL;
+    if (!ps || !qt || !dt)
+        return 0;
+    const char *name = t->spec.float_name ? t->spec.float_name : t->name;
+    int weight = 0;
+    for (size_t i = 0; i < n->n_inputs; i++)
+        if (n->inputs[i].tensor == v->tensor && t->spec.initializer &&
+            oi_initializer_is_weight(n->op, i))
+            weight = 1;
+    const char *rule = v->rule;
+    if (strcmp(rule, "fixed-qparams") == 0) {
+        double scale;
+        int64_t zp;
+        int has_zp;
+        if (oi_fixed_expected(ps, q, &scale, &zp, &has_zp) != 0 || !ps->has_fixed_scale)
+            return 0;
+        snprintf(buf, cap, "the override \"%s\": [{\"quant_type\": \"%s\", \"scale\": %.17g, "
+                           "\"zero_point\": %lld}] (ONNX Runtime's quantizer takes them as given; "
+                           "get_qnn_qdq_config sets them itself for a 16-bit Sigmoid or Tanh)",
+                 name, qt, (double)(float)scale, (long long)(has_zp ? zp : 0));
+        return 1;
+    }
+    opinfo_qscheme want = q->qscheme;
+    if (strcmp(rule, "qscheme") == 0 && ps->qschemes)
+        want = oi_suggest_qscheme(ps->qschemes, q->qscheme);
+    else if (strcmp(rule, "symmetric") == 0 || (strcmp(rule, "quant-range") == 0 && dt->is_signed))
+        want = opinfo_qscheme_is_per_channel(q->qscheme) ? OPINFO_QSCHEME_PER_CHANNEL_SYMMETRIC
+                                                         : OPINFO_QSCHEME_PER_TENSOR_SYMMETRIC;
+    else
+        return 0;
+    if (opinfo_qscheme_is_per_block(want))
+        return 0;
+    int sym = opinfo_qscheme_is_symmetric(want), per_ch = opinfo_qscheme_is_per_channel(want);
+    if (!weight) { /* ONNX Runtime quantizes activations per tensor */
+        if (per_ch)
+            return 0;
+        snprintf(buf, cap, "%sthe override \"%s\": [{\"quant_type\": \"%s\", \"symmetric\": %s}]",
+                 sym ? "activation_symmetric=True in get_qnn_qdq_config, or " : "", name, qt,
+                 sym ? "true" : "false");
+        return 1;
+    }
+    int axis = q->axis;
+    if (per_ch && ps->axes)
+        for (axis = 0; axis < 8 && !(ps->axes & (1u << axis)); axis++)
+            ;
+    char ax[32] = "";
+    if (per_ch)
+        snprintf(ax, sizeof ax, ", \"axis\": %d", axis);
+    const char *knob = per_ch != opinfo_qscheme_is_per_channel(q->qscheme)
+                           ? (per_ch ? "per_channel=True" : "per_channel=False")
+                           : NULL;
+    char knobs[128];
+    if (knob)
+        snprintf(knobs, sizeof knobs, "%s%s", knob, sym ? ", weight_symmetric=True" : "");
+    else
+        snprintf(knobs, sizeof knobs, "weight_type=QuantType.%s, weight_symmetric=%s", qt,
+                 sym ? "True" : "False");
+    int w = snprintf(buf, cap, "%s in get_qnn_qdq_config, or the override \"%s\": [{\"quant_type\": "
+                       "\"%s\", \"symmetric\": %s%s}]%s",
+             knobs, name, qt, sym ? "true" : "false", ax,
+             per_ch ? "" : " (an entry without \"axis\" keeps the weight per-tensor)");
+    return w > 0; /* cut at cap when a name is very long, as every fix text is */
+}
+
 static void emit(chk *c, size_t ni, const opinfo_op *op, const opinfo_variant *var,
                  const viol *v)
 {
@@ -171,6 +250,13 @@ static void emit(chk *c, size_t ni, const opinfo_op *op, const opinfo_variant *v
     d.expected = v->expected[0] ? v->expected : NULL;
     d.actual = v->actual[0] ? v->actual : NULL;
     d.fix = v->fix[0] ? v->fix : NULL;
+    char ortfix[2 * SHORT];
+    if (ort_fix(c, n, var, v, ortfix, sizeof ortfix))
+        d.fix = ortfix;
+    else if (c->g->from_onnx && d.fix && strcmp(v->rule, "arch-gate") == 0 &&
+             snprintf(ortfix, sizeof ortfix, "%s; for ONNX Runtime, opinfo-check --fix on the model "
+                      "writes the TensorQuantOverrides of the nearest variant", d.fix) > 0)
+        d.fix = ortfix; /* the variant's types are the fixer's to work out (docs/overrides.md) */
     d.node = n->name;
     d.op = n->op;
     d.tensor = v->tensor >= 0 ? c->g->tensors[v->tensor].name : NULL;
@@ -428,7 +514,8 @@ int oi_fixed_expected(const opinfo_port_spec *ps, const oi_spec *q, double *scal
  * symmetric, qnn-htp-ops.md section 3.1); that is the fix to suggest, not giving up the
  * channels. On an ONNX model (a node with an index) the fix is said in ONNX Runtime's knobs. */
 static void qscheme_fix(const chk *c, const opinfo_op *op, const opinfo_variant *var,
-                        const opinfo_port_spec *ps, const bound *b, char *out, size_t n)
+                        const opinfo_port_spec *ps, const bound *b, char *out, size_t n,
+                        int *in_ort)
 {
     const oi_spec *q = b->q;
     const char *tn = tname(c, b->tensor);
@@ -475,12 +562,15 @@ static void qscheme_fix(const chk *c, const opinfo_op *op, const opinfo_variant 
     const opinfo_dtype_info *di = opinfo_dtype_get(alt->dtype);
     const char *dn = di ? di->name : "?";
     int onnx = c->cur_node < c->g->n_nodes && c->g->nodes[c->cur_node].index >= 0;
-    if (onnx && op->ports[ps->port].kind == OPINFO_PORT_WEIGHT && alt->dtype == OPINFO_DTYPE_INT8)
+    if (onnx && op->ports[ps->port].kind == OPINFO_PORT_WEIGHT && alt->dtype == OPINFO_DTYPE_INT8) {
+        const oi_tensor *t = &c->g->tensors[b->tensor];
         fmt(out, n, "quantize %s %s %s (%s %s): in ONNX Runtime, get_qnn_qdq_config(..., "
             "per_channel=True, weight_type=QuantType.QInt8), whose weights are symmetric "
-            "(weight_symmetric=True)", tn, dn, opinfo_qscheme_name(want), op->name,
-            alt_var->name);
-    else
+            "(weight_symmetric=True), or the override \"%s\": [{\"quant_type\": \"QInt8\", "
+            "\"symmetric\": true, \"axis\": %d}]", tn, dn, opinfo_qscheme_name(want), op->name,
+            alt_var->name, t->spec.float_name ? t->spec.float_name : t->name, q->axis);
+        *in_ort = 1;
+    } else
         fmt(out, n, "quantize %s %s %s (%s %s)", tn, dn, opinfo_qscheme_name(want), op->name,
             alt_var->name);
 }
@@ -537,7 +627,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             opinfo_qscheme_name(q->qscheme), op->name, var->name, allowed);
         qscheme_list(ps->qschemes, v->expected, sizeof v->expected, "|");
         SET(v->actual, "%s", opinfo_qscheme_name(q->qscheme));
-        qscheme_fix(c, op, var, ps, b, v->fix, sizeof v->fix);
+        qscheme_fix(c, op, var, ps, b, v->fix, sizeof v->fix, &v->fix_in_ort);
     }
     /* symmetric: required explicitly, or implied by allowing only symmetric qschemes */
     unsigned sym_mask = 0;

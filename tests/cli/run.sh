@@ -333,6 +333,9 @@ F16=tests/cli/onnx/fix16.onnx
 expect 1 "$CHECK" --backend qnn-htp --soc SM8650 "$F16"
 has "fix16.onnx: node 6: error: sigmoid: output y_QuantizeLinear_Input has scale" out
 has "[qscheme]" out
+# its fixes in ONNX Runtime's knobs, on the float model's names
+has 'note: fix: per_channel=False in get_qnn_qdq_config, or the override "W": [{"quant_type": "QUInt8", "symmetric": false}]' out
+has 'note: fix: the override "y": [{"quant_type": "QUInt16", "scale": 1.52587890625e-05, "zero_point": 0}]' out
 expect 0 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16"
 same_as "$EXP/onnx-fix16-overrides.json" out
 has "fix16.onnx: fixed: conv: tensor W_quantized: qscheme per_tensor_affine [qscheme]" err
@@ -353,6 +356,10 @@ if [ "$status" = 0 ] && cmp -s "$T/out" "$EXP/onnx-fix16-overrides.json"; then o
 expect 2 "$CHECK" --fix -o "$T/never.json" --backend qnn-htp --soc SM8650 tests/bad-inputs/onnx/11-cycle.onnx
 if [ -e "$T/never.json" ]; then bad "--fix on a bad model wrote a file"; else ok; fi
 expect 2 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt12 "$F16"
+# fix-overrides on an ONNX model reads and writes the float model's names
+printf '{"r": [{"quant_type": "QUInt8"}], "W": [{"quant_type": "QInt8", "symmetric": true}]}\n' >"$T/init16.json"
+expect 0 "$CHECK" fix-overrides --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16" "$T/init16.json" -o "$T/fo16.json"
+if [ "$(tr -d ' \n' <"$T/fo16.json")" = '{"r":[{"quant_type":"QUInt8"}],"W":[{"quant_type":"QInt8","symmetric":true}],"c":[{"quant_type":"QUInt16","convert":{"quant_type":"QUInt8","recv_nodes":["relu"]}}]}' ]; then ok; else bad "fix-overrides on ONNX: $(tr -d ' \n' <"$T/fo16.json")"; fi
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
 

@@ -77,6 +77,15 @@ def convs():
                   const("B2", [4], 3)], [1, 4, 4, 4])
 
 
+def matmul():
+    """x @ M, M constant [4, 4] (ONNX Runtime's QNN EP lowers it to FullyConnected)."""
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "M"], ["y"], name="matmul")], "mm",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])],
+                          [const("M", [4, 4], 5)])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
 class Reader(CalibrationDataReader):
     def __init__(self):
         self.i = 0
@@ -101,9 +110,9 @@ class OrtFix(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def fix(self, qdq, act, wgt):
+    def fix(self, qdq, act, wgt, htp=HTP):
         """--fix on the model: the overrides (stdout), parsed; stderr lists the changes."""
-        st, out, err = run("--fix", *HTP, "--activation-type", act, "--weight-type", wgt, qdq)
+        st, out, err = run("--fix", *htp, "--activation-type", act, "--weight-type", wgt, qdq)
         self.assertEqual(st, 0, err)
         self.assertIn("TensorQuantOverrides", err)
         return json.loads(out), err
@@ -155,6 +164,30 @@ class OrtFix(unittest.TestCase):
                               "W2": [{"quant_type": "QUInt8", "symmetric": False}]})
         again = quant(self.path("convs-fixed.onnx"), ov)
         st, out, err = run(*HTP, again)
+        self.assertEqual((st, out), (0, ""), err)
+
+    def test_16_bit_weights_on_v68_become_8_bit(self):
+        """a16w16 FullyConnected needs HTP v73 (qnn-htp.md): on SM8350 (v68) the fix retypes the
+        weight to symmetric int8, which the 16a8w variant takes."""
+        src = self.path("mm.onnx")
+        onnx.save(matmul(), src)
+        v68 = ["--backend", "qnn-htp", "--soc", "SM8350"]
+
+        def quant(out, overrides):
+            quantize_static(src, out, Reader(), quant_format=QuantFormat.QDQ,
+                            activation_type=QuantType.QUInt16, weight_type=QuantType.QInt16,
+                            extra_options={"TensorQuantOverrides": to_ort(overrides)})
+            return out
+
+        first = quant(self.path("mm-q.onnx"), {})
+        st, out, _ = run(*v68, first)
+        self.assertEqual(st, 1)
+        self.assertIn("[arch-gate]", out)
+        ov, err = self.fix(first, "QUInt16", "QInt16", v68)
+        self.assertIn("M_quantized int16 -> int8", err)
+        self.assertEqual(ov, {"M": [{"quant_type": "QInt8", "symmetric": True}]})
+        again = quant(self.path("mm-fixed.onnx"), ov)
+        st, out, err = run(*v68, again)
         self.assertEqual((st, out), (0, ""), err)
 
     def test_converts_of_the_model_are_written_back(self):

@@ -494,7 +494,8 @@ static void per_channel_uint8_weight_fix_speaks_onnx_runtime(void **state)
     assert_string_equal(d->fix, "quantize wq int8 per_channel_symmetric (Conv2d 16a8w): in ONNX "
                                 "Runtime, get_qnn_qdq_config(..., per_channel=True, "
                                 "weight_type=QuantType.QInt8), whose weights are symmetric "
-                                "(weight_symmetric=True)");
+                                "(weight_symmetric=True), or the override \"w_dq\": "
+                                "[{\"quant_type\": \"QInt8\", \"symmetric\": true, \"axis\": 0}]");
     opinfo_report_free(r);
     opinfo_qgraph_free(q);
 }
@@ -683,6 +684,82 @@ static void diagnostics_name_the_node_index(void **state)
     opinfo_qgraph_free(g2);
 }
 
+/* ONNX Runtime's names (W_quantized -> DequantizeLinear -> W_DequantizeLinear_Output; a graph
+ * output y written by a DequantizeLinear from y_QuantizeLinear_Input): the float model's names
+ * are kept as float_name, and a fix on such a model speaks ONNX Runtime's knobs. The int8 weight
+ * has zero point 3: Conv's int8 weights must be symmetric. */
+static void float_names_and_onnx_runtime_fixes(void **state)
+{
+    opinfo_db *db = *state;
+    pb g = {.n = 0}, m;
+    node(&g, "x_q", "QuantizeLinear", (const char *[]){"x", "s", "z", NULL},
+         (const char *[]){"xq", NULL});
+    node(&g, "x_dq", "DequantizeLinear", (const char *[]){"xq", "s", "z", NULL},
+         (const char *[]){"xd", NULL});
+    node(&g, "W_DequantizeLinear", "DequantizeLinear",
+         (const char *[]){"W_quantized", "sw", "zw", NULL},
+         (const char *[]){"W_DequantizeLinear_Output", NULL});
+    node(&g, "conv", "Conv", (const char *[]){"xd", "W_DequantizeLinear_Output", NULL},
+         (const char *[]){"y_QuantizeLinear_Input", NULL});
+    node(&g, "y_q", "QuantizeLinear", (const char *[]){"y_QuantizeLinear_Input", "s", "z", NULL},
+         (const char *[]){"yq", NULL});
+    node(&g, "y_dq", "DequantizeLinear", (const char *[]){"yq", "s", "z", NULL},
+         (const char *[]){"y", NULL});
+    scalar_f32(&g, "s", 0.5f);
+    scalar_int(&g, "z", 2, 128, 1); /* UINT8 */
+    scalar_f32(&g, "sw", 0.25f);
+    scalar_int(&g, "zw", 3, 3, 1); /* INT8 3 */
+    pb w = {.n = 0};
+    const int64_t dims[] = {2, 1, 1, 1};
+    for (size_t i = 0; i < 4; i++)
+        pb_int(&w, 1, dims[i]);
+    pb_int(&w, 2, 3); /* INT8 */
+    pb_str(&w, 8, "W_quantized");
+    const int8_t wv[] = {1, -2};
+    pb_bytes(&w, 9, wv, sizeof wv);
+    pb_msg(&g, 5, &w);
+    value_info(&g, 11, "x");
+    value_info(&g, 12, "y");
+    model(&m, &g);
+    opinfo_error_t e;
+    char *json = to_qgraph(&m, NULL, &e);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"name\":\"W_quantized\""));
+    assert_non_null(strstr(json, "\"float_name\":\"W\""));
+    assert_non_null(strstr(json, "\"float_name\":\"y\""));
+    assert_null(strstr(json, "\"float_name\":\"x\"")); /* x is its own name */
+    free(json);
+    opinfo_qgraph *g2 = NULL;
+    assert_opinfo_ok(opinfo_onnx_parse("m.onnx", m.b, m.n, NULL, 0, &g2, &e), &e);
+    assert_string_equal(opinfo_qgraph_target(g2, "format"), "onnx");
+    opinfo_report *r = opinfo_report_new();
+    opinfo_check_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.backend = "qnn-htp";
+    o.soc = "SM8650";
+    o.flags = OPINFO_CHECK_NO_PLUGINS;
+    assert_opinfo_ok(opinfo_check(db, g2, &o, r, &e), &e);
+    int seen = 0;
+    for (size_t i = 0; i < opinfo_report_count(r); i++) {
+        const opinfo_diag *d = opinfo_report_get(r, i);
+        if (strcmp(d->rule, "symmetric") != 0)
+            continue;
+        seen = 1;
+        assert_string_equal(d->fix, "weight_type=QuantType.QInt8, weight_symmetric=True in "
+                                    "get_qnn_qdq_config, or the override \"W\": [{\"quant_type\": "
+                                    "\"QInt8\", \"symmetric\": true}] (an entry without \"axis\" "
+                                    "keeps the weight per-tensor)");
+    }
+    assert_true(seen);
+    opinfo_report_free(r);
+    opinfo_qgraph_free(g2);
+    /* a qgraph keeps its own fixes, and is not "onnx" */
+    const char *q = "{\"qgraph\": 1, \"tensors\": [], \"nodes\": []}";
+    assert_opinfo_ok(opinfo_qgraph_parse("q.json", q, strlen(q), 0, &g2, &e), &e);
+    assert_null(opinfo_qgraph_target(g2, "format"));
+    opinfo_qgraph_free(g2);
+}
 
 
 int test_onnx(void)
@@ -701,6 +778,7 @@ int test_onnx(void)
         cmocka_unit_test(uint16_matmul_in1_is_read_as_uint8),
         cmocka_unit_test(layernorm_with_uint8_bias_runs_in_float),
         cmocka_unit_test(per_channel_uint8_weight_fix_speaks_onnx_runtime),
+        cmocka_unit_test(float_names_and_onnx_runtime_fixes),
     };
     return cmocka_run_group_tests_name("onnx", tests, t_setup_default_db, t_teardown_db);
 }
