@@ -182,12 +182,13 @@ $(STLIB): $(LIB_OBJS)
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
 CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/core/outfile.o $(BUILD)/obj/core/escape.o
+# the shared option grammar, listings (JSON through jansson) and names people type
+CLI_COMMON += $(BUILD)/obj/cli/common.o $(BUILD)/obj/cli/names.o
 $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo $(CLI_LIBS) -lm -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -ljansson -lm -Wl,-rpath,'$$ORIGIN/../lib'
 # opinfo-check reads its project file (.opinfo.json) with jansson
 $(BUILD)/bin/opinfo-check: $(BUILD)/obj/cli/config.o $(BUILD)/obj/core/jsonpos.o
-$(BUILD)/bin/opinfo-check: CLI_LIBS := -ljansson
 
 # The default database: every release under db/data, compiled in one transaction. Built beside
 # and renamed, so a failed import never leaves a half-built database behind.
