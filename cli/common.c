@@ -235,7 +235,8 @@ cli_table *cli_table_new(size_t ncols, const char *const *columns, const char *n
             cli_table_free(t);
             return NULL;
         }
-        t->numeric[i] = numeric && i < strlen(numeric) && numeric[i] == 'n' ? 'n' : '.';
+        t->numeric[i] = numeric && i < strlen(numeric) && strchr("nj", numeric[i]) ? numeric[i]
+                                                                                 : '.';
     }
     return t;
 }
@@ -294,6 +295,10 @@ static json_t *json_cell(const char *s, int numeric)
 {
     if (!s)
         return json_null();
+    if (numeric == 'j') {
+        json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
+        return v ? v : json_string(s);
+    }
     if (numeric) {
         char *end;
         long long v = strtoll(s, &end, 10);
@@ -313,8 +318,7 @@ int cli_table_write(const cli_table *t, cli_table_format fmt, FILE *f)
             rc = o ? 0 : -1;
             for (size_t i = 0; !rc && i < t->ncols; i++)
                 rc = json_object_set_new(o, t->cols[i],
-                                         json_cell(t->cells[r * t->ncols + i],
-                                                   t->numeric[i] == 'n'));
+                                         json_cell(t->cells[r * t->ncols + i], t->numeric[i]));
             if (rc || json_array_append_new(arr, o))
                 rc = -1;
         }

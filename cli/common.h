@@ -65,8 +65,9 @@ extern const char *const cli_table_formats[]; /* "text", "json", "tsv", NULL */
 
 typedef struct cli_table cli_table;
 
-/* columns: the header names, also the JSON keys; numeric: a string of 'n' (a number in JSON when
- * the value reads as one) and '.' per column, or NULL. */
+/* columns: the header names, also the JSON keys; numeric: one character per column, 'n' (a number
+ * in JSON when the value reads as one), 'j' (the value is JSON text, embedded as such) or '.'
+ * (a string), or NULL. */
 cli_table *cli_table_new(size_t ncols, const char *const *columns, const char *numeric);
 /* Appends a row of ncols values (NULL: absent; copied). -1 when out of memory. */
 int cli_table_add(cli_table *t, const char *const *values);
