@@ -134,41 +134,51 @@ static int refused(const struct option *all, size_t nall, const char *arg, int r
     return cli_usage_error("unknown option -%c", optopt);
 }
 
-int cli_parse(int argc, char **argv, const char *short_opts, const struct option *tool_opts,
-              cli_common *c, cli_option_fn fn, void *ud, int *first)
+int cli_begin(cli_parser *p, int argc, char **argv, const char *short_opts,
+              const struct option *tool_opts, cli_common *c)
 {
     size_t nt = 0;
     while (tool_opts && tool_opts[nt].name)
         nt++;
-    struct option *all = calloc(N_SHARED + nt + 1, sizeof *all);
-    char **ops = calloc((size_t)argc + 1, sizeof *ops);
-    char shorts[160];
-    if (!all || !ops) {
-        free(all);
-        free(ops);
+    memset(p, 0, sizeof *p);
+    p->argc = argc;
+    p->argv = argv;
+    p->c = c;
+    p->nall = N_SHARED + nt;
+    p->all = calloc(p->nall + 1, sizeof *p->all);
+    p->ops = calloc((size_t)argc + 1, sizeof *p->ops);
+    if (!p->all || !p->ops) {
         fprintf(stderr, "%s: out of memory\n", cli_prog);
-        return CLI_EXIT_USAGE;
+        return p->status = CLI_EXIT_USAGE;
     }
-    memcpy(all, shared_opts, sizeof shared_opts);
+    memcpy(p->all, shared_opts, sizeof shared_opts);
     if (nt)
-        memcpy(all + N_SHARED, tool_opts, nt * sizeof *all);
+        memcpy(p->all + N_SHARED, tool_opts, nt * sizeof *p->all);
     /* '-': operands come back in order as option 1, whatever POSIXLY_CORRECT says, so options and
      * operands mix; ':': a missing value is told apart from an unknown option */
-    snprintf(shorts, sizeof shorts, "-:o:f:qVh%s", short_opts ? short_opts : "");
-    int nops = 0, status = 0;
+    snprintf(p->shorts, sizeof p->shorts, "-:o:f:qVh%s", short_opts ? short_opts : "");
     opterr = 0;
     optind = 0; /* a full reinitialisation (glibc) */
-    for (;;) {
+    return 0;
+}
+
+int cli_next(cli_parser *p, const char **name, const char **arg)
+{
+    cli_common *c = p->c;
+    while (!p->status && !p->done) {
         int prev = optind ? optind : 1, li = -1;
-        int opt = getopt_long(argc, argv, shorts, all, &li);
-        if (opt == -1)
+        int opt = getopt_long(p->argc, p->argv, p->shorts, p->all, &li);
+        if (opt == -1) {
+            p->done = 1;
             break;
-        const char *name = li >= 0 ? all[li].name : NULL;
+        }
+        *name = li >= 0 ? p->all[li].name : NULL;
+        *arg = optarg;
         switch (opt) {
-        case 1: ops[nops++] = optarg; break;
+        case 1: p->ops[p->nops++] = optarg; break;
         case 'o':
             if (c->n_outputs == sizeof c->outputs / sizeof c->outputs[0])
-                status = cli_usage_error("at most %zu -o", c->n_outputs);
+                p->status = cli_usage_error("at most %zu -o", c->n_outputs);
             else
                 c->outputs[c->n_outputs++] = c->output = optarg;
             break;
@@ -185,26 +195,46 @@ int cli_parse(int argc, char **argv, const char *short_opts, const struct option
             else if (strcmp(optarg, "never") == 0)
                 c->color = CLI_COLOR_NEVER;
             else
-                status = cli_usage_error("--color must be auto, always or never, not \"%s\"",
-                                         optarg);
+                p->status = cli_usage_error("--color must be auto, always or never, not \"%s\"",
+                                            optarg);
             break;
         case '?':
-        case ':': status = refused(all, N_SHARED + nt, prev < argc ? argv[prev] : NULL, opt); break;
-        default: status = fn ? fn(opt, name, optarg, ud) : CLI_EXIT_USAGE; break;
-        }
-        if (status)
+        case ':':
+            p->status = refused(p->all, p->nall, prev < p->argc ? p->argv[prev] : NULL, opt);
             break;
+        default: return opt;
+        }
     }
-    if (!status) {
-        for (int i = optind; i < argc; i++)
-            ops[nops++] = argv[i];
-        for (int i = 0; i < nops; i++)
-            argv[argc - nops + i] = ops[i];
-        *first = argc - nops;
+    return p->status ? -1 : 0;
+}
+
+int cli_end(cli_parser *p, int *first)
+{
+    if (!p->status && p->ops) {
+        for (int i = optind; i < p->argc; i++)
+            p->ops[p->nops++] = p->argv[i];
+        for (int i = 0; i < p->nops; i++)
+            p->argv[p->argc - p->nops + i] = p->ops[i];
+        *first = p->argc - p->nops;
     }
-    free(ops);
-    free(all);
-    return status;
+    free(p->ops);
+    free(p->all);
+    p->ops = NULL;
+    p->all = NULL;
+    return p->status;
+}
+
+int cli_parse(int argc, char **argv, const char *short_opts, const struct option *tool_opts,
+              cli_common *c, cli_option_fn fn, void *ud, int *first)
+{
+    cli_parser p;
+    const char *name = NULL, *arg = NULL;
+    int opt;
+    if (cli_begin(&p, argc, argv, short_opts, tool_opts, c) == 0)
+        while ((opt = cli_next(&p, &name, &arg)) > 0)
+            if ((p.status = fn ? fn(opt, name, arg, ud) : CLI_EXIT_USAGE))
+                break;
+    return cli_end(&p, first);
 }
 
 /* ---- tables ---------------------------------------------------------------------------------- */
@@ -379,3 +409,104 @@ void cli_table_free(cli_table *t)
     free(t->numeric);
     free(t);
 }
+
+/* ---- an op as data ------------------------------------------------------------------------ */
+
+/* show -f json|tsv: the op, its aliases and ports, and every variant's port specs */
+static const char *yes_no(int v) { return v < 0 ? NULL : v ? "yes" : "no"; }
+
+static void spec_strings(const opinfo_op *op, const opinfo_port_spec *ps, char qs[200],
+                         char fs[64], char fz[64])
+{
+    qs[0] = fs[0] = fz[0] = '\0';
+    for (int q = 1; q < OPINFO_QSCHEME_COUNT_; q++)
+        if (ps->qschemes & OPINFO_QSCHEME_BIT(q)) {
+            size_t l = strlen(qs);
+            snprintf(qs + l, 200 - l, "%s%s", l ? "," : "", opinfo_qscheme_name((opinfo_qscheme)q));
+        }
+    if (ps->fixed_scale_expr)
+        snprintf(fs, 64, "%s", ps->fixed_scale_expr);
+    else if (ps->has_fixed_scale)
+        snprintf(fs, 64, "%.17g", ps->fixed_scale);
+    if (ps->fixed_zero_point_expr)
+        snprintf(fz, 64, "%s", ps->fixed_zero_point_expr);
+    else if (ps->has_fixed_zero_point)
+        snprintf(fz, 64, "%lld", (long long)ps->fixed_zero_point);
+    (void)op;
+}
+
+int cli_write_op(FILE *out, cli_table_format fmt, const opinfo_op *op, const opinfo_soc *soc)
+{
+    static const char *const cols[] = {"op", "variant", "configs", "min_arch", "max_arch",
+                                       "available", "port", "kind", "dtype", "qschemes",
+                                       "symmetric", "fixed_scale", "fixed_zero_point",
+                                       "shared_with"};
+    cli_table *t = cli_table_new(14, cols, NULL);
+    json_t *j = json_object(), *variants = json_array(), *aliases = json_array();
+    int rc = !t || !j || !variants || !aliases;
+    for (size_t i = 0; !rc && i < op->n_aliases; i++)
+        rc = json_array_append_new(aliases, json_pack("{s:s, s:s}", "framework",
+                                                      op->aliases[i].framework, "name",
+                                                      op->aliases[i].name));
+    for (size_t v = 0; !rc && v < op->n_variants; v++) {
+        const opinfo_variant *var = &op->variants[v];
+        int avail = soc ? opinfo_variant_available(var, soc->arch_rank) : -1;
+        json_t *ports = json_array(), *jv;
+        rc = !ports;
+        for (size_t p = 0; !rc && p < var->n_specs; p++) {
+            const opinfo_port_spec *ps = &var->specs[p];
+            const opinfo_dtype_info *di = opinfo_dtype_get(ps->dtype);
+            const char *port = ps->port >= 0 && (size_t)ps->port < op->n_ports
+                                   ? op->ports[ps->port].name : "?";
+            const char *kind = ps->port >= 0 && (size_t)ps->port < op->n_ports
+                                   ? opinfo_port_kind_name(op->ports[ps->port].kind) : "?";
+            const char *shared = ps->shared_with >= 0 && (size_t)ps->shared_with < op->n_ports
+                                     ? op->ports[ps->shared_with].name : NULL;
+            char qs[200], fs[64], fz[64];
+            spec_strings(op, ps, qs, fs, fz);
+            const char *row[14] = {op->name, var->name, var->configs, var->min_arch,
+                                   var->max_arch, yes_no(avail), port, kind,
+                                   di ? di->name : "?", qs[0] ? qs : NULL,
+                                   ps->symmetric < 0 ? NULL : ps->symmetric ? "yes" : "no",
+                                   fs[0] ? fs : NULL, fz[0] ? fz : NULL, shared};
+            rc = cli_table_add(t, row) != 0;
+            json_t *jp = json_object();
+            rc = rc || !jp;
+            for (int c = 6; !rc && c < 14; c++)
+                rc = json_object_set_new(jp, cols[c], row[c] ? json_string(row[c]) : json_null());
+            rc = rc || json_array_append_new(ports, jp);
+        }
+        jv = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o}", "name", var->name, "configs",
+                       var->configs, "min_arch", var->min_arch, "max_arch", var->max_arch,
+                       "gate_note", var->gate_note, "available",
+                       avail < 0 ? json_null() : json_boolean(avail), "ports", ports);
+        rc = rc || !jv || json_array_append_new(variants, jv);
+    }
+    if (!rc) {
+        rc = json_object_set_new(j, "backend", json_string(op->backend)) ||
+             json_object_set_new(j, "release", json_string(op->release)) ||
+             json_object_set_new(j, "op", json_string(op->name)) ||
+             json_object_set_new(j, "description",
+                                 op->description ? json_string(op->description) : json_null()) ||
+             json_object_set_new(j, "soc", soc ? json_string(soc->name) : json_null()) ||
+             json_object_set_new(j, "arch", soc ? json_string(soc->arch) : json_null()) ||
+             json_object_set_new(j, "aliases", aliases) ||
+             json_object_set_new(j, "variants", variants);
+        aliases = variants = NULL;
+    }
+    if (!rc && fmt == CLI_TABLE_TSV)
+        rc = cli_table_write(t, CLI_TABLE_TSV, out) != 0;
+    else if (!rc) {
+        char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        rc = !text;
+        if (text)
+            fprintf(out, "%s\n", text);
+        free(text);
+    }
+    json_decref(aliases);
+    json_decref(variants);
+    json_decref(j);
+    cli_table_free(t);
+    return rc ? -1 : 0;
+}
+

@@ -42,6 +42,26 @@ typedef int (*cli_option_fn)(int opt, const char *name, const char *arg, void *u
 int cli_parse(int argc, char **argv, const char *short_opts, const struct option *tool_opts,
               cli_common *c, cli_option_fn fn, void *ud, int *first);
 
+/* The same as a loop, for tools that keep their options in local variables:
+ *     cli_parser p;
+ *     if (cli_begin(&p, argc, argv, "", opts, &c) == 0)
+ *         while ((opt = cli_next(&p, &name, &arg)) > 0)
+ *             switch (opt) { ... } (p.status = an exit status stops the loop)
+ *     if ((status = cli_end(&p, &first))) return status;
+ * cli_next returns a tool option's value, 0 at the end, -1 after an error message. */
+typedef struct cli_parser {
+    int argc, nops, done, status;
+    char **argv, **ops;
+    struct option *all;
+    size_t nall;
+    char shorts[160];
+    cli_common *c;
+} cli_parser;
+int cli_begin(cli_parser *p, int argc, char **argv, const char *short_opts,
+              const struct option *tool_opts, cli_common *c);
+int cli_next(cli_parser *p, const char **name, const char **arg);
+int cli_end(cli_parser *p, int *first);
+
 /* "PROG: MESSAGE (try 'PROG --help')" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -79,6 +99,11 @@ int cli_table_write(const cli_table *t, cli_table_format fmt, FILE *f);
 void cli_table_free(cli_table *t);
 /* An opinfo_row_fn that appends every row to the cli_table passed as userdata. */
 int cli_table_row_fn(int ncols, const char *const *cols, void *table);
+
+/* opinfo-db show and opinfo-check --explain in json (an object: the op, its aliases, every
+ * variant with its ports' constraints and, with a SoC, whether the SoC's arch has it) or tsv (one
+ * row per variant and port). -1 when out of memory. */
+int cli_write_op(FILE *out, cli_table_format fmt, const opinfo_op *op, const opinfo_soc *soc);
 
 /* ---- names people type (names.c) ------------------------------------------------------------- */
 

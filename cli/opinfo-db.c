@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "opinfo.h"
 
 #include "cli.h"
@@ -350,106 +348,6 @@ static int cmd_list(args_t *a)
                            a->pos[0]);
 }
 
-/* show -f json|tsv: the op, its aliases and ports, and every variant's port specs */
-static const char *yes_no(int v) { return v < 0 ? NULL : v ? "yes" : "no"; }
-
-static void spec_strings(const opinfo_op *op, const opinfo_port_spec *ps, char qs[200],
-                         char fs[64], char fz[64])
-{
-    qs[0] = fs[0] = fz[0] = '\0';
-    for (int q = 1; q < OPINFO_QSCHEME_COUNT_; q++)
-        if (ps->qschemes & OPINFO_QSCHEME_BIT(q)) {
-            size_t l = strlen(qs);
-            snprintf(qs + l, 200 - l, "%s%s", l ? "," : "", opinfo_qscheme_name((opinfo_qscheme)q));
-        }
-    if (ps->fixed_scale_expr)
-        snprintf(fs, 64, "%s", ps->fixed_scale_expr);
-    else if (ps->has_fixed_scale)
-        snprintf(fs, 64, "%.17g", ps->fixed_scale);
-    if (ps->fixed_zero_point_expr)
-        snprintf(fz, 64, "%s", ps->fixed_zero_point_expr);
-    else if (ps->has_fixed_zero_point)
-        snprintf(fz, 64, "%lld", (long long)ps->fixed_zero_point);
-    (void)op;
-}
-
-static int show_structured(const args_t *a, const opinfo_op *op, const opinfo_soc *soc)
-{
-    static const char *const cols[] = {"op", "variant", "configs", "min_arch", "max_arch",
-                                       "available", "port", "kind", "dtype", "qschemes",
-                                       "symmetric", "fixed_scale", "fixed_zero_point",
-                                       "shared_with"};
-    cli_table *t = cli_table_new(14, cols, NULL);
-    json_t *j = json_object(), *variants = json_array(), *aliases = json_array();
-    int rc = !t || !j || !variants || !aliases;
-    for (size_t i = 0; !rc && i < op->n_aliases; i++)
-        rc = json_array_append_new(aliases, json_pack("{s:s, s:s}", "framework",
-                                                      op->aliases[i].framework, "name",
-                                                      op->aliases[i].name));
-    for (size_t v = 0; !rc && v < op->n_variants; v++) {
-        const opinfo_variant *var = &op->variants[v];
-        int avail = soc ? opinfo_variant_available(var, soc->arch_rank) : -1;
-        json_t *ports = json_array(), *jv;
-        rc = !ports;
-        for (size_t p = 0; !rc && p < var->n_specs; p++) {
-            const opinfo_port_spec *ps = &var->specs[p];
-            const opinfo_dtype_info *di = opinfo_dtype_get(ps->dtype);
-            const char *port = ps->port >= 0 && (size_t)ps->port < op->n_ports
-                                   ? op->ports[ps->port].name : "?";
-            const char *kind = ps->port >= 0 && (size_t)ps->port < op->n_ports
-                                   ? opinfo_port_kind_name(op->ports[ps->port].kind) : "?";
-            const char *shared = ps->shared_with >= 0 && (size_t)ps->shared_with < op->n_ports
-                                     ? op->ports[ps->shared_with].name : NULL;
-            char qs[200], fs[64], fz[64];
-            spec_strings(op, ps, qs, fs, fz);
-            const char *row[14] = {op->name, var->name, var->configs, var->min_arch,
-                                   var->max_arch, yes_no(avail), port, kind,
-                                   di ? di->name : "?", qs[0] ? qs : NULL,
-                                   ps->symmetric < 0 ? NULL : ps->symmetric ? "yes" : "no",
-                                   fs[0] ? fs : NULL, fz[0] ? fz : NULL, shared};
-            rc = cli_table_add(t, row) != 0;
-            json_t *jp = json_object();
-            rc = rc || !jp;
-            for (int c = 6; !rc && c < 14; c++)
-                rc = json_object_set_new(jp, cols[c], row[c] ? json_string(row[c]) : json_null());
-            rc = rc || json_array_append_new(ports, jp);
-        }
-        jv = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o}", "name", var->name, "configs",
-                       var->configs, "min_arch", var->min_arch, "max_arch", var->max_arch,
-                       "gate_note", var->gate_note, "available",
-                       avail < 0 ? json_null() : json_boolean(avail), "ports", ports);
-        rc = rc || !jv || json_array_append_new(variants, jv);
-    }
-    if (!rc) {
-        rc = json_object_set_new(j, "backend", json_string(op->backend)) ||
-             json_object_set_new(j, "release", json_string(op->release)) ||
-             json_object_set_new(j, "op", json_string(op->name)) ||
-             json_object_set_new(j, "description",
-                                 op->description ? json_string(op->description) : json_null()) ||
-             json_object_set_new(j, "soc", soc ? json_string(soc->name) : json_null()) ||
-             json_object_set_new(j, "arch", soc ? json_string(soc->arch) : json_null()) ||
-             json_object_set_new(j, "aliases", aliases) ||
-             json_object_set_new(j, "variants", variants);
-        aliases = variants = NULL;
-    }
-    if (!rc && a->fmt == CLI_TABLE_TSV)
-        rc = cli_table_write(t, CLI_TABLE_TSV, out);
-    else if (!rc) {
-        char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        rc = !text;
-        if (text)
-            fprintf(out, "%s\n", text);
-        free(text);
-    }
-    json_decref(aliases);
-    json_decref(variants);
-    json_decref(j);
-    cli_table_free(t);
-    if (rc)
-        fprintf(stderr, "%s: out of memory\n", cli_prog);
-    return rc ? EXIT_TROUBLE : 0;
-}
-
 static int cmd_show(args_t *a)
 {
     if (a->npos != 1)
@@ -480,7 +378,9 @@ static int cmd_show(args_t *a)
             opinfo_db_close(db);
             return fail(&e);
         }
-        rc = show_structured(a, op, a->soc ? &soc : NULL);
+        rc = cli_write_op(out, a->fmt, op, a->soc ? &soc : NULL) ? EXIT_TROUBLE : 0;
+        if (rc)
+            fprintf(stderr, "%s: out of memory\n", cli_prog);
         opinfo_db_close(db);
         return rc;
     }
