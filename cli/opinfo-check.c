@@ -3,6 +3,9 @@
  * Exit status: 0 clean (or warn mode), 1 violations in strict mode, 2 usage, input or database
  * error (never masked). Warnings alone (runs-in-float without --full-delegation) exit 0. Results go to stdout (or -o), the summary to stderr. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +237,107 @@ static void print_statistics(const opinfo_report *r)
         fputc('\n', stderr);
     }
     free(c);
+}
+
+/* ---- long runs: diagnostics as they are found, and a progress line -------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* text with its severities coloured (--color): "FILE:L:C: error: ..." */
+static void put_colored(FILE *f, const char *text)
+{
+    static const struct {
+        const char *word, *on;
+    } sev[] = {{": error: ", "\033[1;31m"}, {": warning: ", "\033[1;35m"}, {": note: ", "\033[1;36m"}};
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        size_t len = nl ? (size_t)(nl - text) + 1 : strlen(text);
+        const char *hit = NULL;
+        size_t k = 0;
+        for (size_t i = 0; i < 3; i++) {
+            const char *h = strstr(text, sev[i].word);
+            if (h && h < text + len && (!hit || h < hit))
+                hit = h, k = i;
+        }
+        if (hit) {
+            size_t wl = strlen(sev[k].word);
+            fwrite(text, 1, (size_t)(hit - text) + 2, f);
+            fprintf(f, "%s%.*s\033[0m", sev[k].on, (int)(wl - 4), hit + 2);
+            fwrite(hit + wl - 2, 1, len - (size_t)(hit + wl - 2 - text), f);
+        } else
+            fwrite(text, 1, len, f);
+        text += len;
+    }
+}
+
+typedef struct live {
+    opinfo_report *report;
+    opinfo_filter *filter;
+    const opinfo_qgraph *g;
+    const char *file;
+    opinfo_format fmt;
+    int stream, progress, color, shown, failed;
+    size_t from; /* the first diagnostic not yet written */
+    double start, last;
+    opinfo_error_t err;
+} live;
+
+static void live_clear(live *l)
+{
+    if (l->shown)
+        fputs("\r\033[K", stderr);
+    l->shown = 0;
+}
+
+/* writes the diagnostics from l->from on (already filtered) */
+static void live_write(live *l)
+{
+    size_t n = opinfo_report_count(l->report);
+    char *text = NULL;
+    if (!l->stream || l->failed || l->from >= n)
+        return;
+    opinfo_error_init(&l->err);
+    if (opinfo_report_write_from(l->report, l->fmt, l->from, &text, &l->err) != OPINFO_OK) {
+        l->failed = 1;
+        return;
+    }
+    live_clear(l);
+    if (l->color)
+        put_colored(stdout, text);
+    else
+        fputs(text, stdout);
+    fflush(stdout);
+    free(text);
+    l->from = n;
+}
+
+static void on_progress(size_t done, size_t total, void *ud)
+{
+    live *l = ud;
+    double t = now();
+    if (done >= total || t - l->last < 0.1)
+        return; /* the end is the caller's; at most ten updates a second */
+    l->last = t;
+    if (l->stream && !l->failed && l->from < opinfo_report_count(l->report)) {
+        opinfo_error_init(&l->err);
+        if (opinfo_report_filter_partial(l->report, l->from, l->g, l->filter, &l->err) !=
+            OPINFO_OK)
+            l->failed = 1;
+        live_write(l);
+    }
+    if (l->progress && t - l->start >= 1.0) {
+        fprintf(stderr, "\r%s: ", cli_prog);
+        cli_put_escaped(stderr, l->file);
+        fprintf(stderr, ": %zu/%zu nodes (%.0f nodes/s)\033[K", done, total,
+                (double)done / (t - l->start));
+        fflush(stderr);
+        l->shown = 1;
+    }
 }
 
 static int write_out(const char *path, const char *text)
@@ -775,16 +879,38 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     size_t checked = 0;
+    /* text and github: each diagnostic written as it is found; on a terminal, a progress line */
+    live lv;
+    memset(&lv, 0, sizeof lv);
+    lv.report = report;
+    lv.filter = filter;
+    lv.fmt = fmt;
+    lv.color = fmt == OPINFO_FORMAT_TEXT && cli_color_on(&cc, stdout);
+    lv.stream = (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_GITHUB) && !write_baseline &&
+                (!output || strcmp(output, "-") == 0);
+    lv.progress = !quiet && isatty(STDERR_FILENO);
+    if (lv.stream || lv.progress)
+        opinfo_report_set_progress(report, on_progress, &lv);
     for (size_t i = 0; i < nfiles; i++) {
         opinfo_qgraph *g = NULL;
         opinfo_error_init(&e);
+        struct stat st;
+        if (lv.progress && strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 &&
+            st.st_size >= (off_t)8 << 20) {
+            /* a big input takes a while to read: say so on the terminal */
+            fprintf(stderr, "\r%s: reading ", cli_prog);
+            cli_put_escaped(stderr, files[i]);
+            fprintf(stderr, " (%.1f MB)\033[K", (double)st.st_size / 1e6);
+            fflush(stderr);
+            lv.shown = 1;
+        }
         if (opinfo_graph_load(files[i], 0, &g, &e) != OPINFO_OK) {
+            live_clear(&lv);
             print_error(&e);
             status = EXIT_TROUBLE;
             continue;
         }
         opinfo_error_init(&e);
-        size_t from = opinfo_report_count(report);
         /* this file's rules: a flag, else its per_path entry, else the file's top level */
         const cli_per_path *pp = cli_config_for(&cfg, files[i]);
         const char *sel = select   ? select
@@ -793,14 +919,29 @@ int main(int argc, char **argv)
         const char *ign = ignore   ? ignore
                           : pp && pp->ignore.value ? pp->ignore.value
                                                    : cfg.ignore.value;
-        if (opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
-            opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
+        lv.g = g;
+        lv.file = files[i];
+        lv.from = opinfo_report_count(report);
+        lv.start = now();
+        lv.last = 0;
+        /* the rules are set first: diagnostics may be filtered and written while the check runs */
+        if (opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
             opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
-            opinfo_report_filter(report, from, g, filter, &e) != OPINFO_OK) {
+            opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
+            opinfo_report_filter(report, lv.from, g, filter, &e) != OPINFO_OK) {
+            live_clear(&lv);
             print_error(&e);
             status = EXIT_TROUBLE;
-        } else
+        } else {
+            live_write(&lv);
             checked++;
+        }
+        live_clear(&lv);
+        if (lv.failed) {
+            print_error(&lv.err);
+            status = EXIT_TROUBLE;
+            lv.failed = lv.stream = 0;
+        }
         opinfo_qgraph_free(g);
         if (opinfo_report_truncated(report))
             break;
@@ -823,13 +964,15 @@ int main(int argc, char **argv)
         free(files);
         free(plugin_dirs);
         return status;
-    } else if (checked) {
+    } else if (checked && !lv.stream) {
         char *text = NULL;
         opinfo_error_init(&e);
         if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
-        } else if (write_out(output, text) != 0)
+        } else if (lv.color && (!output || strcmp(output, "-") == 0))
+            put_colored(stdout, text);
+        else if (write_out(output, text) != 0)
             status = EXIT_TROUBLE;
         free(text);
     }

@@ -1456,8 +1456,13 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
         rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < g->n_nodes && !c->stop; i++)
-        check_node(c, i);
+    size_t done = 0;
+    for (; done < g->n_nodes && !c->stop; done++) {
+        check_node(c, done);
+        if ((done + 1) % 4096 == 0)
+            oi_report_progress(report, done + 1, g->n_nodes);
+    }
+    oi_report_progress(report, done, g->n_nodes);
     if (c->fatal.code)
         rc = oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0, 0,
                           0, "%s", c->fatal.text);

@@ -161,3 +161,24 @@ has "opinfo-db: cannot list \"socz\"; did you mean \"socs\"?" err
 expect 1 "$CHECK" --backend qnn-htp --soc SM8350 --statistics -q examples/llm-block-16a8w.qgraph.json
 has "       9  arch-gate  error  " err
 lines 1 err
+
+# long runs: a big input on a terminal gets a progress line on stderr (under script(1), which
+# gives the tool a terminal); never when stderr is not a terminal, never with -q
+if command -v script >/dev/null 2>&1; then
+    /usr/bin/python3 bench/gen_qgraph.py --layers 700 --calibrated -o "$T/big.json" 2>/dev/null
+    script -qec "$CHECK --backend qnn-htp --soc SM8350 $T/big.json >$T/tty-out" /dev/null >"$T/tty" 2>&1
+    if grep -q "reading $T/big.json (" "$T/tty" && grep -q "$(printf '\r')" "$T/tty"; then ok; else bad "no progress line on a terminal: $(head -c 300 "$T/tty")"; fi
+    if grep -q "opinfo-check: 6300 errors, 0 warnings in 18200 nodes" "$T/tty"; then ok; else bad "no summary on the terminal"; fi
+    script -qec "$CHECK -q --backend qnn-htp --soc SM8350 $T/big.json >$T/tty-out" /dev/null >"$T/tty" 2>&1
+    if [ ! -s "$T/tty" ]; then ok; else bad "-q on a terminal printed: $(head -c 200 "$T/tty")"; fi
+    expect 1 "$CHECK" --backend qnn-htp --soc SM8350 "$T/big.json"
+    if grep -q "reading\|$(printf '\r')" "$T/err"; then bad "progress written to a non-terminal"; else ok; fi
+    lines 1 err
+    # diagnostics written as they are found are the report written whole, in text and github
+    for f in text github; do
+        expect 1 "$CHECK" --backend qnn-htp --soc SM8350 --ignore dynamic-mismatch -f "$f" "$T/big.json"
+        cp "$T/out" "$T/streamed"
+        expect 1 "$CHECK" --backend qnn-htp --soc SM8350 --ignore dynamic-mismatch -f "$f" -o "$T/whole" "$T/big.json"
+        if cmp -s "$T/streamed" "$T/whole" && [ -s "$T/whole" ]; then ok; else bad "-f $f: streamed output differs from the whole report"; fi
+    done
+fi
