@@ -80,8 +80,10 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision clang libclang-rt-14-dev
 DEBIAN_PACKAGES += help2man man-db cmake python3-venv python3-setuptools python3-wheel
+# the pre-commit hook (.pre-commit-hooks.yaml) is exercised by Debian's pre-commit: precommit-test
+DEBIAN_PACKAGES += pre-commit git
 
-.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test precommit-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
         install uninstall test-install man clean c11 cppcheck compile_commands standard_variables
 
@@ -302,7 +304,12 @@ asan:
 valgrind:
 	$(MAKE) BUILD=build/valgrind OPT="-O1 -g" RUN="$(VALGRIND)" ALLOCFAIL_STRIDE=97 test
 
-check: test python-test check-exports check-data test-install asan valgrind
+# The pre-commit hook of .pre-commit-hooks.yaml through Debian's pre-commit, offline (a few
+# seconds; examples/ci/ has the CI examples it goes with).
+precommit-test: all
+	sh tests/ci/precommit.sh $(BUILD)
+
+check: test python-test check-exports check-data test-install precommit-test asan valgrind
 	@echo "make check: all suites passed"
 
 
