@@ -431,7 +431,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 # The user documentation --help and the man pages name (in docdir).
 INSTALL_DOCS := README.md $(addprefix docs/,qgraph.md rules.md autofix.md overrides.md kernels.md \
                 c-api.md plugin-abi.md python.md constraint-format.md adoption.md \
-                real-models.md backendopinfo-dump.md)
+                real-models.md backendopinfo-dump.md cli.md)
 
 install: all man
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
