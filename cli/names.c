@@ -164,7 +164,19 @@ int cli_resolve_backend(opinfo_db *db, const char *typed, const char **out)
         drop(&b);
         return db_failed(&e);
     }
-    const char *hit = cli_pick_name("backend", typed, (const char *const *)b.v, b.n, 1);
+    const char *hit = cli_pick_name(NULL, typed, (const char *const *)b.v, b.n, 0);
+    if (!hit) {
+        /* the library's own verdict: a damaged database is its error, not "unknown" */
+        const char *latest;
+        int rc = opinfo_db_latest_release(db, typed, &latest, &e);
+        if (rc == OPINFO_OK)
+            hit = typed;
+        else if (rc != OPINFO_ENOTFOUND) {
+            drop(&b);
+            return db_failed(&e);
+        } else
+            cli_pick_name("backend", typed, (const char *const *)b.v, b.n, 1);
+    }
     *out = hit ? keep(hit) : NULL;
     drop(&b);
     return hit ? OPINFO_OK : OPINFO_ENOTFOUND;
@@ -196,6 +208,16 @@ int cli_resolve_soc(opinfo_db *db, const char *backend, const char *release, con
         for (size_t i = 0; m && m[0] && i < market.n; i++)
             if (market.v[i] == m)
                 hit = socs.v[i];
+    }
+    if (!hit) {
+        opinfo_soc soc;
+        int rc = opinfo_db_find_soc(db, backend, release, typed, &soc, &e);
+        if (rc == OPINFO_OK)
+            hit = typed;
+        else if (rc != OPINFO_ENOTFOUND) {
+            drop(&socs), drop(&attrs), drop(&market);
+            return db_failed(&e);
+        }
     }
     if (!hit) {
         /* the message: the nearest of every name and marketing name, and every SoC */
@@ -236,6 +258,16 @@ int cli_resolve_op(opinfo_db *db, const char *backend, const char *release, cons
     const char *hit = cli_pick_name(NULL, typed, (const char *const *)ops.v, ops.n, 0);
     if (!hit)
         hit = cli_pick_name(NULL, typed, (const char *const *)aliases.v, aliases.n, 0);
+    if (!hit) {
+        const opinfo_op *op;
+        int rc = opinfo_db_find_op(db, backend, release, typed, &op, &e);
+        if (rc == OPINFO_OK)
+            hit = typed;
+        else if (rc != OPINFO_ENOTFOUND) {
+            drop(&ops), drop(&aliases), drop(&alias_ops);
+            return db_failed(&e);
+        }
+    }
     if (!hit) {
         const char *near = cli_nearest(typed, (const char *const *)ops.v, ops.n);
         if (!near)

@@ -182,3 +182,12 @@ if command -v script >/dev/null 2>&1; then
         if cmp -s "$T/streamed" "$T/whole" && [ -s "$T/whole" ]; then ok; else bad "-f $f: streamed output differs from the whole report"; fi
     done
 fi
+
+# --color: the severity coloured on demand, never by default off a terminal
+expect 1 "$CHECK" --color=always --backend qnn-htp --soc SM8450 "$CASE16"
+has "$(printf ': \033[1;31merror\033[0m: mm1: ')" out
+has "$(printf ': \033[1;36mnote\033[0m: fix: ')" out
+expect 1 "$CHECK" --backend qnn-htp --soc SM8450 "$CASE16"
+if grep -q "$(printf '\033')" "$T/out"; then bad "colour off a terminal"; else ok; fi
+expect 1 "$CHECK" --color=always -f json --backend qnn-htp --soc SM8450 "$CASE16"
+if grep -q "$(printf '\033')" "$T/out"; then bad "colour in JSON"; else ok; fi
