@@ -191,3 +191,12 @@ expect 1 "$CHECK" --backend qnn-htp --soc SM8450 "$CASE16"
 if grep -q "$(printf '\033')" "$T/out"; then bad "colour off a terminal"; else ok; fi
 expect 1 "$CHECK" --color=always -f json --backend qnn-htp --soc SM8450 "$CASE16"
 if grep -q "$(printf '\033')" "$T/out"; then bad "colour in JSON"; else ok; fi
+
+# --backend other than the file's target re-targets: the target's SoC and release are another
+# backend's, so they are dropped (a backend with SoCs then needs --soc)
+expect 1 "$CHECK" --backend xnnpack examples/cnn-8a8w.qgraph.json
+has "[no-variant]" out
+has "opinfo-check: 16 errors, 0 warnings in 16 nodes" err
+expect 0 "$CHECK" --backend qnn-htp examples/cnn-8a8w.qgraph.json
+expect 2 "$CHECK" --backend qnn-htp tests/annotate/expected/xnnpack-dynamic-int8-torch-mlp.json
+has "backend qnn-htp needs a SoC: give --soc" err
