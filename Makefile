@@ -80,8 +80,10 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
                    valgrind python3 python3-jsonschema python3-numpy python3-onnx libonnx-testdata \
                    python3-torch python3-torchvision clang libclang-rt-14-dev
 DEBIAN_PACKAGES += help2man man-db cmake python3-venv python3-setuptools python3-wheel
+# the pre-commit hook (.pre-commit-hooks.yaml) is exercised by Debian's pre-commit: precommit-test
+DEBIAN_PACKAGES += pre-commit git
 
-.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test precommit-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
         install uninstall test-install man clean c11 cppcheck compile_commands standard_variables
 
@@ -182,12 +184,13 @@ $(STLIB): $(LIB_OBJS)
 
 # Tools link the shared library and find it beside themselves ($ORIGIN/../lib).
 CLI_COMMON := $(BUILD)/obj/cli/cli.o $(BUILD)/obj/core/outfile.o $(BUILD)/obj/core/escape.o
+# the shared option grammar, listings (JSON through jansson) and names people type
+CLI_COMMON += $(BUILD)/obj/cli/common.o $(BUILD)/obj/cli/names.o
 $(BUILD)/bin/%: $(BUILD)/obj/cli/%.o $(CLI_COMMON) $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo $(CLI_LIBS) -lm -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD)/lib -lopinfo -ljansson -lm -Wl,-rpath,'$$ORIGIN/../lib'
 # opinfo-check reads its project file (.opinfo.json) with jansson
 $(BUILD)/bin/opinfo-check: $(BUILD)/obj/cli/config.o $(BUILD)/obj/core/jsonpos.o
-$(BUILD)/bin/opinfo-check: CLI_LIBS := -ljansson
 
 # The default database: every release under db/data, compiled in one transaction. Built beside
 # and renamed, so a failed import never leaves a half-built database behind.
@@ -301,7 +304,12 @@ asan:
 valgrind:
 	$(MAKE) BUILD=build/valgrind OPT="-O1 -g" RUN="$(VALGRIND)" ALLOCFAIL_STRIDE=97 test
 
-check: test python-test check-exports check-data test-install asan valgrind
+# The pre-commit hook of .pre-commit-hooks.yaml through Debian's pre-commit, offline (a few
+# seconds; examples/ci/ has the CI examples it goes with).
+precommit-test: all
+	sh tests/ci/precommit.sh $(BUILD)
+
+check: test python-test check-exports check-data test-install precommit-test asan valgrind
 	@echo "make check: all suites passed"
 
 
@@ -423,7 +431,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 # The user documentation --help and the man pages name (in docdir).
 INSTALL_DOCS := README.md $(addprefix docs/,qgraph.md rules.md autofix.md overrides.md kernels.md \
                 c-api.md plugin-abi.md python.md constraint-format.md adoption.md \
-                real-models.md backendopinfo-dump.md)
+                real-models.md backendopinfo-dump.md cli.md)
 
 install: all man
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \

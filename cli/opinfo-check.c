@@ -3,6 +3,9 @@
  * Exit status: 0 clean (or warn mode), 1 violations in strict mode, 2 usage, input or database
  * error (never masked). Warnings alone (runs-in-float without --full-delegation) exit 0. Results go to stdout (or -o), the summary to stderr. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include "opinfo.h"
 
 #include "cli.h"
+#include "common.h"
 #include "config.h"
 
 #define EXIT_VIOLATIONS 1
@@ -32,8 +36,10 @@ static void usage(FILE *f)
             "backend's constraints on a SoC.\n"
             "\n"
             "options:\n"
-            "  --backend B           qnn-htp, xnnpack, fbgemm (default: the file's target)\n"
-            "  --soc S               the chip, e.g. SM8650 (default: the file's target)\n"
+            "  --backend B           qnn-htp, xnnpack, fbgemm, in any case (default: the file's\n"
+            "                        target)\n"
+            "  --soc S               the chip, e.g. SM8650, sm8650 or \"Snapdragon 8 Gen 3\"\n"
+            "                        (default: the file's target)\n"
             "  --release R           the constraint data release (default: the latest)\n"
             "  --db PATH             the constraint database (default: $OPINFO_DB, else the\n"
             "                        installed one: %s)\n"
@@ -41,7 +47,8 @@ static void usage(FILE *f)
             "  --warn                violations are warnings, exit 0\n"
             "  --full-delegation     a node left in float (runs-in-float) is an error, not a\n"
             "                        warning\n"
-            "  -f, --format F        text (gcc style, default), json, sarif, junit, github\n"
+            "  -f, --format F        text (gcc style, default), json, sarif, junit, github;\n"
+            "                        with --list-rules and --explain: text, json, tsv\n"
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
             "  --select RULE,...     report only these rules (ids or prefixes: qnn-htp/, ALL)\n"
@@ -53,11 +60,14 @@ static void usage(FILE *f)
             "  --show-config         print the effective settings, where each came from, and exit\n"
             "  --no-config           do not read .opinfo.json (found upward from the first input)\n"
             "  -q, --quiet           no summary on stderr\n"
+            "  --statistics          after the report, the diagnostics per rule on stderr\n"
+            "  --color=WHEN          auto (the default), always or never\n"
             "  --list-rules          print the rules and exit\n"
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
             "  --list-plugins        list the plugins found, and why any was refused, and exit\n"
             "  --allow-writable-plugins  load plugins that others may write (refused otherwise)\n"
-            "  --explain OP          print what OP needs on --backend/--soc and exit\n"
+            "  --explain OP          print what OP (a name or an alias, any case) needs on\n"
+            "                        --backend/--soc and exit\n"
             "  --config C            annotate: the quant config (qnn-htp: 8a8w, 8a4w, 16a8w,\n"
             "                        16a16w, 16a4w, 16a4w-block[:BLOCK], 16a2w; see\n"
             "                        --list-plugins for each plugin's configs)\n"
@@ -74,9 +84,11 @@ static void usage(FILE *f)
             "  --activation-symmetric, --weight-symmetric, --weight-asymmetric\n"
             "  --ort                 fix-overrides: ONNX Runtime's assumption (one type on all of\n"
             "                        an op's activations, one hop) instead of the database\n"
-            "  --version             print versions and exit\n"
-            "  --help                print this help and exit\n"
+            "  -V, --version         print versions and exit\n"
+            "  -h, --help            print this help and exit\n"
             "\n"
+            "Options and operands mix; long options may be abbreviated while unambiguous\n"
+            "(--back); values attach (-fjson, --format=json); '--' ends the options.\n"
             "input files larger than 2 GiB are refused; $OPINFO_MAX_INPUT_SIZE (e.g. 8G) sets "
             "the limit\n"
             "exit status: 0 clean, warnings only, or --warn; 1 errors (--strict); 2 usage, input or "
@@ -91,6 +103,7 @@ static opinfo_filter *filter;
 
 static void cleanup(void)
 {
+    cli_names_free();
     cli_config_free(&cfg);
     opinfo_filter_free(filter);
 }
@@ -172,13 +185,162 @@ static void put_diag_line(const char *what, const opinfo_diag *d, const char *re
 
 static void print_error(const opinfo_error_t *e)
 {
-    /* the file and the message may hold a model's names: one line, nothing raw */
-    cli_put_escaped(stderr, e->source[0] ? e->source : cli_prog);
-    if (e->source[0] && e->line > 0)
-        fprintf(stderr, ":%d:%d", e->line, e->column);
-    fputs(": error: ", stderr);
-    cli_put_escaped(stderr, e->text);
-    fputc('\n', stderr);
+    cli_print_error(e); /* the file and the message may hold a model's names: escaped */
+}
+
+/* --statistics: diagnostics per rule, most first (ties by rule), with the rule's summary */
+typedef struct rule_count {
+    const char *rule;
+    size_t errors, warnings;
+} rule_count;
+
+static int by_count(const void *a, const void *b)
+{
+    const rule_count *x = a, *y = b;
+    size_t nx = x->errors + x->warnings, ny = y->errors + y->warnings;
+    return nx != ny ? (nx < ny ? 1 : -1) : strcmp(x->rule, y->rule);
+}
+
+static void print_statistics(const opinfo_report *r)
+{
+    size_t n = opinfo_report_count(r), k = 0;
+    rule_count *c = calloc(n ? n : 1, sizeof *c);
+    if (!c) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const opinfo_diag *d = opinfo_report_get(r, i);
+        size_t j = 0;
+        while (j < k && strcmp(c[j].rule, d->rule) != 0)
+            j++; /* few rules: a linear search */
+        if (j == k)
+            c[k++].rule = d->rule;
+        if (d->severity == OPINFO_SEVERITY_ERROR)
+            c[j].errors++;
+        else
+            c[j].warnings++;
+    }
+    qsort(c, k, sizeof *c, by_count);
+    size_t nr;
+    const opinfo_rule_info *rules = opinfo_rules(&nr);
+    for (size_t j = 0; j < k; j++) {
+        const char *summary = "";
+        for (size_t i = 0; i < nr; i++)
+            if (strcmp(rules[i].id, c[j].rule) == 0)
+                summary = rules[i].summary;
+        fprintf(stderr, "%8zu  ", c[j].errors + c[j].warnings);
+        cli_put_escaped(stderr, c[j].rule);
+        fprintf(stderr, "  %s%s", c[j].errors ? "error" : "warning",
+                c[j].errors && c[j].warnings ? "+warning" : "");
+        if (summary[0]) {
+            fputs("  ", stderr);
+            cli_put_escaped(stderr, summary);
+        }
+        fputc('\n', stderr);
+    }
+    free(c);
+}
+
+/* ---- long runs: diagnostics as they are found, and a progress line -------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* text with its severities coloured (--color): "FILE:L:C: error: ..." */
+static void put_colored(FILE *f, const char *text)
+{
+    static const struct {
+        const char *word, *on;
+    } sev[] = {{": error: ", "\033[1;31m"}, {": warning: ", "\033[1;35m"}, {": note: ", "\033[1;36m"}};
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        size_t len = nl ? (size_t)(nl - text) + 1 : strlen(text);
+        const char *hit = NULL;
+        size_t k = 0;
+        for (size_t i = 0; i < 3; i++) {
+            const char *h = strstr(text, sev[i].word);
+            if (h && h < text + len && (!hit || h < hit))
+                hit = h, k = i;
+        }
+        if (hit) {
+            size_t wl = strlen(sev[k].word);
+            fwrite(text, 1, (size_t)(hit - text) + 2, f);
+            fprintf(f, "%s%.*s\033[0m", sev[k].on, (int)(wl - 4), hit + 2);
+            fwrite(hit + wl - 2, 1, len - (size_t)(hit + wl - 2 - text), f);
+        } else
+            fwrite(text, 1, len, f);
+        text += len;
+    }
+}
+
+typedef struct live {
+    opinfo_report *report;
+    opinfo_filter *filter;
+    const opinfo_qgraph *g;
+    const char *file;
+    opinfo_format fmt;
+    int stream, progress, color, shown, failed;
+    size_t from; /* the first diagnostic not yet written */
+    double start, last;
+    opinfo_error_t err;
+} live;
+
+static void live_clear(live *l)
+{
+    if (l->shown)
+        fputs("\r\033[K", stderr);
+    l->shown = 0;
+}
+
+/* writes the diagnostics from l->from on (already filtered) */
+static void live_write(live *l)
+{
+    size_t n = opinfo_report_count(l->report);
+    char *text = NULL;
+    if (!l->stream || l->failed || l->from >= n)
+        return;
+    opinfo_error_init(&l->err);
+    if (opinfo_report_write_from(l->report, l->fmt, l->from, &text, &l->err) != OPINFO_OK) {
+        l->failed = 1;
+        return;
+    }
+    live_clear(l);
+    if (l->color)
+        put_colored(stdout, text);
+    else
+        fputs(text, stdout);
+    fflush(stdout);
+    free(text);
+    l->from = n;
+}
+
+static void on_progress(size_t done, size_t total, void *ud)
+{
+    live *l = ud;
+    double t = now();
+    if (done >= total || t - l->last < 0.1)
+        return; /* the end is the caller's; at most ten updates a second */
+    l->last = t;
+    if (l->stream && !l->failed && l->from < opinfo_report_count(l->report)) {
+        opinfo_error_init(&l->err);
+        if (opinfo_report_filter_partial(l->report, l->from, l->g, l->filter, &l->err) !=
+            OPINFO_OK)
+            l->failed = 1;
+        live_write(l);
+    }
+    if (l->progress && t - l->start >= 1.0) {
+        fprintf(stderr, "\r%s: ", cli_prog);
+        cli_put_escaped(stderr, l->file);
+        fprintf(stderr, ": %zu/%zu nodes (%.0f nodes/s)\033[K", done, total,
+                (double)done / (t - l->start));
+        fflush(stderr);
+        l->shown = 1;
+    }
 }
 
 static int write_out(const char *path, const char *text)
@@ -391,9 +553,51 @@ done:
     return status;
 }
 
+enum {
+    OPT_STRICT = CLI_OPT_TOOL, OPT_WARN, OPT_FULL_DELEGATION, OPT_LIST_RULES, OPT_FIX, OPT_ORT,
+    OPT_ACTIVATION_SYMMETRIC, OPT_WEIGHT_SYMMETRIC, OPT_WEIGHT_ASYMMETRIC, OPT_OVERRIDES,
+    OPT_ACTIVATION_TYPE, OPT_WEIGHT_TYPE, OPT_LIST_PLUGINS, OPT_ALLOW_WRITABLE, OPT_PLUGIN_PATH,
+    OPT_BACKEND, OPT_SOC, OPT_RELEASE, OPT_MAX_ERRORS, OPT_EXPLAIN, OPT_CONFIG, OPT_SELECT,
+    OPT_IGNORE, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_SHOW_SUPPRESSED, OPT_SHOW_CONFIG,
+    OPT_NO_CONFIG, OPT_STATISTICS
+};
+
+static const struct option check_opts[] = {
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"warn", no_argument, NULL, OPT_WARN},
+    {"full-delegation", no_argument, NULL, OPT_FULL_DELEGATION},
+    {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+    {"fix", no_argument, NULL, OPT_FIX},
+    {"ort", no_argument, NULL, OPT_ORT},
+    {"activation-symmetric", no_argument, NULL, OPT_ACTIVATION_SYMMETRIC},
+    {"weight-symmetric", no_argument, NULL, OPT_WEIGHT_SYMMETRIC},
+    {"weight-asymmetric", no_argument, NULL, OPT_WEIGHT_ASYMMETRIC},
+    {"overrides", required_argument, NULL, OPT_OVERRIDES},
+    {"activation-type", required_argument, NULL, OPT_ACTIVATION_TYPE},
+    {"weight-type", required_argument, NULL, OPT_WEIGHT_TYPE},
+    {"list-plugins", no_argument, NULL, OPT_LIST_PLUGINS},
+    {"allow-writable-plugins", no_argument, NULL, OPT_ALLOW_WRITABLE},
+    {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+    {"backend", required_argument, NULL, OPT_BACKEND},
+    {"soc", required_argument, NULL, OPT_SOC},
+    {"release", required_argument, NULL, OPT_RELEASE},
+    {"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
+    {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"select", required_argument, NULL, OPT_SELECT},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+    {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
+    {"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"statistics", no_argument, NULL, OPT_STATISTICS},
+    {NULL, 0, NULL, 0},
+};
+
 int main(int argc, char **argv)
 {
-    const char *db_path = NULL, *format = "text", *output = NULL, *explain = NULL;
+    const char *db_path = NULL, *output = NULL, *explain = NULL;
     const char *max_errors = NULL, *config = NULL;
     const char *select = NULL, *ignore = NULL, *baseline = NULL, *write_baseline = NULL;
     int show_suppressed = 0, want_config = 0, no_config = 0;
@@ -404,7 +608,7 @@ int main(int argc, char **argv)
     opinfo_check_options o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
-    int quiet = 0, list_rules = 0, only_files = 0, list_plugins = 0;
+    int quiet = 0, list_rules = 0, list_plugins = 0, statistics = 0;
     size_t plugin_flags = 0, n_plugin_dirs = 0;
     const char **plugin_dirs = calloc((size_t)argc + 1, sizeof *plugin_dirs);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -414,118 +618,78 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return EXIT_TROUBLE;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (i == 1 && strcmp(a, "annotate") == 0) {
-            annotate = 1;
-            continue;
-        }
-        if (i == 1 && strcmp(a, "fix-overrides") == 0) {
-            fix_overrides = 1;
-            continue;
-        }
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            files[nfiles++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0)
-            only_files = 1;
-        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            free(files);
-            free(plugin_dirs);
-            return 0;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("opinfo-check %s (library %s, database schema %d, plugin ABI %s, qgraph "
-                   "format %d, report format 1)\n",
-                   OPINFO_VERSION, opinfo_version_str(), OPINFO_DB_SCHEMA_VERSION,
-                   opinfo_plugin_abi_version(), OPINFO_QGRAPH_FORMAT);
-            free(files);
-            free(plugin_dirs);
-            return 0;
-        } else if (strcmp(a, "--strict") == 0)
-            o.flags &= ~(size_t)OPINFO_CHECK_WARN;
-        else if (strcmp(a, "--warn") == 0)
-            o.flags |= OPINFO_CHECK_WARN;
-        else if (strcmp(a, "--full-delegation") == 0)
-            o.flags |= OPINFO_CHECK_FULL_DELEGATION;
-        else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
-            quiet = 1;
-        else if (strcmp(a, "--list-rules") == 0)
-            list_rules = 1;
-        else if (strcmp(a, "--fix") == 0)
-            fix = 1;
-        else if (strcmp(a, "--ort") == 0)
-            oo.flags |= OPINFO_FIX_ORT;
-        else if (strcmp(a, "--activation-symmetric") == 0)
-            oo.activation_symmetric = 1;
-        else if (strcmp(a, "--weight-symmetric") == 0)
-            oo.weight_symmetric = 1;
-        else if (strcmp(a, "--weight-asymmetric") == 0)
-            oo.weight_symmetric = 0;
-        else if (cli_opt_is(a, "--overrides"))
-            slot = &overrides;
-        else if (cli_opt_is(a, "--activation-type"))
-            slot = &act_type;
-        else if (cli_opt_is(a, "--weight-type"))
-            slot = &weight_type;
-        else if (strcmp(a, "--list-plugins") == 0)
-            list_plugins = 1;
-        else if (strcmp(a, "--allow-writable-plugins") == 0)
-            plugin_flags |= OPINFO_PLUGINS_ALLOW_WRITABLE;
-        else if (cli_opt_is(a, "--plugin-path")) {
-            if (cli_take_value(argc, argv, &i, &plugin_dirs[n_plugin_dirs]) != 0) {
-                free(files);
-                free(plugin_dirs);
-                return EXIT_TROUBLE;
+    cli_common cc;
+    memset(&cc, 0, sizeof cc);
+    cli_parser p;
+    const char *name, *v;
+    int opt, first = argc;
+    if (cli_begin(&p, argc, argv, "", check_opts, &cc) == 0)
+        while ((opt = cli_next(&p, &name, &v)) > 0) {
+            switch (opt) {
+            case OPT_STRICT: o.flags &= ~(size_t)OPINFO_CHECK_WARN; break;
+            case OPT_WARN: o.flags |= OPINFO_CHECK_WARN; break;
+            case OPT_FULL_DELEGATION: o.flags |= OPINFO_CHECK_FULL_DELEGATION; break;
+            case OPT_LIST_RULES: list_rules = 1; break;
+            case OPT_FIX: fix = 1; break;
+            case OPT_ORT: oo.flags |= OPINFO_FIX_ORT; break;
+            case OPT_ACTIVATION_SYMMETRIC: oo.activation_symmetric = 1; break;
+            case OPT_WEIGHT_SYMMETRIC: oo.weight_symmetric = 1; break;
+            case OPT_WEIGHT_ASYMMETRIC: oo.weight_symmetric = 0; break;
+            case OPT_OVERRIDES: overrides = v; break;
+            case OPT_ACTIVATION_TYPE: act_type = v; break;
+            case OPT_WEIGHT_TYPE: weight_type = v; break;
+            case OPT_LIST_PLUGINS: list_plugins = 1; break;
+            case OPT_ALLOW_WRITABLE: plugin_flags |= OPINFO_PLUGINS_ALLOW_WRITABLE; break;
+            case OPT_PLUGIN_PATH: plugin_dirs[n_plugin_dirs++] = v; break;
+            case OPT_BACKEND: o.backend = v; break;
+            case OPT_SOC: o.soc = v; break;
+            case OPT_RELEASE: o.release = v; break;
+            case OPT_MAX_ERRORS: max_errors = v; break;
+            case OPT_EXPLAIN: explain = v; break;
+            case OPT_CONFIG: config = v; break;
+            case OPT_SELECT: select = v; break;
+            case OPT_IGNORE: ignore = v; break;
+            case OPT_BASELINE: baseline = v; break;
+            case OPT_WRITE_BASELINE: write_baseline = v; break;
+            case OPT_SHOW_SUPPRESSED: show_suppressed = 1; break;
+            case OPT_SHOW_CONFIG: want_config = 1; break;
+            case OPT_NO_CONFIG: no_config = 1; break;
+            case OPT_STATISTICS: statistics = 1; break;
+            default: p.status = cli_usage_error("unknown option --%s", name ? name : "?");
             }
-            n_plugin_dirs++;
+            if (p.status)
+                break;
         }
-        else if (cli_opt_is(a, "--backend"))
-            slot = &o.backend;
-        else if (cli_opt_is(a, "--soc"))
-            slot = &o.soc;
-        else if (cli_opt_is(a, "--release"))
-            slot = &o.release;
-        else if (cli_opt_is(a, "--db"))
-            slot = &db_path;
-        else if (strcmp(a, "-f") == 0 || cli_opt_is(a, "--format"))
-            slot = &format;
-        else if (strcmp(a, "-o") == 0 || cli_opt_is(a, "--output"))
-            slot = &output;
-        else if (cli_opt_is(a, "--max-errors"))
-            slot = &max_errors;
-        else if (cli_opt_is(a, "--explain"))
-            slot = &explain;
-        else if (cli_opt_is(a, "--config"))
-            slot = &config;
-        else if (cli_opt_is(a, "--select"))
-            slot = &select;
-        else if (cli_opt_is(a, "--ignore"))
-            slot = &ignore;
-        else if (cli_opt_is(a, "--baseline"))
-            slot = &baseline;
-        else if (cli_opt_is(a, "--write-baseline"))
-            slot = &write_baseline;
-        else if (strcmp(a, "--show-suppressed") == 0)
-            show_suppressed = 1;
-        else if (strcmp(a, "--show-config") == 0)
-            want_config = 1;
-        else if (strcmp(a, "--no-config") == 0)
-            no_config = 1;
-        else {
-            fprintf(stderr, "%s: unknown option %s (try --help)\n", cli_prog, a);
-            free(files);
-            free(plugin_dirs);
-            return EXIT_TROUBLE;
-        }
-        if (slot && cli_take_value(argc, argv, &i, slot) != 0) {
-            free(files);
-            free(plugin_dirs);
-            return EXIT_TROUBLE;
-        }
+    if ((opt = cli_end(&p, &first))) {
+        free(files);
+        free(plugin_dirs);
+        return opt;
     }
+    if (cc.help) {
+        usage(stdout);
+        free(files);
+        free(plugin_dirs);
+        return 0;
+    }
+    if (cc.version) {
+        printf("opinfo-check %s (library %s, database schema %d, plugin ABI %s, qgraph "
+               "format %d, report format 1)\n",
+               OPINFO_VERSION, opinfo_version_str(), OPINFO_DB_SCHEMA_VERSION,
+               opinfo_plugin_abi_version(), OPINFO_QGRAPH_FORMAT);
+        free(files);
+        free(plugin_dirs);
+        return 0;
+    }
+    db_path = cc.db;
+    output = cc.output;
+    quiet = cc.quiet;
+    /* the first operand may name a command: annotate, fix-overrides (./annotate is a file) */
+    if (first < argc && strcmp(argv[first], "annotate") == 0)
+        annotate = 1, first++;
+    else if (first < argc && strcmp(argv[first], "fix-overrides") == 0)
+        fix_overrides = 1, first++;
+    for (int i = first; i < argc; i++)
+        files[nfiles++] = argv[i];
     int status = 0;
     if (list_plugins) {
         opinfo_plugins *pl;
@@ -541,43 +705,59 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return status ? EXIT_VIOLATIONS : 0;
     }
-    if (list_rules) {
-        size_t n;
-        const opinfo_rule_info *rules = opinfo_rules(&n);
-        for (size_t i = 0; i < n; i++)
-            printf("%-28s %s\n", rules[i].id, rules[i].summary);
-        free(files);
-        free(plugin_dirs);
-        return 0;
-    }
-    opinfo_format fmt;
-    if (strcmp(format, "text") == 0 || strcmp(format, "gcc") == 0)
-        fmt = OPINFO_FORMAT_TEXT;
-    else if (strcmp(format, "json") == 0)
-        fmt = OPINFO_FORMAT_JSON;
-    else if (strcmp(format, "sarif") == 0)
-        fmt = OPINFO_FORMAT_SARIF;
-    else if (strcmp(format, "junit") == 0)
-        fmt = OPINFO_FORMAT_JUNIT;
-    else if (strcmp(format, "github") == 0)
-        fmt = OPINFO_FORMAT_GITHUB;
-    else {
-        fprintf(stderr, "%s: --format must be text, json, sarif, junit or github, not \"%s\"\n",
-                cli_prog, format);
+    /* listings (--list-rules, --explain) take text, json or tsv; a check its report formats */
+    int lfmt = list_rules || explain
+                   ? cli_pick_format(cc.format, cli_table_formats,
+                                     list_rules ? "--list-rules" : "--explain")
+                   : 0;
+    if (lfmt < 0) {
         free(files);
         free(plugin_dirs);
         return EXIT_TROUBLE;
     }
+    if (list_rules) {
+        size_t n;
+        const opinfo_rule_info *rules = opinfo_rules(&n);
+        static const char *const cols[] = {"rule", "summary", "help"};
+        cli_table *t = lfmt == CLI_TABLE_TEXT ? NULL : cli_table_new(lfmt == CLI_TABLE_TSV ? 2 : 3, cols, NULL);
+        for (size_t i = 0; i < n; i++) {
+            const char *row[3] = {rules[i].id, rules[i].summary, rules[i].help};
+            if (!t)
+                printf("%-28s %s\n", rules[i].id, rules[i].summary);
+            else if (cli_table_add(t, row))
+                status = EXIT_TROUBLE;
+        }
+        if (t && !status && cli_table_write(t, (cli_table_format)lfmt, stdout))
+            status = EXIT_TROUBLE;
+        if (status)
+            fprintf(stderr, "%s: out of memory\n", cli_prog);
+        cli_table_free(t);
+        free(files);
+        free(plugin_dirs);
+        return status;
+    }
+    static const char *const report_formats[] = {"text", "json", "sarif", "junit", "github", "gcc",
+                                                 NULL};
+    static const opinfo_format report_fmt[] = {OPINFO_FORMAT_TEXT,  OPINFO_FORMAT_JSON,
+                                               OPINFO_FORMAT_SARIF, OPINFO_FORMAT_JUNIT,
+                                               OPINFO_FORMAT_GITHUB, OPINFO_FORMAT_TEXT};
+    int fmt_i = explain ? 0 : cli_pick_format(cc.format, report_formats, "a check");
+    if (fmt_i < 0) {
+        free(files);
+        free(plugin_dirs);
+        return EXIT_TROUBLE;
+    }
+    opinfo_format fmt = report_fmt[fmt_i];
     if (max_errors) {
         char *end;
-        long long v = strtoll(max_errors, &end, 10);
-        if (*end || v < 1) {
-            fprintf(stderr, "%s: --max-errors needs a positive integer\n", cli_prog);
+        long long mv = strtoll(max_errors, &end, 10);
+        if (*end || mv < 1) {
+            cli_usage_error("--max-errors needs a positive integer");
             free(files);
             free(plugin_dirs);
             return EXIT_TROUBLE;
         }
-        o.max_errors = (size_t)v;
+        o.max_errors = (size_t)mv;
     }
     /* the project file: found upward from the first input; flags override it */
     atexit(cleanup);
@@ -655,6 +835,16 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     o.plugins = plugins;
+    /* --backend and --soc as people type them: any case, a SoC's marketing name */
+    if ((o.backend && cli_resolve_backend(db, o.backend, &o.backend) != OPINFO_OK) ||
+        (o.backend && o.soc && cli_resolve_soc(db, o.backend, o.release, o.soc, &o.soc) !=
+                                   OPINFO_OK)) {
+        opinfo_plugins_close(plugins);
+        opinfo_db_close(db);
+        free(files);
+        free(plugin_dirs);
+        return EXIT_TROUBLE;
+    }
     if (act_type && (oo.activation_type = opinfo_quant_type_from_name(act_type)) < 0) {
         fprintf(stderr, "%s: unknown --activation-type %s (QUInt8, QInt8, QUInt16, ...)\n",
                 cli_prog, act_type);
@@ -712,9 +902,24 @@ int main(int argc, char **argv)
     }
     if (explain) {
         char *text = NULL;
+        const opinfo_op *op;
+        opinfo_soc soc;
+        int rc;
         if (!o.backend) {
-            fprintf(stderr, "%s: --explain needs --backend\n", cli_prog);
-            status = EXIT_TROUBLE;
+            status = cli_usage_error("--explain needs --backend");
+        } else if ((rc = cli_resolve_op(db, o.backend, o.release, explain, &explain)) !=
+                   OPINFO_OK) {
+            status = rc == OPINFO_ENOTFOUND ? EXIT_VIOLATIONS : EXIT_TROUBLE;
+        } else if (lfmt != CLI_TABLE_TEXT) {
+            if (opinfo_db_find_op(db, o.backend, o.release, explain, &op, &e) != OPINFO_OK ||
+                (o.soc && opinfo_db_find_soc(db, o.backend, op->release, o.soc, &soc, &e) !=
+                              OPINFO_OK)) {
+                print_error(&e);
+                status = e.code == OPINFO_ENOTFOUND ? EXIT_VIOLATIONS : EXIT_TROUBLE;
+            } else if (cli_write_op(stdout, (cli_table_format)lfmt, op, o.soc ? &soc : NULL)) {
+                fprintf(stderr, "%s: out of memory\n", cli_prog);
+                status = EXIT_TROUBLE;
+            }
         } else if (opinfo_db_explain(db, o.backend, o.release, o.soc, explain, &text, &e) !=
                    OPINFO_OK) {
             print_error(&e);
@@ -738,16 +943,38 @@ int main(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     size_t checked = 0;
+    /* text and github: each diagnostic written as it is found; on a terminal, a progress line */
+    live lv;
+    memset(&lv, 0, sizeof lv);
+    lv.report = report;
+    lv.filter = filter;
+    lv.fmt = fmt;
+    lv.color = fmt == OPINFO_FORMAT_TEXT && cli_color_on(&cc, stdout);
+    lv.stream = (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_GITHUB) && !write_baseline &&
+                (!output || strcmp(output, "-") == 0);
+    lv.progress = !quiet && isatty(STDERR_FILENO);
+    if (lv.stream || lv.progress)
+        opinfo_report_set_progress(report, on_progress, &lv);
     for (size_t i = 0; i < nfiles; i++) {
         opinfo_qgraph *g = NULL;
         opinfo_error_init(&e);
+        struct stat st;
+        if (lv.progress && strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 &&
+            st.st_size >= (off_t)8 << 20) {
+            /* a big input takes a while to read: say so on the terminal */
+            fprintf(stderr, "\r%s: reading ", cli_prog);
+            cli_put_escaped(stderr, files[i]);
+            fprintf(stderr, " (%.1f MB)\033[K", (double)st.st_size / 1e6);
+            fflush(stderr);
+            lv.shown = 1;
+        }
         if (opinfo_graph_load(files[i], 0, &g, &e) != OPINFO_OK) {
+            live_clear(&lv);
             print_error(&e);
             status = EXIT_TROUBLE;
             continue;
         }
         opinfo_error_init(&e);
-        size_t from = opinfo_report_count(report);
         /* this file's rules: a flag, else its per_path entry, else the file's top level */
         const cli_per_path *pp = cli_config_for(&cfg, files[i]);
         const char *sel = select   ? select
@@ -756,14 +983,29 @@ int main(int argc, char **argv)
         const char *ign = ignore   ? ignore
                           : pp && pp->ignore.value ? pp->ignore.value
                                                    : cfg.ignore.value;
-        if (opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
-            opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
+        lv.g = g;
+        lv.file = files[i];
+        lv.from = opinfo_report_count(report);
+        lv.start = now();
+        lv.last = 0;
+        /* the rules are set first: diagnostics may be filtered and written while the check runs */
+        if (opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
             opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
-            opinfo_report_filter(report, from, g, filter, &e) != OPINFO_OK) {
+            opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
+            opinfo_report_filter(report, lv.from, g, filter, &e) != OPINFO_OK) {
+            live_clear(&lv);
             print_error(&e);
             status = EXIT_TROUBLE;
-        } else
+        } else {
+            live_write(&lv);
             checked++;
+        }
+        live_clear(&lv);
+        if (lv.failed) {
+            print_error(&lv.err);
+            status = EXIT_TROUBLE;
+            lv.failed = lv.stream = 0;
+        }
         opinfo_qgraph_free(g);
         if (opinfo_report_truncated(report))
             break;
@@ -786,13 +1028,15 @@ int main(int argc, char **argv)
         free(files);
         free(plugin_dirs);
         return status;
-    } else if (checked) {
+    } else if (checked && !lv.stream) {
         char *text = NULL;
         opinfo_error_init(&e);
         if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
-        } else if (write_out(output, text) != 0)
+        } else if (lv.color && (!output || strcmp(output, "-") == 0))
+            put_colored(stdout, text);
+        else if (write_out(output, text) != 0)
             status = EXIT_TROUBLE;
         free(text);
     }
@@ -805,6 +1049,8 @@ int main(int argc, char **argv)
             fprintf(stderr, " (stopped at --max-errors %zu)", o.max_errors);
         fprintf(stderr, "\n");
     }
+    if (statistics && checked)
+        print_statistics(report);
     size_t n_sup = opinfo_filter_count(filter, OPINFO_FILTERED_SUPPRESSED);
     size_t n_base = opinfo_filter_count(filter, OPINFO_FILTERED_BASELINED);
     size_t n_fixed = opinfo_filter_count(filter, OPINFO_FILTERED_FIXED);

@@ -9,12 +9,16 @@
 #include "opinfo.h"
 
 #include "cli.h"
+#include "common.h"
 #include "opinfo/plugin.h"
 
 #define EXIT_FOUND_NOTHING 1
 #define EXIT_TROUBLE 2
 
 const char *cli_prog = "opinfo-db";
+
+/* where results go: stdout, or a memory stream written to -o FILE at the end */
+static FILE *out;
 
 static void usage(FILE *f)
 {
@@ -31,12 +35,14 @@ static void usage(FILE *f)
             "  import|check --format backendopinfo FILE --release R\n"
             "                            a QNN BackendOpInfo dump as release R of its backend\n"
             "  list backends|releases|socs|archs|ops|aliases [--backend B] [--release R]\n"
-            "  show OP --backend B [--soc S] [--release R]\n"
+            "                            [-f text|json|tsv]\n"
+            "  show OP --backend B [--soc S] [--release R] [-f text|json|tsv]\n"
             "                            the op's variants and constraints, and which are\n"
             "                            available on the SoC\n"
             "  matrix --backend B [--release R] [--format md|html]\n"
             "                            op x quant config x arch (with its SoCs) support\n"
-            "  diff --backend B R1 R2     what changed between two releases (exit 1 if any)\n"
+            "  diff --backend B R1 R2 [-f text|json|tsv]\n"
+            "                            what changed between two releases (exit 1 if any)\n"
             "  export --backend B [--release R] [-o FILE]\n"
             "                            a release as JSON that re-imports identically\n"
             "  migrate                   upgrade an older database schema in place\n"
@@ -44,26 +50,26 @@ static void usage(FILE *f)
             "options:\n"
             "  --db PATH                 the database (default: $OPINFO_DB, else the one\n"
             "                            installed with opinfo: %s)\n"
-            "  --version                 print versions and exit\n"
-            "  --help                    print this help and exit\n"
+            "  --backend B, --soc S      names in any case; a SoC also by its marketing name\n"
+            "                            (\"Snapdragon 8 Gen 3\"); an op by a name or an alias\n"
+            "  -f, --format F            the output format; an unknown one lists the choices\n"
+            "                            (tsv: a header line, then tab-separated fields)\n"
+            "  -o, --output FILE         write the results there (whole) instead of stdout\n"
+            "  -q, --quiet               no summary on stderr\n"
+            "  --color=auto|always|never accepted by every opinfo tool\n"
+            "  -V, --version             print versions and exit\n"
+            "  -h, --help                print this help and exit\n"
             "\n"
+            "Options and operands mix; long options may be abbreviated while unambiguous; '--'\n"
+            "ends the options. Usage errors exit 2.\n"
             "exit status: 0 ok, 1 not found or differences found, 2 usage, input or database "
             "error\n"
             "documentation (constraint-format.md, rules.md): " OPINFO_DOCDIR "\n",
             opinfo_db_default_path());
 }
 
-/* gcc-style: file:line:col: error: text */
-static void print_error(const opinfo_error_t *e)
-{
-    /* names from the data: one line, nothing raw on the terminal */
-    cli_put_escaped(stderr, e->source[0] ? e->source : cli_prog);
-    if (e->source[0] && e->line > 0)
-        fprintf(stderr, ":%d:%d", e->line, e->column);
-    fputs(": error: ", stderr);
-    cli_put_escaped(stderr, e->text);
-    fputc('\n', stderr);
-}
+/* gcc-style: file:line:col: error: text (cli/common.c) */
+static void print_error(const opinfo_error_t *e) { cli_print_error(e); }
 
 static int report_cb(const opinfo_error_t *e, void *ud)
 {
@@ -86,6 +92,8 @@ static int fail(const opinfo_error_t *e)
 
 typedef struct {
     const char *db, *backend, *release, *soc, *format, *output, *from_plugin;
+    int quiet;
+    cli_table_format fmt; /* list, show, diff */
     const char *plugin_dirs[16];
     size_t n_plugin_dirs;
     const char *pos[64];
@@ -107,19 +115,29 @@ static int need_backend(const args_t *a, const char *cmd)
 {
     if (a->backend)
         return 0;
-    fprintf(stderr, "%s: %s needs --backend B (see 'opinfo-db list backends')\n", cli_prog, cmd);
-    return EXIT_TROUBLE;
+    return cli_usage_error("%s needs --backend B (see 'opinfo-db list backends')", cmd);
+}
+
+/* --backend and --soc as typed (any case, a SoC's marketing name) to the database's names */
+static int resolve_names(args_t *a, opinfo_db *db)
+{
+    int rc = OPINFO_OK;
+    if (a->backend)
+        rc = cli_resolve_backend(db, a->backend, &a->backend);
+    if (rc == OPINFO_OK && a->soc && a->backend)
+        rc = cli_resolve_soc(db, a->backend, a->release, a->soc, &a->soc);
+    return rc == OPINFO_OK ? 0 : status_of(rc);
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
 static int cmd_init(const args_t *a)
 {
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     int rc = open_db(a, OPINFO_DB_WRITE | OPINFO_DB_CREATE, &db);
     if (rc)
         return rc;
-    printf("%s: opinfo database, schema %d\n", opinfo_db_path(db), opinfo_db_schema_version(db));
+    fprintf(out, "%s: opinfo database, schema %d\n", opinfo_db_path(db), opinfo_db_schema_version(db));
     opinfo_db_close(db);
     return 0;
 }
@@ -127,7 +145,7 @@ static int cmd_init(const args_t *a)
 /* The constraint data a plugin carries, imported as one document. */
 static int import_from_plugin(const args_t *a)
 {
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     int rc = open_db(a, OPINFO_DB_WRITE, &db);
     if (rc)
         return rc;
@@ -153,7 +171,7 @@ static int import_from_plugin(const args_t *a)
                     print_error(&e);
                 fprintf(stderr, "%s: nothing was imported\n", cli_prog);
                 rc = EXIT_TROUBLE;
-            } else
+            } else if (!a->quiet)
                 fprintf(stderr, "%s: imported the constraint data of plugin %s %s\n", cli_prog,
                         d->name, d->version);
         }
@@ -170,14 +188,14 @@ static int import_backendopinfo(const args_t *a, int write)
         fprintf(stderr, "%s: --format backendopinfo takes one FILE and --release R\n", cli_prog);
         return EXIT_TROUBLE;
     }
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     int rc = open_db(a, write ? OPINFO_DB_WRITE : OPINFO_DB_READONLY, &db);
     if (rc)
         return rc;
     opinfo_error_t e;
     opinfo_error_init(&e);
     rc = opinfo_db_import_backendopinfo(db, a->pos[0], a->release, write, report_cb, NULL, &e);
-    if (rc == OPINFO_OK)
+    if (rc == OPINFO_OK && !a->quiet)
         fprintf(stderr, "%s: %s %s as release %s\n", cli_prog, write ? "imported" : "checked",
                 a->pos[0], a->release);
     else if (rc != OPINFO_EINPUT && rc != OPINFO_EPARSE)
@@ -201,7 +219,7 @@ static int cmd_import(const args_t *a, int write)
     }
     if (a->format && strcmp(a->format, "backendopinfo") == 0)
         return import_backendopinfo(a, write);
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     int rc = open_db(a, write ? OPINFO_DB_WRITE : OPINFO_DB_READONLY, &db);
     if (rc)
         return rc;
@@ -209,7 +227,7 @@ static int cmd_import(const args_t *a, int write)
     opinfo_error_init(&e);
     rc = write ? opinfo_db_import_files(db, a->pos, (size_t)a->npos, report_cb, NULL, &e)
                : opinfo_db_check_files(db, a->pos, (size_t)a->npos, report_cb, NULL, &e);
-    if (rc == OPINFO_OK)
+    if (rc == OPINFO_OK && !a->quiet)
         fprintf(stderr, "%s: %s %d file%s\n", cli_prog, write ? "imported" : "checked", a->npos,
                 a->npos == 1 ? "" : "s");
     else if (rc != OPINFO_EINPUT && rc != OPINFO_EPARSE && rc != OPINFO_EIO)
@@ -223,7 +241,7 @@ static int cmd_import(const args_t *a, int write)
 
 static int cmd_migrate(const args_t *a)
 {
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     int rc = open_db(a, OPINFO_DB_WRITE | OPINFO_DB_MIGRATE, &db);
     if (rc)
         return rc;
@@ -235,9 +253,9 @@ static int cmd_migrate(const args_t *a)
         return fail(&e);
     }
     if (from == to)
-        printf("%s: schema %d is current\n", opinfo_db_path(db), to);
+        fprintf(out, "%s: schema %d is current\n", opinfo_db_path(db), to);
     else
-        printf("%s: migrated schema %d -> %d\n", opinfo_db_path(db), from, to);
+        fprintf(out, "%s: migrated schema %d -> %d\n", opinfo_db_path(db), from, to);
     opinfo_db_close(db);
     return 0;
 }
@@ -248,46 +266,71 @@ static int print_row(int n, const char *const *c, void *ud)
     for (int i = 0; i < n; i++) {
         const char *s = c[i] ? c[i] : "-";
         if (i + 1 < n && widths)
-            printf("%-*s  ", widths[i], s);
+            fprintf(out, "%-*s  ", widths[i], s);
         else
-            printf("%s%s", s, i + 1 < n ? "  " : "");
+            fprintf(out, "%s%s", s, i + 1 < n ? "  " : "");
     }
-    printf("\n");
+    fprintf(out, "\n");
     return 0;
 }
 
-static int cmd_list(const args_t *a)
+static int cmd_list(args_t *a)
 {
     static const struct {
         const char *name;
         opinfo_list_kind kind;
         const char *header;
         int widths[6];
+        const char *columns[6];
+        const char *numeric;
     } kinds[] = {
-        {"backends", OPINFO_LIST_BACKENDS, "backend  latest  releases", {10, 8}},
+        {"backends", OPINFO_LIST_BACKENDS, "backend  latest  releases", {10, 8},
+         {"backend", "latest", "releases"}, "..n"},
         {"releases", OPINFO_LIST_RELEASES, "backend  version  date  source  ops  variants",
-         {10, 8, 10, 0}},
+         {10, 8, 10, 0}, {"backend", "version", "date", "source", "ops", "variants"}, "....nn"},
         {"socs", OPINFO_LIST_SOCS, "backend  release  soc  arch  vtcm_mb  attributes",
-         {10, 8, 10, 6, 7}},
-        {"archs", OPINFO_LIST_ARCHS, "backend  release  arch  rank", {10, 8, 10}},
-        {"ops", OPINFO_LIST_OPS, "backend  release  op  variants  aliases", {10, 8, 22, 3}},
+         {10, 8, 10, 6, 7}, {"backend", "release", "soc", "arch", "vtcm_mb", "attributes"},
+         "....nj"},
+        {"archs", OPINFO_LIST_ARCHS, "backend  release  arch  rank", {10, 8, 10},
+         {"backend", "release", "arch", "rank"}, "...n"},
+        {"ops", OPINFO_LIST_OPS, "backend  release  op  variants  aliases", {10, 8, 22, 3},
+         {"backend", "release", "op", "variants", "aliases"}, "...n."},
         {"aliases", OPINFO_LIST_ALIASES, "backend  release  framework  alias  op",
-         {10, 8, 19, 40}},
+         {10, 8, 19, 40}, {"backend", "release", "framework", "alias", "op"}, NULL},
     };
-    if (a->npos != 1) {
-        fprintf(stderr, "%s: list needs one of backends, releases, socs, archs, ops, aliases\n",
-                cli_prog);
-        return EXIT_TROUBLE;
-    }
+    if (a->npos != 1)
+        return cli_usage_error("list needs one of backends, releases, socs, archs, ops, aliases");
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strcmp(kinds[i].name, a->pos[0]) != 0)
             continue;
-        opinfo_db *db;
+        opinfo_db *db = NULL;
         int rc = open_db(a, OPINFO_DB_READONLY, &db);
-        if (rc)
+        if (rc || (rc = resolve_names(a, db))) {
+            opinfo_db_close(db);
             return rc;
+        }
         opinfo_error_t e;
         opinfo_error_init(&e);
+        if (a->fmt != CLI_TABLE_TEXT) {
+            size_t nc = 0;
+            while (nc < 6 && kinds[i].columns[nc])
+                nc++;
+            cli_table *t = cli_table_new(nc, kinds[i].columns, kinds[i].numeric);
+            if (!t) {
+                opinfo_db_close(db);
+                fprintf(stderr, "%s: out of memory\n", cli_prog);
+                return EXIT_TROUBLE;
+            }
+            rc = opinfo_db_list(db, kinds[i].kind, a->backend, a->release, cli_table_row_fn, t,
+                                &e);
+            opinfo_db_close(db);
+            if (rc == OPINFO_OK && cli_table_write(t, a->fmt, out) != 0) {
+                fprintf(stderr, "%s: out of memory\n", cli_prog);
+                rc = EXIT_TROUBLE;
+            }
+            cli_table_free(t);
+            return rc == OPINFO_OK ? 0 : rc == EXIT_TROUBLE ? rc : fail(&e);
+        }
         int w[6];
         memcpy(w, kinds[i].widths, sizeof w);
         int *widths = kinds[i].kind == OPINFO_LIST_RELEASES ? NULL : w;
@@ -296,31 +339,57 @@ static int cmd_list(const args_t *a)
         opinfo_db_close(db);
         return rc == OPINFO_OK ? 0 : fail(&e);
     }
-    fprintf(stderr, "%s: cannot list \"%s\" (backends, releases, socs, archs, ops, aliases)\n",
-            cli_prog, a->pos[0]);
-    return EXIT_TROUBLE;
+    const char *lists[] = {"backends", "releases", "socs", "archs", "ops", "aliases"};
+    const char *near = cli_nearest(a->pos[0], lists, 6);
+    if (near)
+        return cli_usage_error("cannot list \"%s\"; did you mean \"%s\"? (backends, releases, "
+                               "socs, archs, ops, aliases)", a->pos[0], near);
+    return cli_usage_error("cannot list \"%s\" (backends, releases, socs, archs, ops, aliases)",
+                           a->pos[0]);
 }
 
-static int cmd_show(const args_t *a)
+static int cmd_show(args_t *a)
 {
-    if (a->npos != 1) {
-        fprintf(stderr, "%s: show needs one OP (a name or an alias)\n", cli_prog);
-        return EXIT_TROUBLE;
-    }
+    if (a->npos != 1)
+        return cli_usage_error("show needs one OP (a name or an alias)");
     int rc = need_backend(a, "show");
     if (rc)
         return rc;
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     if ((rc = open_db(a, OPINFO_DB_READONLY, &db)))
         return rc;
+    const char *op_name = a->pos[0];
+    if ((rc = resolve_names(a, db))) {
+        opinfo_db_close(db);
+        return rc;
+    }
+    if ((rc = cli_resolve_op(db, a->backend, a->release, a->pos[0], &op_name)) != OPINFO_OK) {
+        opinfo_db_close(db);
+        return status_of(rc);
+    }
     opinfo_error_t e;
     opinfo_error_init(&e);
+    if (a->fmt != CLI_TABLE_TEXT) {
+        const opinfo_op *op;
+        opinfo_soc soc;
+        if (opinfo_db_find_op(db, a->backend, a->release, op_name, &op, &e) != OPINFO_OK ||
+            (a->soc && opinfo_db_find_soc(db, a->backend, op->release, a->soc, &soc, &e) !=
+                           OPINFO_OK)) {
+            opinfo_db_close(db);
+            return fail(&e);
+        }
+        rc = cli_write_op(out, a->fmt, op, a->soc ? &soc : NULL) ? EXIT_TROUBLE : 0;
+        if (rc)
+            fprintf(stderr, "%s: out of memory\n", cli_prog);
+        opinfo_db_close(db);
+        return rc;
+    }
     char *text = NULL;
-    rc = opinfo_db_explain(db, a->backend, a->release, a->soc, a->pos[0], &text, &e);
+    rc = opinfo_db_explain(db, a->backend, a->release, a->soc, op_name, &text, &e);
     opinfo_db_close(db);
     if (rc != OPINFO_OK)
         return fail(&e);
-    fputs(text, stdout);
+    fputs(text, out);
     free(text);
     return 0;
 }
@@ -379,11 +448,11 @@ static void html_text(const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", stdout); break;
-        case '>': fputs("&gt;", stdout); break;
-        case '&': fputs("&amp;", stdout); break;
-        case '"': fputs("&quot;", stdout); break;
-        default: putchar(*s);
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*s, out);
         }
     }
 }
@@ -401,7 +470,7 @@ static int config_listed(const char *list, const char *cfg)
     return 0;
 }
 
-static int cmd_matrix(const args_t *a)
+static int cmd_matrix(args_t *a)
 {
     int rc = need_backend(a, "matrix");
     if (rc)
@@ -413,7 +482,7 @@ static int cmd_matrix(const args_t *a)
         fprintf(stderr, "%s: --format must be md or html\n", cli_prog);
         return EXIT_TROUBLE;
     }
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     if ((rc = open_db(a, OPINFO_DB_READONLY, &db)))
         return rc;
     matrix_ctx *m = calloc(1, sizeof *m);
@@ -434,37 +503,37 @@ static int cmd_matrix(const args_t *a)
         return fail(&e);
     }
     if (html) {
-        printf("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+        fprintf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
         html_text(a->backend);
-        printf(" %s support matrix</title>\n<style>table{border-collapse:collapse}td,th{border:"
+        fprintf(out, " %s support matrix</title>\n<style>table{border-collapse:collapse}td,th{border:"
                "1px solid #999;padding:2px 6px}td.y{background:#cfc}td.g{background:#fdd}"
                "</style></head><body>\n<h1>",
                ver);
         html_text(a->backend);
-        printf(" %s: op &times; quant config &times; arch</h1>\n<table>\n<tr><th>op</th>"
+        fprintf(out, " %s: op &times; quant config &times; arch</h1>\n<table>\n<tr><th>op</th>"
                "<th>config</th>",
                ver);
         for (int i = 0; i < m->n; i++) {
-            printf("<th title=\"");
+            fprintf(out, "<th title=\"");
             html_text(m->cols[i].socs);
-            printf("\">");
+            fprintf(out, "\">");
             html_text(m->cols[i].name);
-            printf("</th>");
+            fprintf(out, "</th>");
         }
-        printf("</tr>\n");
+        fprintf(out, "</tr>\n");
     } else {
-        printf("# %s %s: op x quant config x arch\n\n", a->backend, ver);
-        printf("`yes`: a variant for that config is available; `gated`: the op has one, but "
+        fprintf(out, "# %s %s: op x quant config x arch\n\n", a->backend, ver);
+        fprintf(out, "`yes`: a variant for that config is available; `gated`: the op has one, but "
                "not on that arch.\n\n");
         for (int i = 0; i < m->n; i++)
-            printf("- %s: %s\n", m->cols[i].name, m->cols[i].socs[0] ? m->cols[i].socs : "-");
-        printf("\n| op | config |");
+            fprintf(out, "- %s: %s\n", m->cols[i].name, m->cols[i].socs[0] ? m->cols[i].socs : "-");
+        fprintf(out, "\n| op | config |");
         for (int i = 0; i < m->n; i++)
-            printf(" %s |", m->cols[i].name);
-        printf("\n|---|---|");
+            fprintf(out, " %s |", m->cols[i].name);
+        fprintf(out, "\n|---|---|");
         for (int i = 0; i < m->n; i++)
-            printf("---|");
-        printf("\n");
+            fprintf(out, "---|");
+        fprintf(out, "\n");
     }
     for (int o = 0; o < m->nops; o++) {
         const opinfo_op *op;
@@ -493,13 +562,13 @@ static int cmd_matrix(const args_t *a)
         }
         for (int c = 0; c < nc; c++) {
             if (html) {
-                printf("<tr><td>");
+                fprintf(out, "<tr><td>");
                 html_text(op->name);
-                printf("</td><td>");
+                fprintf(out, "</td><td>");
                 html_text(cfgs[c]);
-                printf("</td>");
+                fprintf(out, "</td>");
             } else
-                printf("| %s | %s |", op->name, cfgs[c]);
+                fprintf(out, "| %s | %s |", op->name, cfgs[c]);
             for (int col = 0; col < m->n; col++) {
                 int has = 0, ok = 0;
                 for (size_t i = 0; i < op->n_variants; i++) {
@@ -510,16 +579,16 @@ static int cmd_matrix(const args_t *a)
                     ok |= opinfo_variant_available(v, m->cols[col].rank);
                 }
                 if (html)
-                    printf("<td class=\"%s\">%s</td>", ok ? "y" : has ? "g" : "",
+                    fprintf(out, "<td class=\"%s\">%s</td>", ok ? "y" : has ? "g" : "",
                            ok ? "yes" : has ? "gated" : "");
                 else
-                    printf(" %s |", ok ? "yes" : has ? "gated" : "");
+                    fprintf(out, " %s |", ok ? "yes" : has ? "gated" : "");
             }
-            printf(html ? "</tr>\n" : "\n");
+            fprintf(out, html ? "</tr>\n" : "\n");
         }
     }
     if (html)
-        printf("</table>\n</body></html>\n");
+        fprintf(out, "</table>\n</body></html>\n");
     free(m);
     opinfo_db_close(db);
     if (e.code) {
@@ -536,50 +605,73 @@ static int print_change(int n, const char *const *c, void *ud)
     (void)n;
     (void)ud;
     if (c[2])
-        printf("%s %s: %s: %s -> %s\n", c[0], c[1], c[2], c[3] ? c[3] : "(absent)",
-               c[4] ? c[4] : "(absent)");
+        fprintf(out, "%s %s: %s: %s -> %s\n", c[0], c[1], c[2], c[3] ? c[3] : "(absent)",
+                c[4] ? c[4] : "(absent)");
     else if (c[0][0] == '+')
-        printf("+ %s\n", c[1]);
+        fprintf(out, "+ %s\n", c[1]);
     else
-        printf("- %s\n", c[1]);
+        fprintf(out, "- %s\n", c[1]);
     return 0;
 }
 
-static int cmd_diff(const args_t *a)
+static int cmd_diff(args_t *a)
 {
     int rc = need_backend(a, "diff");
     if (rc)
         return rc;
-    if (a->npos != 2) {
-        fprintf(stderr, "%s: diff needs two releases, e.g. opinfo-db diff --backend B 2.41 2.44\n",
-                cli_prog);
-        return EXIT_TROUBLE;
-    }
-    opinfo_db *db;
+    if (a->npos != 2)
+        return cli_usage_error("diff needs two releases, e.g. opinfo-db diff --backend B 2.41 2.44");
+    opinfo_db *db = NULL;
     if ((rc = open_db(a, OPINFO_DB_READONLY, &db)))
         return rc;
+    if ((rc = resolve_names(a, db))) {
+        opinfo_db_close(db);
+        return rc == EXIT_FOUND_NOTHING ? EXIT_TROUBLE : rc;
+    }
     opinfo_error_t e;
     opinfo_error_init(&e);
     size_t count = 0;
-    printf("--- %s %s\n+++ %s %s\n", a->backend, a->pos[0], a->backend, a->pos[1]);
-    rc = opinfo_db_diff(db, a->backend, a->pos[0], a->pos[1], print_change, NULL, &count, &e);
+    cli_table *t = NULL;
+    if (a->fmt != CLI_TABLE_TEXT) {
+        static const char *const cols[] = {"change", "what", "field", "old", "new"};
+        if (!(t = cli_table_new(5, cols, "...jj"))) {
+            opinfo_db_close(db);
+            fprintf(stderr, "%s: out of memory\n", cli_prog);
+            return EXIT_TROUBLE;
+        }
+    } else
+        fprintf(out, "--- %s %s\n+++ %s %s\n", a->backend, a->pos[0], a->backend, a->pos[1]);
+    rc = opinfo_db_diff(db, a->backend, a->pos[0], a->pos[1], t ? cli_table_row_fn : print_change,
+                        t, &count, &e);
     opinfo_db_close(db);
     if (rc != OPINFO_OK) {
+        cli_table_free(t);
         print_error(&e);
         return EXIT_TROUBLE; /* a missing release is a usage error here, not "no differences" */
     }
-    fprintf(stderr, "%zu change%s\n", count, count == 1 ? "" : "s");
+    if (t && cli_table_write(t, a->fmt, out) != 0) {
+        cli_table_free(t);
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return EXIT_TROUBLE;
+    }
+    cli_table_free(t);
+    if (!a->quiet)
+        fprintf(stderr, "%zu change%s\n", count, count == 1 ? "" : "s");
     return count ? EXIT_FOUND_NOTHING : 0;
 }
 
-static int cmd_export(const args_t *a)
+static int cmd_export(args_t *a)
 {
     int rc = need_backend(a, "export");
     if (rc)
         return rc;
-    opinfo_db *db;
+    opinfo_db *db = NULL;
     if ((rc = open_db(a, OPINFO_DB_READONLY, &db)))
         return rc;
+    if ((rc = resolve_names(a, db))) {
+        opinfo_db_close(db);
+        return rc;
+    }
     opinfo_error_t e;
     opinfo_error_init(&e);
     char *json = NULL;
@@ -593,92 +685,145 @@ static int cmd_export(const args_t *a)
         if (cli_write_output(a->output, json) != 0)
             status = EXIT_TROUBLE;
     } else
-        fputs(json, stdout);
+        fputs(json, out);
     free(json);
     return status;
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+enum { OPT_BACKEND = CLI_OPT_TOOL, OPT_RELEASE, OPT_SOC, OPT_FROM_PLUGIN, OPT_PLUGIN_PATH };
+
+static const struct option db_opts[] = {
+    {"backend", required_argument, NULL, OPT_BACKEND},
+    {"release", required_argument, NULL, OPT_RELEASE},
+    {"soc", required_argument, NULL, OPT_SOC},
+    {"from-plugin", required_argument, NULL, OPT_FROM_PLUGIN},
+    {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+    {NULL, 0, NULL, 0},
+};
+
+static int db_option(int opt, const char *name, const char *arg, void *ud)
+{
+    args_t *a = ud;
+    (void)name;
+    switch (opt) {
+    case OPT_BACKEND: a->backend = arg; break;
+    case OPT_RELEASE: a->release = arg; break;
+    case OPT_SOC: a->soc = arg; break;
+    case OPT_FROM_PLUGIN: a->from_plugin = arg; break;
+    case OPT_PLUGIN_PATH:
+        if (a->n_plugin_dirs == 16)
+            return cli_usage_error("at most 16 --plugin-path");
+        a->plugin_dirs[a->n_plugin_dirs++] = arg;
+        break;
+    default: return cli_usage_error("unknown option");
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(args_t *);
+    const char *formats[4]; /* the --format values it takes, the default first; none: {NULL} */
+} commands[] = {
+    {"init", NULL, {NULL}},
+    {"import", NULL, {"constraints", "backendopinfo", NULL}},
+    {"check", NULL, {"constraints", "backendopinfo", NULL}},
+    {"list", cmd_list, {"text", "json", "tsv", NULL}},
+    {"show", cmd_show, {"text", "json", "tsv", NULL}},
+    {"matrix", cmd_matrix, {"md", "html", NULL}},
+    {"diff", cmd_diff, {"text", "json", "tsv", NULL}},
+    {"export", cmd_export, {"json", NULL}},
+    {"migrate", NULL, {NULL}},
+};
+
+static int run_command(args_t *a, const char *cmd)
+{
+    size_t n = sizeof commands / sizeof commands[0], i;
+    for (i = 0; i < n && strcmp(commands[i].name, cmd) != 0; i++)
+        ;
+    if (i == n) {
+        const char *names[16];
+        for (size_t k = 0; k < n; k++)
+            names[k] = commands[k].name;
+        const char *near = cli_nearest(cmd, names, n);
+        if (near)
+            return cli_usage_error("unknown command \"%s\"; did you mean \"%s\"?", cmd, near);
+        return cli_usage_error("unknown command \"%s\"", cmd);
+    }
+    if (a->format && !commands[i].formats[0])
+        return cli_usage_error("%s takes no --format", cmd);
+    if (commands[i].formats[0]) {
+        char what[64];
+        snprintf(what, sizeof what, "opinfo-db %s", cmd);
+        int f = cli_pick_format(a->format, commands[i].formats, what);
+        if (f < 0)
+            return EXIT_TROUBLE;
+        a->fmt = (cli_table_format)f;
+    }
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(a);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(a, 1);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_import(a, 0);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(a);
+    return commands[i].run(a);
+}
+
 int main(int argc, char **argv)
 {
     args_t a;
     memset(&a, 0, sizeof a);
-    const char *cmd = NULL;
-    int only_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char **slot = NULL;
-        if (!only_pos && strcmp(arg, "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (!only_pos && arg[0] == '-' && arg[1] != '\0') {
-            if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-                usage(stdout);
-                return 0;
-            }
-            if (strcmp(arg, "--version") == 0) {
-                printf("opinfo-db %s (library %s, database schema %d, constraint format %d)\n",
-                       OPINFO_VERSION, opinfo_version_str(), OPINFO_DB_SCHEMA_VERSION,
-                       OPINFO_CONSTRAINTS_FORMAT);
-                return 0;
-            }
-            if (cli_opt_is(arg, "--db"))
-                slot = &a.db;
-            else if (cli_opt_is(arg, "--backend"))
-                slot = &a.backend;
-            else if (cli_opt_is(arg, "--release"))
-                slot = &a.release;
-            else if (cli_opt_is(arg, "--soc"))
-                slot = &a.soc;
-            else if (cli_opt_is(arg, "--format"))
-                slot = &a.format;
-            else if (strcmp(arg, "-o") == 0 || cli_opt_is(arg, "--output"))
-                slot = &a.output;
-            else if (cli_opt_is(arg, "--from-plugin"))
-                slot = &a.from_plugin;
-            else if (cli_opt_is(arg, "--plugin-path") && a.n_plugin_dirs < 16)
-                slot = &a.plugin_dirs[a.n_plugin_dirs++];
-            else {
-                fprintf(stderr, "%s: unknown option %s (try --help)\n", cli_prog, arg);
-                return EXIT_TROUBLE;
-            }
-            if (cli_take_value(argc, argv, &i, slot) != 0)
-                return EXIT_TROUBLE;
-            continue;
-        }
-        if (!cmd)
-            cmd = arg;
-        else if (a.npos < 64)
-            a.pos[a.npos++] = arg;
-        else {
-            fprintf(stderr, "%s: too many arguments\n", cli_prog);
-            return EXIT_TROUBLE;
-        }
+    cli_common c;
+    memset(&c, 0, sizeof c);
+    out = stdout;
+    int first = argc;
+    int rc = cli_parse(argc, argv, "", db_opts, &c, db_option, &a, &first);
+    if (rc)
+        return rc;
+    if (c.help) {
+        usage(stdout);
+        return 0;
     }
-    if (!cmd) {
+    if (c.version) {
+        printf("opinfo-db %s (library %s, database schema %d, constraint format %d)\n",
+               OPINFO_VERSION, opinfo_version_str(), OPINFO_DB_SCHEMA_VERSION,
+               OPINFO_CONSTRAINTS_FORMAT);
+        return 0;
+    }
+    a.db = c.db;
+    a.format = c.format;
+    a.output = c.output;
+    a.quiet = c.quiet;
+    if (first == argc) {
         usage(stderr);
         return EXIT_TROUBLE;
     }
-    if (strcmp(cmd, "init") == 0)
-        return cmd_init(&a);
-    if (strcmp(cmd, "import") == 0)
-        return cmd_import(&a, 1);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_import(&a, 0);
-    if (strcmp(cmd, "list") == 0)
-        return cmd_list(&a);
-    if (strcmp(cmd, "show") == 0)
-        return cmd_show(&a);
-    if (strcmp(cmd, "matrix") == 0)
-        return cmd_matrix(&a);
-    if (strcmp(cmd, "diff") == 0)
-        return cmd_diff(&a);
-    if (strcmp(cmd, "export") == 0)
-        return cmd_export(&a);
-    if (strcmp(cmd, "migrate") == 0)
-        return cmd_migrate(&a);
-    fprintf(stderr, "%s: unknown command \"%s\" (try --help)\n", cli_prog, cmd);
-    return EXIT_TROUBLE;
+    const char *cmd = argv[first];
+    for (int i = first + 1; i < argc; i++) {
+        if (a.npos == 64)
+            return cli_usage_error("too many arguments");
+        a.pos[a.npos++] = argv[i];
+    }
+    /* results to -o FILE: gathered, then written whole (core/outfile.c); export writes its own */
+    char *buf = NULL;
+    size_t len = 0;
+    int to_file = a.output && strcmp(a.output, "-") != 0 && strcmp(cmd, "export") != 0;
+    if (to_file && !(out = open_memstream(&buf, &len))) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return EXIT_TROUBLE;
+    }
+    rc = run_command(&a, cmd);
+    if (to_file) {
+        fclose(out);
+        out = stdout;
+        if ((rc == 0 || rc == EXIT_FOUND_NOTHING) && cli_write_output(a.output, buf) != 0)
+            rc = EXIT_TROUBLE;
+        free(buf);
+    }
+    cli_names_free();
+    return rc;
 }

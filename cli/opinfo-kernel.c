@@ -9,6 +9,7 @@
 #include "opinfo/plugin.h"
 
 #include "cli.h"
+#include "common.h"
 
 const char *cli_prog = "opinfo-kernel";
 
@@ -18,31 +19,37 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: opinfo-kernel --backend B NAME [--in X.npy]... [--attr NAME=V[,V...]]...\n"
-            "                     --out Y.npy [--out Z.npy]...\n"
-            "       opinfo-kernel --backend B --list\n"
+            "                     -o Y.npy [-o Z.npy]...\n"
+            "       opinfo-kernel --backend B --list [-f text|json|tsv]\n"
             "\n"
             "Runs the reference kernel NAME of backend B (qnn-htp, xnnpack, fbgemm) with that\n"
             "backend's exact integer numerics, on NumPy .npy files (little-endian, C order).\n"
             "\n"
             "options:\n"
-            "  --backend B           the backend whose plugin has the kernel\n"
+            "  --backend B           the backend whose plugin has the kernel (any case)\n"
             "  --in FILE             an input tensor, in the kernel's order (repeatable)\n"
             "  --attr NAME=V[,V...]  an attribute: numbers or fractions (1/256), one per channel\n"
             "                        where the kernel allows; dtype=int8 etc. for dtype attributes\n"
-            "  --out FILE            where an output goes, in order (repeatable)\n"
+            "  -o, --output FILE     where an output goes, in order (repeatable); --out FILE is\n"
+            "                        a deprecated spelling\n"
             "  --list                the backend's kernels and their signatures\n"
+            "  -f, --format F        the --list format: text (default), json, tsv\n"
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
             "  --allow-writable-plugins  load plugins from directories others may write\n"
+            "  -q, --quiet           accepted by every opinfo tool; this one prints no summary\n"
+            "  --db PATH, --color=WHEN  accepted by every opinfo tool; kernels use neither\n"
+            "  -V, --version         the version\n"
             "  -h, --help            this help\n"
-            "  --version             the version\n"
             "\n"
+            "Options and operands mix; long options may be abbreviated while unambiguous; '--'\n"
+            "ends the options.\n"
             "kernels.md in " OPINFO_DOCDIR " documents every kernel's inputs, attributes and\n"
             "rounding.\n");
 }
 
 static void report(const opinfo_error_t *e)
 {
-    fprintf(stderr, "%s: error: %s\n", cli_prog, e->text);
+    cli_print_error(e); /* names the file when the error has one */
 }
 
 static int print_row(int ncols, const char *const *cols, void *ud)
@@ -50,6 +57,17 @@ static int print_row(int ncols, const char *const *cols, void *ud)
     (void)ud;
     if (ncols >= 2)
         printf("%-34s %s\n", cols[0], cols[1]);
+    return 0;
+}
+
+/* the backends the plugins serve (column 4: comma-separated), for names people type */
+static int collect_backends(int n, const char *const *c, void *ud)
+{
+    char *list = ud;
+    if (n > 5 && c[4] && c[5] && (strcmp(c[5], "ok") == 0)) {
+        size_t l = strlen(list);
+        snprintf(list + l, 1024 - l, "%s%s", l ? "," : "", c[4]);
+    }
     return 0;
 }
 
@@ -105,15 +123,59 @@ static int parse_attr(const char *spec, opinfo_kernel_attr *a, char **name_out, 
     return 0;
 }
 
+enum { OPT_BACKEND = CLI_OPT_TOOL, OPT_IN, OPT_OUT, OPT_ATTR, OPT_LIST, OPT_PLUGIN_PATH,
+       OPT_ALLOW_WRITABLE };
+
+static const struct option kernel_opts[] = {
+    {"backend", required_argument, NULL, OPT_BACKEND},
+    {"in", required_argument, NULL, OPT_IN},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"attr", required_argument, NULL, OPT_ATTR},
+    {"list", no_argument, NULL, OPT_LIST},
+    {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+    {"allow-writable-plugins", no_argument, NULL, OPT_ALLOW_WRITABLE},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct kargs {
+    cli_common *c;
+    const char *backend, *ins[MAX_ARGS], *plugin_dirs[MAX_ARGS], *attr_specs[MAX_ARGS];
+    size_t n_in, n_dirs, n_attr, plugin_flags;
+    int list;
+} kargs;
+
+static int kernel_option(int opt, const char *name, const char *arg, void *ud)
+{
+    kargs *k = ud;
+    size_t *count = opt == OPT_IN ? &k->n_in : opt == OPT_ATTR ? &k->n_attr
+                    : opt == OPT_PLUGIN_PATH ? &k->n_dirs : opt == OPT_OUT ? &k->c->n_outputs
+                                                                            : NULL;
+    if (count && *count == MAX_ARGS)
+        return cli_usage_error("at most %d of --%s", MAX_ARGS, name ? name : "?");
+    switch (opt) {
+    case OPT_BACKEND: k->backend = arg; break;
+    case OPT_IN: k->ins[k->n_in++] = arg; break;
+    case OPT_OUT:
+        fprintf(stderr, "%s: warning: --out is deprecated; use -o/--output\n", cli_prog);
+        k->c->outputs[k->c->n_outputs++] = k->c->output = arg;
+        break;
+    case OPT_ATTR: k->attr_specs[k->n_attr++] = arg; break;
+    case OPT_LIST: k->list = 1; break;
+    case OPT_PLUGIN_PATH: k->plugin_dirs[k->n_dirs++] = arg; break;
+    case OPT_ALLOW_WRITABLE: k->plugin_flags |= OPINFO_PLUGINS_ALLOW_WRITABLE; break;
+    default: return cli_usage_error("unknown option");
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *backend = NULL, *kernel = NULL, *ins[MAX_ARGS], *outs[MAX_ARGS];
-    const char *plugin_dirs[MAX_ARGS];
-    size_t n_in = 0, n_out = 0, n_attr = 0, n_dirs = 0, plugin_flags = 0;
+    const char *backend = NULL, *kernel = NULL, **ins, **outs;
+    size_t n_in = 0, n_out = 0, n_attr = 0;
     opinfo_kernel_attr attrs[MAX_ARGS];
     char *attr_names[MAX_ARGS];
     double *attr_vals[MAX_ARGS];
-    int list = 0, status = 2;
+    int list = 0, status = 2, first = argc;
     opinfo_tensor in_t[MAX_ARGS], out_t[MAX_ARGS];
     size_t loaded = 0, produced = 0;
     opinfo_plugins *plugins = NULL;
@@ -121,79 +183,97 @@ int main(int argc, char **argv)
     opinfo_error_init(&err);
     memset(in_t, 0, sizeof in_t);
     memset(out_t, 0, sizeof out_t);
+    cli_common c;
+    memset(&c, 0, sizeof c);
+    kargs k;
+    memset(&k, 0, sizeof k);
+    k.c = &c;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            status = 0;
-            goto done;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("opinfo-kernel %s (plugin ABI %s)\n", opinfo_version_str(),
-                   opinfo_plugin_abi_version());
-            status = 0;
-            goto done;
-        } else if (strcmp(a, "--list") == 0)
-            list = 1;
-        else if (strcmp(a, "--allow-writable-plugins") == 0)
-            plugin_flags |= OPINFO_PLUGINS_ALLOW_WRITABLE;
-        else if (cli_opt_is(a, "--backend")) {
-            if (cli_take_value(argc, argv, &i, &backend))
-                goto done;
-        } else if (cli_opt_is(a, "--in") || cli_opt_is(a, "--out") ||
-                   cli_opt_is(a, "--plugin-path") || cli_opt_is(a, "--attr")) {
-            if (cli_take_value(argc, argv, &i, &v))
-                goto done;
-            int is_in = cli_opt_is(a, "--in"), is_out = cli_opt_is(a, "--out");
-            size_t *count = is_in ? &n_in : is_out ? &n_out : cli_opt_is(a, "--attr") ? &n_attr
-                                                                                   : &n_dirs;
-            if (*count == MAX_ARGS) {
-                fprintf(stderr, "%s: at most %d of %s\n", cli_prog, MAX_ARGS, a);
-                goto done;
-            }
-            if (is_in)
-                ins[n_in++] = v;
-            else if (is_out)
-                outs[n_out++] = v;
-            else if (cli_opt_is(a, "--plugin-path"))
-                plugin_dirs[n_dirs++] = v;
-            else {
-                if (parse_attr(v, &attrs[n_attr], &attr_names[n_attr], &attr_vals[n_attr]))
-                    goto done;
-                n_attr++;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "%s: unknown option %s (see --help)\n", cli_prog, a);
-            goto done;
-        } else if (!kernel)
-            kernel = a;
-        else {
-            fprintf(stderr, "%s: one kernel per run (%s and %s given)\n", cli_prog, kernel, a);
-            goto done;
-        }
+    if ((status = cli_parse(argc, argv, "", kernel_opts, &c, kernel_option, &k, &first)))
+        goto done;
+    status = 2;
+    if (c.help) {
+        usage(stdout);
+        status = 0;
+        goto done;
     }
+    if (c.version) {
+        printf("opinfo-kernel %s (plugin ABI %s)\n", opinfo_version_str(),
+               opinfo_plugin_abi_version());
+        status = 0;
+        goto done;
+    }
+    int fmt = cli_pick_format(c.format, cli_table_formats, "--list");
+    if (fmt < 0)
+        goto done;
+    backend = k.backend;
+    list = k.list;
+    ins = k.ins;
+    n_in = k.n_in;
+    outs = c.outputs;
+    n_out = c.n_outputs;
+    for (; n_attr < k.n_attr; n_attr++)
+        if (parse_attr(k.attr_specs[n_attr], &attrs[n_attr], &attr_names[n_attr],
+                       &attr_vals[n_attr]))
+            goto done;
+    if (argc - first > 1) {
+        cli_usage_error("one kernel per run (%s and %s given)", argv[first], argv[first + 1]);
+        goto done;
+    }
+    if (argc - first == 1)
+        kernel = argv[first];
     if (!backend) {
-        fprintf(stderr, "%s: --backend is required (see --help)\n", cli_prog);
+        cli_usage_error("--backend is required");
         goto done;
     }
     if (!list && !kernel) {
-        fprintf(stderr, "%s: name a kernel, or --list (see --help)\n", cli_prog);
+        cli_usage_error("name a kernel, or --list");
         goto done;
     }
     if (!list && !n_out) {
-        fprintf(stderr, "%s: --out is required\n", cli_prog);
+        cli_usage_error("-o/--output is required");
         goto done;
     }
-    if (opinfo_plugins_open(plugin_dirs, n_dirs, plugin_flags, &plugins, &err)) {
+    if (opinfo_plugins_open(k.plugin_dirs, k.n_dirs, k.plugin_flags, &plugins, &err)) {
         report(&err);
         goto done;
     }
+    {
+        /* the backend as typed: any case; an unknown one names the backends there are */
+        char served[1024] = "";
+        const char *choices[64];
+        size_t nch = 0;
+        if (opinfo_plugins_list(plugins, collect_backends, served, &err) == OPINFO_OK)
+            for (char *save = NULL, *t = strtok_r(served, ",", &save); t && nch < 64;
+                 t = strtok_r(NULL, ",", &save))
+                choices[nch++] = t;
+        opinfo_error_init(&err);
+        const char *hit = nch ? cli_pick_name("backend", backend, choices, nch, 1) : backend;
+        if (!hit)
+            goto done;
+        static char canon[128];
+        snprintf(canon, sizeof canon, "%s", hit);
+        backend = canon;
+    }
     if (list) {
-        if (opinfo_kernel_list(plugins, backend, print_row, NULL, &err)) {
+        cli_table *t = NULL;
+        if (fmt != CLI_TABLE_TEXT) {
+            static const char *const cols[] = {"kernel", "signature"};
+            if (!(t = cli_table_new(2, cols, NULL))) {
+                fprintf(stderr, "%s: out of memory\n", cli_prog);
+                goto done;
+            }
+        }
+        if (opinfo_kernel_list(plugins, backend, t ? cli_table_row_fn : print_row, t, &err)) {
             report(&err);
+            cli_table_free(t);
             goto done;
         }
-        status = 0;
+        if (t && cli_table_write(t, (cli_table_format)fmt, stdout) != 0)
+            fprintf(stderr, "%s: out of memory\n", cli_prog);
+        else
+            status = 0;
+        cli_table_free(t);
         goto done;
     }
     for (; loaded < n_in; loaded++)

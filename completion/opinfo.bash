@@ -12,7 +12,7 @@ _opinfo_db()
     for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
         [[ ${COMP_WORDS[i]} == --db ]] && db=${COMP_WORDS[i + 1]}
     done
-    "$tool" ${db:+--db "$db"} "$@" 2>/dev/null | grep -v '^#'
+    "$tool" ${db:+--db "$db"} "$@" 2>/dev/null
 }
 
 # _opinfo_word OPTION: the value given to OPTION on the command line, if any
@@ -29,11 +29,12 @@ _opinfo_names()
 {
     local backend col
     backend=$(_opinfo_word --backend)
+    # -f tsv: a header line, then tab-separated fields (values may hold spaces)
     case $1 in
-    backends) _opinfo_db list backends | awk '{print $1}' ;;
-    releases) _opinfo_db list releases ${backend:+--backend "$backend"} | awk '{print $2}' ;;
-    socs) _opinfo_db list socs ${backend:+--backend "$backend"} | awk '{print $3}' ;;
-    ops) _opinfo_db list ops ${backend:+--backend "$backend"} | awk '{print $3}' ;;
+    backends) _opinfo_db list backends -f tsv | sed 1d | cut -f1 ;;
+    releases) _opinfo_db list releases ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f2 ;;
+    socs) _opinfo_db list socs ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f3 ;;
+    ops) _opinfo_db list ops ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f3 ;;
     esac | sort -u
 }
 
@@ -51,19 +52,28 @@ _opinfo_check()
     --soc) _opinfo_reply "$(_opinfo_names socs)" "$cur"; return ;;
     --release) _opinfo_reply "$(_opinfo_names releases)" "$cur"; return ;;
     --explain) _opinfo_reply "$(_opinfo_names ops)" "$cur"; return ;;
-    -f | --format) _opinfo_reply "text"$'\n'"json"$'\n'"sarif"$'\n'"junit" "$cur"; return ;;
+    -f | --format)
+        if [[ " ${COMP_WORDS[*]} " == *" --list-rules "* || " ${COMP_WORDS[*]} " == *" --explain "* ]]; then
+            _opinfo_reply "$(printf '%s\n' text json tsv)" "$cur"
+        else
+            _opinfo_reply "$(printf '%s\n' text json sarif junit github)" "$cur"
+        fi
+        return ;;
+    --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
     --activation-type | --weight-type)
         _opinfo_reply "$(printf '%s\n' QInt8 QUInt8 QInt16 QUInt16 QInt4 QUInt4)" "$cur"; return ;;
     --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --db | -o | --output | --overrides) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --max-errors | --config) return ;;
+    --db | -o | --output | --overrides | --baseline | --write-baseline)
+        COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --max-errors | --config | --select | --ignore) return ;;
     esac
     if [[ $cur == -* ]]; then
         _opinfo_reply "$(printf '%s\n' --backend --soc --release --db --strict --warn --format \
             --output --max-errors --quiet --list-rules --plugin-path --list-plugins \
             --allow-writable-plugins --explain --config --fix --overrides --activation-type \
             --weight-type --activation-symmetric --weight-symmetric --weight-asymmetric --ort \
-            --version --help)" "$cur"
+            --full-delegation --select --ignore --show-suppressed --baseline --write-baseline \
+            --show-config --no-config --statistics --color --version --help)" "$cur"
     elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "annotate fix-overrides" -- "$cur") $(compgen -f -- "$cur"))
     else
@@ -78,20 +88,29 @@ _opinfo_db_complete()
     --backend) _opinfo_reply "$(_opinfo_names backends)" "$cur"; return ;;
     --soc) _opinfo_reply "$(_opinfo_names socs)" "$cur"; return ;;
     --release) _opinfo_reply "$(_opinfo_names releases)" "$cur"; return ;;
-    --format) _opinfo_reply "md"$'\n'"html" "$cur"; return ;;
+    -f | --format)
+        case " ${COMP_WORDS[*]} " in
+        *" matrix "*) _opinfo_reply "$(printf '%s\n' md html)" "$cur" ;;
+        *" import "* | *" check "*) _opinfo_reply "$(printf '%s\n' constraints backendopinfo)" "$cur" ;;
+        *" export "*) _opinfo_reply json "$cur" ;;
+        *) _opinfo_reply "$(printf '%s\n' text json tsv)" "$cur" ;;
+        esac
+        return ;;
+    --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
     --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --db | -o | --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --db | --backend | --release | --soc | --format | -o | --output | --plugin-path) ((i++)) ;;
+        --db | --backend | --release | --soc | --format | -f | -o | --output | --plugin-path | \
+            --from-plugin | --color) ((i++)) ;;
         -*) ;;
         *) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     if [[ $cur == -* ]]; then
         _opinfo_reply "$(printf '%s\n' --db --backend --release --soc --format --output \
-            --from-plugin --plugin-path --version --help)" "$cur"
+            --quiet --color --from-plugin --plugin-path --version --help)" "$cur"
         return
     fi
     case $cmd in
@@ -110,19 +129,21 @@ _opinfo_kernel()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} backend tool
     case $prev in
     --backend) _opinfo_reply "$(_opinfo_names backends)" "$cur"; return ;;
-    --in | --out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --in | -o | --output | --out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -f | --format) _opinfo_reply "$(printf '%s\n' text json tsv)" "$cur"; return ;;
+    --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
     --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --attr) return ;;
     esac
     if [[ $cur == -* ]]; then
-        _opinfo_reply "$(printf '%s\n' --backend --in --attr --out --list --plugin-path \
-            --allow-writable-plugins --help --version)" "$cur"
+        _opinfo_reply "$(printf '%s\n' --backend --in --attr --output --list --format \
+            --plugin-path --allow-writable-plugins --quiet --color --help --version)" "$cur"
         return
     fi
     backend=$(_opinfo_word --backend)
     [[ -n $backend ]] || return
     tool=${COMP_WORDS[0]}
-    _opinfo_reply "$("$tool" --backend "$backend" --list 2>/dev/null | awk '{print $1}')" "$cur"
+    _opinfo_reply "$("$tool" --backend "$backend" --list -f tsv 2>/dev/null | sed 1d | cut -f1)" "$cur"
 }
 
 complete -F _opinfo_check opinfo-check

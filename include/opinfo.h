@@ -502,6 +502,13 @@ OPINFO_API size_t opinfo_report_errors(const opinfo_report *r);
 OPINFO_API size_t opinfo_report_warnings(const opinfo_report *r);
 OPINFO_API size_t opinfo_report_nodes(const opinfo_report *r);  /* nodes checked */
 OPINFO_API int opinfo_report_truncated(const opinfo_report *r); /* max_errors reached */
+/* Long runs: opinfo_check calls fn after every 4096 nodes of a graph and once after its last,
+ * with the nodes checked so far and the graph's node count. The diagnostics found so far are in
+ * the report already, so a caller may write them out as they come
+ * (opinfo_report_filter_partial, opinfo_report_write_from). fn NULL: none (the default). */
+OPINFO_API void opinfo_report_set_progress(opinfo_report *r,
+                                           void (*fn)(size_t done, size_t total, void *userdata),
+                                           void *userdata);
 
 typedef enum {
     OPINFO_FORMAT_TEXT = 0, /* gcc style: file:line:col: error: message [rule] */
@@ -514,6 +521,10 @@ typedef enum {
 /* Renders the report. *out is malloc'd; free() it. */
 OPINFO_API int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out,
                                    opinfo_error_t *err);
+/* The diagnostics from index `from` on, in a line format (OPINFO_FORMAT_TEXT or _GITHUB), as
+ * opinfo_report_write writes them: for writing diagnostics out as a check finds them. */
+OPINFO_API int opinfo_report_write_from(const opinfo_report *r, opinfo_format fmt, size_t from,
+                                        char **out, opinfo_error_t *err);
 
 typedef struct opinfo_rule_info {
     const char *id;      /* "fixed-qparams" */
@@ -545,6 +556,12 @@ OPINFO_API int opinfo_filter_baseline(opinfo_filter *f, const char *path, opinfo
  * without a reason adds an unjustified-suppression warning. */
 OPINFO_API int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
                                     opinfo_filter *f, opinfo_error_t *err);
+/* The same while a check of g runs (from its progress callback): the diagnostics from `from` on,
+ * without the unjustified-suppression warnings, which the final opinfo_report_filter of the check
+ * adds once. A baseline is matched in order, as the final call would. */
+OPINFO_API int opinfo_report_filter_partial(opinfo_report *r, size_t from,
+                                            const opinfo_qgraph *g, opinfo_filter *f,
+                                            opinfo_error_t *err);
 
 typedef enum {
     OPINFO_FILTERED_SUPPRESSED = 0, /* by a node's "suppress" */

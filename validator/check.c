@@ -1541,8 +1541,11 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     int snapshot = oi_db_snapshot_begin(db);
     opinfo_plugins *own_plugins = NULL;
     c->backend = o.backend ? o.backend : g->target_backend;
-    const char *rel = o.release ? o.release : g->target_release;
-    c->soc = o.soc ? o.soc : g->target_soc;
+    /* another backend than the file's target: the target's SoC and release are that backend's,
+     * so they are not taken (the check re-targets; a backend with SoCs then needs o.soc) */
+    int retarget = o.backend && g->target_backend && strcmp(o.backend, g->target_backend) != 0;
+    const char *rel = o.release ? o.release : retarget ? NULL : g->target_release;
+    c->soc = o.soc ? o.soc : retarget ? NULL : g->target_soc;
     int rc = OPINFO_OK;
     if (!c->backend) {
         rc = oi_set_error(err, OPINFO_EUSAGE, g->path, 0, 0, 0,
@@ -1611,8 +1614,13 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
         rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < g->n_nodes && !c->stop; i++)
-        check_node(c, i);
+    size_t done = 0;
+    for (; done < g->n_nodes && !c->stop; done++) {
+        check_node(c, done);
+        if ((done + 1) % 4096 == 0)
+            oi_report_progress(report, done + 1, g->n_nodes);
+    }
+    oi_report_progress(report, done, g->n_nodes);
     if (c->fatal.code)
         rc = oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0, 0,
                           0, "%s", c->fatal.text);

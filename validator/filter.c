@@ -416,8 +416,23 @@ static void node_line(const opinfo_qgraph *g, size_t i, int *line, int *col)
     *col = c;
 }
 
+static int filter_from(opinfo_report *r, size_t from, const opinfo_qgraph *g, opinfo_filter *f,
+                       int partial, opinfo_error_t *err);
+
 int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
                          opinfo_filter *f, opinfo_error_t *err)
+{
+    return filter_from(r, from, g, f, 0, err);
+}
+
+int opinfo_report_filter_partial(opinfo_report *r, size_t from, const opinfo_qgraph *g,
+                                 opinfo_filter *f, opinfo_error_t *err)
+{
+    return filter_from(r, from, g, f, 1, err);
+}
+
+static int filter_from(opinfo_report *r, size_t from, const opinfo_qgraph *g, opinfo_filter *f,
+                       int partial, opinfo_error_t *err)
 {
     if (!r || !f)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_report_filter: NULL argument");
@@ -487,8 +502,8 @@ int opinfo_report_filter(opinfo_report *r, size_t from, const opinfo_qgraph *g,
     free(drop);
     free(sup);
 reasons:
-    /* a suppression without a reason is accepted, and said */
-    for (size_t i = 0; g && i < g->n_nodes; i++) {
+    /* a suppression without a reason is accepted, and said (once: by the final call) */
+    for (size_t i = 0; g && !partial && i < g->n_nodes; i++) {
         const oi_node *nd = &g->nodes[i];
         for (size_t k = 0; k < nd->n_suppress; k++) {
             if (nd->suppress_reason[k])

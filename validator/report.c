@@ -26,6 +26,8 @@ struct opinfo_report {
     size_t errors, warnings;
     int truncated, failed;
     const char *backend, *release, *soc, *arch;
+    void (*progress)(size_t done, size_t total, void *userdata); /* opinfo_report_set_progress */
+    void *progress_ud;
 };
 
 opinfo_report *opinfo_report_new(void)
@@ -528,4 +530,37 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
         return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory while reporting");
     *out = s;
     return OPINFO_OK;
+}
+
+/* The diagnostics from `from` on, in a line format: a view of the report's tail written by the
+ * same writers (they read the diagnostics alone). */
+int opinfo_report_write_from(const opinfo_report *r, opinfo_format fmt, size_t from, char **out,
+                             opinfo_error_t *err)
+{
+    if (!r || !out)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_write_from: NULL argument");
+    if (fmt != OPINFO_FORMAT_TEXT && fmt != OPINFO_FORMAT_GITHUB)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_write_from: only text and github are line formats");
+    opinfo_report view = *r;
+    view.diags = r->diags + (from < r->n ? from : r->n);
+    view.n = from < r->n ? r->n - from : 0;
+    return opinfo_report_write(&view, fmt, out, err);
+}
+
+void opinfo_report_set_progress(opinfo_report *r,
+                                void (*fn)(size_t done, size_t total, void *userdata),
+                                void *userdata)
+{
+    if (!r)
+        return;
+    r->progress = fn;
+    r->progress_ud = userdata;
+}
+
+void oi_report_progress(const opinfo_report *r, size_t done, size_t total)
+{
+    if (r && r->progress)
+        r->progress(done, total, r->progress_ud);
 }

@@ -95,6 +95,8 @@ typedef struct oi_diag_in {
 } oi_diag_in;
 
 OPINFO_INTERNAL int oi_report_add(opinfo_report *r, opinfo_severity sev, const oi_diag_in *d);
+/* opinfo_report_set_progress's callback, when one is set */
+OPINFO_INTERNAL void oi_report_progress(const opinfo_report *r, size_t done, size_t total);
 OPINFO_INTERNAL int oi_report_node(opinfo_report *r, const char *qgraph, const char *node,
                                    const char *op);
 OPINFO_INTERNAL void oi_report_set_target(opinfo_report *r, const char *backend,

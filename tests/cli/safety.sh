@@ -49,8 +49,8 @@ if mknod "$S/null" c 1 3 2>/dev/null && mknod "$S/full" c 1 7 2>/dev/null; then
     if [ -c "$S/full" ]; then ok; else bad "-o FULL-DEVICE replaced the device"; fi
     "$PY" -c "import numpy as np; np.save('$S/x.npy', np.arange(-8, 8, dtype=np.float32))"
     expect 2 "$KERNEL" --backend xnnpack quantize --in "$S/x.npy" --attr scale=1/256 \
-        --attr dtype=int8 --out "$S/full"
-    has "$S/full: cannot write: No space left on device" err
+        --attr dtype=int8 -o "$S/full"
+    has "$S/full: error: cannot write: No space left on device" err
     safe_devices=1
 else
     safe_devices=0
@@ -141,14 +141,14 @@ has "/dev/zero: error: byte 0: a NUL byte, so not a JSON text; not reading on" e
 run timeout 20 "$CHECK" --backend qnn-htp --soc SM8650 - </dev/zero
 if [ "$status" = 2 ]; then ok; else bad "- </dev/zero: exit $status"; fi
 has "<stdin>: error: byte 0: a NUL byte" err
-expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in /dev/zero --attr scale=1 --out "$S/z.npy"
-has "/dev/zero: byte 0: not a .npy stream (its magic is missing), not reading on" err
+expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in /dev/zero --attr scale=1 -o "$S/z.npy"
+has "/dev/zero: error: byte 0: not a .npy stream (its magic is missing), not reading on" err
 # sparse files: refused by their size before a byte is read
 if truncate -s 3G "$S/huge.qgraph.json" 2>/dev/null && truncate -s 3G "$S/huge.npy" 2>/dev/null; then
     expect 2 timeout 20 "$CHECK" --backend qnn-htp --soc SM8650 "$S/huge.qgraph.json"
     has "$S/huge.qgraph.json: error: file is larger than the limit of 2147483648 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
-    expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in "$S/huge.npy" --attr scale=1 --out "$S/z.npy"
-    has "$S/huge.npy: file is larger than the limit of 2147483648 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
+    expect 2 timeout 20 "$KERNEL" --backend fbgemm dequantize --in "$S/huge.npy" --attr scale=1 -o "$S/z.npy"
+    has "$S/huge.npy: error: file is larger than the limit of 2147483648 bytes (set OPINFO_MAX_INPUT_SIZE to raise it)" err
     rm -f "$S/huge.qgraph.json" "$S/huge.npy"
 fi
 # the limit, lowered and raised

@@ -38,7 +38,7 @@ def kernel(backend, name, inputs, attrs, n_out=1):
                                                    for x in vals))]
     outs = [os.path.join(TMP, "out%d.npy" % i) for i in range(n_out)]
     for p in outs:
-        args += ["--out", p]
+        args += ["-o", p]
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError("%s: %s" % (" ".join(args), r.stderr.strip()))

@@ -84,6 +84,7 @@ class Listings(unittest.TestCase):
         self.assertEqual(s["SM8350"].arch, "v68")
         self.assertEqual(s["SM8350"].attributes, {"qcom_chipset_id": 30})
         self.assertEqual(s["SM8650"].arch, "v75")
+        self.assertEqual(s["SM8650"].attributes["marketing_name"], "Snapdragon 8 Gen 3")
         self.assertEqual(opinfo.db.socs("xnnpack"), [])
 
     def test_ops_with_aliases(self):

@@ -141,6 +141,65 @@ static void bad_names_and_arguments(void **state)
     opinfo_filter_free(NULL);
 }
 
+/* streaming: the progress callback, a partial filter that adds no reason warnings, and the tail of
+ * a report written in a line format */
+static void count_calls(size_t done, size_t total, void *ud)
+{
+    size_t *calls = ud;
+    assert_true(done <= total);
+    assert_int_equal(total, 1);
+    calls[0]++;
+    calls[1] = done;
+}
+
+static void streamed_as_found(void **state)
+{
+    opinfo_report *r = opinfo_report_new();
+    opinfo_filter *f = opinfo_filter_new();
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    size_t calls[2] = {0, 0};
+    opinfo_report_set_progress(r, count_calls, calls);
+    opinfo_qgraph *a = graph("m1", "y1", "");
+    opinfo_qgraph *b = graph("m2", "y2", ", \"suppress\": [{\"rule\": \"dynamic-mismatch\"}]");
+    check_into(*state, a, r);
+    assert_int_equal(calls[0], 1); /* one node: the final call only */
+    assert_int_equal(calls[1], 1);
+    assert_opinfo_ok(opinfo_report_filter(r, 0, a, f, &e), &e);
+    size_t from = opinfo_report_count(r);
+    check_into(*state, b, r);
+    /* the partial filter keeps the suppressions of b but adds no unjustified-suppression */
+    assert_opinfo_ok(opinfo_report_filter_partial(r, from, b, f, &e), &e);
+    assert_int_equal(opinfo_report_count(r), 2);
+    assert_opinfo_ok(opinfo_report_filter_partial(r, from, b, f, &e), &e);
+    assert_int_equal(opinfo_report_count(r), 2);
+    /* the final one adds it, once */
+    assert_opinfo_ok(opinfo_report_filter(r, opinfo_report_count(r), b, f, &e), &e);
+    assert_int_equal(opinfo_report_count(r), 3);
+    assert_string_equal(opinfo_report_get(r, 2)->rule, "unjustified-suppression");
+    char *whole = NULL, *tail = NULL, *gh = NULL;
+    assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_TEXT, &whole, &e), &e);
+    assert_opinfo_ok(opinfo_report_write_from(r, OPINFO_FORMAT_TEXT, 1, &tail, &e), &e);
+    assert_non_null(strstr(whole, tail));
+    assert_string_equal(whole + strlen(whole) - strlen(tail), tail);
+    assert_null(strstr(tail, ": m1: "));
+    assert_non_null(strstr(tail, ": m2: "));
+    free(tail);
+    tail = NULL;
+    assert_opinfo_ok(opinfo_report_write_from(r, OPINFO_FORMAT_TEXT, 99, &tail, &e), &e);
+    assert_string_equal(tail, "");
+    assert_opinfo_ok(opinfo_report_write_from(r, OPINFO_FORMAT_GITHUB, 2, &gh, &e), &e);
+    assert_int_equal(strncmp(gh, "::warning file=", 15), 0);
+    assert_int_equal(opinfo_report_write_from(r, OPINFO_FORMAT_JSON, 0, &tail, &e), OPINFO_EUSAGE);
+    free(whole);
+    free(tail);
+    free(gh);
+    opinfo_qgraph_free(a);
+    opinfo_qgraph_free(b);
+    opinfo_filter_free(f);
+    opinfo_report_free(r);
+}
+
 int test_filter(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +207,7 @@ int test_filter(void)
         cmocka_unit_test(suppression_and_its_reason),
         cmocka_unit_test(fingerprints_and_baselines),
         cmocka_unit_test(bad_names_and_arguments),
+        cmocka_unit_test(streamed_as_found),
     };
     return cmocka_run_group_tests_name("filter", tests, t_setup_default_db, t_teardown_db);
 }
