@@ -567,8 +567,9 @@ static void qscheme_fix(const chk *c, const opinfo_op *op, const opinfo_variant 
         fmt(out, n, "quantize %s %s %s (%s %s): in ONNX Runtime, get_qnn_qdq_config(..., "
             "per_channel=True, weight_type=QuantType.QInt8), whose weights are symmetric "
             "(weight_symmetric=True), or the override \"%s\": [{\"quant_type\": \"QInt8\", "
-            "\"symmetric\": true, \"axis\": %d}]", tn, dn, opinfo_qscheme_name(want), op->name,
-            alt_var->name, t->spec.float_name ? t->spec.float_name : t->name, q->axis);
+            "\"symmetric\": true, \"axis\": %d}]; per tensor instead, as --fix writes it: "
+            "per_channel=False", tn, dn, opinfo_qscheme_name(want), op->name, alt_var->name,
+            t->spec.float_name ? t->spec.float_name : t->name, q->axis);
         *in_ort = 1;
     } else
         fmt(out, n, "quantize %s %s %s (%s %s)", tn, dn, opinfo_qscheme_name(want), op->name,

@@ -334,7 +334,7 @@ expect 1 "$CHECK" --backend qnn-htp --soc SM8650 "$F16"
 has "fix16.onnx: node 6: error: sigmoid: output y_QuantizeLinear_Input has scale" out
 has "[qscheme]" out
 # its fixes in ONNX Runtime's knobs, on the float model's names
-has 'note: fix: per_channel=False in get_qnn_qdq_config, or the override "W": [{"quant_type": "QUInt8", "symmetric": false}]' out
+has 'or the override "W": [{"quant_type": "QInt8", "symmetric": true, "axis": 0}]; per tensor instead, as --fix writes it: per_channel=False' out
 has 'note: fix: the override "y": [{"quant_type": "QUInt16", "scale": 1.52587890625e-05, "zero_point": 0}]' out
 expect 0 "$CHECK" --fix --backend qnn-htp --soc SM8650 --activation-type QUInt16 "$F16"
 same_as "$EXP/onnx-fix16-overrides.json" out

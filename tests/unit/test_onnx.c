@@ -495,7 +495,8 @@ static void per_channel_uint8_weight_fix_speaks_onnx_runtime(void **state)
                                 "Runtime, get_qnn_qdq_config(..., per_channel=True, "
                                 "weight_type=QuantType.QInt8), whose weights are symmetric "
                                 "(weight_symmetric=True), or the override \"w_dq\": "
-                                "[{\"quant_type\": \"QInt8\", \"symmetric\": true, \"axis\": 0}]");
+                                "[{\"quant_type\": \"QInt8\", \"symmetric\": true, \"axis\": 0}]; "
+                                "per tensor instead, as --fix writes it: per_channel=False");
     opinfo_report_free(r);
     opinfo_qgraph_free(q);
 }
