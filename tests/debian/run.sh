@@ -26,7 +26,8 @@ s=$(now)
 mkdir -p "$work/src/opinfo"
 (cd "$src" && tar -c --exclude=./build --exclude=./.git .) | tar -x -C "$work/src/opinfo"
 if ! (cd "$work/src/opinfo" &&
-      DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1
+      DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=2" dpkg-buildpackage -us -uc -b) \
+     >"$work/build.log" 2>&1
 then
     tail -n 40 "$work/build.log"
     echo "deb-test: dpkg-buildpackage failed" >&2
