@@ -82,6 +82,8 @@ DEBIAN_PACKAGES := build-essential pkg-config libsqlite3-dev sqlite3 libjansson-
 DEBIAN_PACKAGES += help2man man-db cmake python3-venv python3-setuptools python3-wheel
 # the pre-commit hook (.pre-commit-hooks.yaml) is exercised by Debian's pre-commit: precommit-test
 DEBIAN_PACKAGES += pre-commit git
+# make deb-test: building the Debian packages, lintian, a clean bookworm root
+DEBIAN_PACKAGES += debhelper dh-python dpkg-dev fakeroot lintian debootstrap
 
 .PHONY: all deps lib tools db plugins bench bench-kernels check test python-test precommit-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
@@ -284,6 +286,15 @@ python-test: all
 	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
 	  $(PYTHON) -W ignore::UserWarning -m unittest discover -s tests/python -p 'test_*.py'
 
+# The Debian packages (debian/): built with DEB_BUILD_OPTIONS=nocheck (the tests are the rest of
+# this file), lintian without errors, installed with apt into a copy of a clean Debian bookworm
+# root (debootstrapped once into BOOKWORM_ROOT), the README's main job and the Python package run
+# there as an unprivileged user (tests/debian/run.sh; needs root).
+BOOKWORM_ROOT ?= /var/tmp/opinfo-bookworm
+.PHONY: deb-test
+deb-test:
+	sh tests/debian/run.sh $(BOOKWORM_ROOT)
+
 check-exports: $(SHLIB) $(PLUGIN_SOS)
 	nm -D --defined-only $(SHLIB) | awk '$$2 ~ /^[TDBR]$$/ {print $$3}' | sort > $(BUILD)/exports.txt
 	diff -u tests/exports.txt $(BUILD)/exports.txt
@@ -424,6 +435,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	$(PYTHON) bench/bench_overrides.py $(BUILD)/bin $(DEFAULT_DB) $(BUILD)/bench
 	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
+	$(PYTHON) bench/bench_import.py
 	$(PYTHON) bench/bench_onnx.py $(BUILD)
 
 # ---- install ------------------------------------------------------------------------------------

@@ -52,6 +52,28 @@ case $out in
 *LibraryNotFoundError*OPINFO_LIBRARY*libopinfo.so.0*) ok ;;
 *) if ldconfig -p | grep -q 'libopinfo\.so\.0 '; then ok; else bad "no library: $out"; fi ;;
 esac
+# a prepared torchvision model straight to check() (Debian's torch 1.13 through the system's
+# site-packages): clean on xnnpack, no-variant on fbgemm (int8 activations)
+cat >"$t/fx.py" <<'PY'
+import warnings
+warnings.simplefilter("ignore")
+import opinfo, torch, torchvision
+from torch.ao.quantization import QConfigMapping
+from torch.ao.quantization.backend_config import get_qnnpack_backend_config
+from torch.ao.quantization.qconfig import default_symmetric_qnnpack_qconfig
+from torch.ao.quantization.quantize_fx import prepare_fx
+torch.manual_seed(0)
+gm = prepare_fx(torchvision.models.resnet18().eval(),
+                QConfigMapping().set_global(default_symmetric_qnnpack_qconfig),
+                (torch.randn(1, 3, 32, 32),), backend_config=get_qnnpack_backend_config())
+print(len(opinfo.check(gm, backend="xnnpack", release="1.13.1")),
+      sorted({d.rule for d in opinfo.check(gm, backend="fbgemm", release="1.13.1", strict=False)}))
+PY
+if "$py" -c 'import torchvision' 2>/dev/null; then
+    out=$(cd "$t/elsewhere" && env -u PYTHONPATH "$db" "$plugins" \
+          "OPINFO_LIBRARY=$build/lib/libopinfo.so.0" "$t/venv/bin/python" "$t/fx.py" 2>&1)
+    [ "$out" = "0 ['no-variant']" ] && ok || bad "check(prepared resnet18): $out"
+fi
 # an editable install follows the source
 "$t/venv/bin/pip" uninstall -q -y opinfo >/dev/null 2>&1
 if "$t/venv/bin/pip" install -q --no-build-isolation --no-index -e "$t/pkg" >"$t/log" 2>&1; then

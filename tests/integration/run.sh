@@ -25,4 +25,6 @@ for t in "$root"/opt/opinfo/tests/test_*.py; do
     fi
     grep -v '^Schema error\|^$\|WARNING:root' "$root/tmp/$name.log" | tail -n 25
 done
+# pip install of bindings/python in a fresh venv of the root's python3 (venv.sh)
+sh tests/integration/venv.sh "$root" /opt/opinfo || status=1
 exit $status

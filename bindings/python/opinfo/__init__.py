@@ -12,17 +12,23 @@ Exporters that write qgraphs from real quantizers live beside it: opinfo.fx (PyT
 and opinfo.onnx_export (ONNX QDQ models). The library is found beside the package (source tree
 or installation), through $OPINFO_LIBRARY, or on the system's library path.
 """
-import ctypes
-import json
-import os
-import threading
-import warnings
+# Imported on first use, not here (import time: docs/performance.md): ctypes, the library and
+# its declarations (_lib), json, warnings, torch. Annotations stay text (no typing import).
+from __future__ import annotations
 
-from . import _lib
-from ._lib import LibraryNotFoundError
+import _thread
+import os
+import sys
+
 from ._version import __version__
 
-__all__ = ["check", "explain", "annotate", "kernel", "kernels", "version", "Diagnostic",
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    import numpy
+
+    from .db import Explanation
+
+__all__ = ["check", "check_model", "explain", "annotate", "kernel", "kernels", "version", "Diagnostic",
            "ValidationError", "OpinfoError", "OpinfoWarning", "LibraryNotFoundError"]
 
 OPINFO_CHECK_WARN = 0x1
@@ -32,11 +38,16 @@ FORMAT_JSON = 1
 _SEVERITY = {0: "note", 1: "warning", 2: "error"}
 
 
+class LibraryNotFoundError(ImportError):
+    """libopinfo could not be loaded; the message lists every place that was tried."""
+
+
 class OpinfoError(Exception):
     """A call into libopinfo failed: bad input (with file, line and column), an unknown backend
     or SoC, a database or plugin problem."""
 
-    def __init__(self, code, text, source=None, line=0, column=0):
+    def __init__(self, code: int, text: str, source: str | None = None, line: int = 0,
+                 column: int = 0) -> None:
         super().__init__(text)
         self.code, self.text, self.source, self.line, self.column = code, text, source, line, column
 
@@ -53,14 +64,15 @@ class Diagnostic:
                  "tensor", "port", "variant", "file", "line", "column", "qgraph", "qgraph_line",
                  "qgraph_column", "node_index")
 
-    def __init__(self, **kw):
+    def __init__(self, **kw: object) -> None:
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
+        """The fields as a dict (JSON-serializable)."""
         return {k: getattr(self, k) for k in self.__slots__}
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = self.file or "<qgraph>"
         if self.line:
             where += ":%d" % self.line
@@ -72,7 +84,7 @@ class Diagnostic:
         node = "%s: " % self.node if self.node else ""
         return "%s: %s: %s%s [%s]" % (where, self.severity, node, self.message, self.rule)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Diagnostic(%r, %r, node=%r, tensor=%r)" % (self.rule, self.message, self.node,
                                                            self.tensor)
 
@@ -80,7 +92,7 @@ class Diagnostic:
 class ValidationError(ValueError):
     """Strict mode found violations. .diagnostics holds every one of them."""
 
-    def __init__(self, diagnostics):
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         lines = [str(d) for d in errors[:20]]
@@ -93,10 +105,11 @@ class ValidationError(ValueError):
 # ---- the library, its database and plugins, opened once -------------------------------------
 
 _state = {}
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()
 
 
 def _get():
+    from . import _lib
     with _lock:
         if "lib" not in _state:
             lib = _lib.load()
@@ -106,8 +119,8 @@ def _get():
 
 
 def _err():
-    e = _lib.Error()
-    return e
+    from . import _lib
+    return _lib.Error()
 
 
 def _raise(e):
@@ -125,6 +138,7 @@ def _str(b):
 
 
 def _db(path=None):
+    import ctypes
     lib = _get()
     key = ("db", path)
     with _lock:
@@ -138,6 +152,7 @@ def _db(path=None):
 
 
 def _plugins():
+    import ctypes
     lib = _get()
     with _lock:
         if "plugins" not in _state:
@@ -151,6 +166,7 @@ def _plugins():
 
 def _take(ptr):
     """A malloc'd C string handed over by the library, as Python text."""
+    import ctypes
     try:
         return ctypes.string_at(ptr).decode("utf-8")
     finally:
@@ -160,6 +176,7 @@ def _take(ptr):
 def _qgraph(q):
     """A qgraph handle from a dict, JSON text/bytes, an ONNX model (bytes or onnx.ModelProto),
     or a path (a qgraph or an ONNX model, told apart by content)."""
+    import ctypes
     lib = _get()
     h = ctypes.c_void_p()
     e = _err()
@@ -170,6 +187,7 @@ def _qgraph(q):
         rc = lib.opinfo_onnx_parse(b"<model>", data, len(data), None, 0, ctypes.byref(h),
                                    ctypes.byref(e))
     elif isinstance(q, dict):
+        import json
         data = json.dumps(q).encode("utf-8")
         rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
                                      ctypes.byref(e))
@@ -187,6 +205,36 @@ def _qgraph(q):
     return h
 
 
+def _torch_graph(model):
+    """The torch.fx.GraphModule to export when model is a PyTorch object, else None. torch is
+    never imported here: a PyTorch object exists only once its user has imported torch."""
+    torch = sys.modules.get("torch")
+    if torch is None or isinstance(model, (dict, bytes, bytearray, str, os.PathLike)):
+        return None
+    fx = getattr(torch, "fx", None)
+    if fx is not None and isinstance(model, fx.GraphModule):
+        return model  # prepare_fx's or prepare_pt2e's result (opinfo.fx.export tells which)
+    export = sys.modules.get("torch.export")
+    program = getattr(export, "ExportedProgram", None) if export is not None else None
+    if program is not None and isinstance(model, program):
+        return model.graph_module  # annotated in place by a PT2E quantizer
+    if isinstance(model, torch.nn.Module):
+        raise TypeError("opinfo: %s is not prepared for quantization: check the GraphModule "
+                        "that prepare_fx or prepare_pt2e returns" % type(model).__name__)
+    return None
+
+
+def _as_checkable(model, backend, soc, release):
+    """model as check() passes it to the library: a PyTorch model becomes its qgraph through
+    opinfo.fx.export (FX observers or PT2E annotations), with the target check was given."""
+    gm = _torch_graph(model)
+    if gm is None:
+        return model
+    from . import fx
+    target = {k: v for k, v in (("backend", backend), ("soc", soc), ("release", release)) if v}
+    return fx.export(gm, target=target or None)
+
+
 def _check_name(what, v, required=True):
     if v is None and not required:
         return
@@ -196,31 +244,44 @@ def _check_name(what, v, required=True):
 
 # ---- the API -----------------------------------------------------------------------------------
 
-def version():
+def version() -> str:
     """The version of the libopinfo that is loaded."""
     return _get().opinfo_version_str().decode()
 
 
-def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=0, db=None,
-          plugins=True, full_delegation=False, select=None, ignore=None, baseline=None):
-    """Checks a qgraph (a dict, JSON bytes, or a path) for backend on soc.
+def check(qgraph: object, backend: str | None = None, soc: str | None = None,
+          release: str | None = None, strict: bool = True, max_errors: int = 0,
+          db: str | os.PathLike[str] | None = None, plugins: bool = True,
+          full_delegation: bool = False, select: str | list[str] | None = None,
+          ignore: str | list[str] | None = None,
+          baseline: str | os.PathLike[str] | None = None) -> list[Diagnostic]:
+    """Checks a model's quantization annotation for backend on soc; returns the diagnostics.
 
-    Returns the diagnostics. In strict mode (the default) violations raise ValidationError (a
-    ValueError carrying all of them), as ExecuTorch's quantizer raises ValueError; with
-    strict=False each violation is issued as an OpinfoWarning and they are returned. backend,
-    soc and release default to the qgraph's target. plugins=False checks the database's
-    constraints alone (no backend plugin). A node left in float is a runs-in-float warning;
-    full_delegation=True makes it an error (in strict mode).
+    qgraph is any of: a qgraph (a dict, JSON bytes, or a path); an ONNX model (a path, bytes or
+    an onnx.ModelProto); a torch.fx.GraphModule returned by prepare_fx (FX observers) or by
+    prepare_pt2e / annotated by a PT2E quantizer; a torch.export.ExportedProgram whose graph a
+    quantizer annotated. PyTorch objects are exported with opinfo.fx.export (torch is not
+    imported otherwise).
+
+    In strict mode (the default) violations raise ValidationError (a ValueError carrying all of
+    them), as ExecuTorch's quantizer raises ValueError; with strict=False each violation is
+    issued as an OpinfoWarning and they are returned. backend, soc and release default to the
+    qgraph's target. plugins=False checks the database's constraints alone (no backend plugin).
+    A node left in float is a runs-in-float warning; full_delegation=True makes it an error (in
+    strict mode). db is a database path (default: $OPINFO_DB, else the installed one).
 
     As opinfo-check does (docs/adoption.md): select and ignore are rule ids or prefixes (a
     comma-separated string or a list), a node's "suppress" drops the rules it names there (a
     suppression without a reason adds an unjustified-suppression warning), and baseline (the
     path of a file written by opinfo-check --write-baseline) drops what it records."""
+    import ctypes
+    from . import _lib
     _check_name("backend", backend, required=False)
     _check_name("soc", soc, required=False)
     _check_name("release", release, required=False)
     if not isinstance(max_errors, int) or max_errors < 0:
         raise ValueError("opinfo: max_errors must be a non-negative integer")
+    qgraph = _as_checkable(qgraph, backend, soc, release)
     lib = _get()
     dbh = _db(db)
     g = _qgraph(qgraph)
@@ -256,12 +317,13 @@ def check(qgraph, backend=None, soc=None, release=None, strict=True, max_errors=
         if any(d.severity == "error" for d in diags):
             raise ValidationError(diags)
     else:
+        import warnings
         for d in diags:
             warnings.warn(str(d), OpinfoWarning, stacklevel=2)
     return diags
 
 
-def _rule_list(name, rules):
+def _rule_list(name: str, rules: object) -> str | None:
     if rules is None or isinstance(rules, str):
         return rules
     if isinstance(rules, (list, tuple)) and all(isinstance(r, str) for r in rules):
@@ -269,8 +331,9 @@ def _rule_list(name, rules):
     raise TypeError("opinfo: %s is a comma-separated string or a list of rule names" % name)
 
 
-def _filter(lib, report, g, select, ignore, baseline):
+def _filter(lib, report, g, select, ignore, baseline) -> None:
     """Selection, node suppressions and the baseline, applied to the report in place."""
+    import ctypes
     select, ignore = _rule_list("select", select), _rule_list("ignore", ignore)
     if baseline is not None and not isinstance(baseline, (str, os.PathLike)):
         raise TypeError("opinfo: baseline is a path")
@@ -289,8 +352,28 @@ def _filter(lib, report, g, select, ignore, baseline):
         lib.opinfo_filter_free(f)
 
 
-def explain(op, backend, soc=None, release=None, db=None):
-    """The op's aliases, ports and variants with their constraints, and which the SoC allows."""
+def check_model(model: object, backend: str, soc: str | None = None, release: str | None = None,
+                **options: object) -> None:
+    """check() for a quantizer's validate hook: None when the model is valid for backend on soc,
+    else ValidationError (a ValueError) listing every violation. model is what check() takes (a
+    prepared GraphModule, an ExportedProgram, an ONNX model, a qgraph); options are check()'s
+    keyword arguments (full_delegation=True, plugins=False, db=...).
+
+        class MyQuantizer(XNNPACKQuantizer):
+            def validate(self, model):
+                opinfo.check_model(model, backend="xnnpack")
+    """
+    _check_name("backend", backend)
+    options.pop("strict", None)
+    check(model, backend=backend, soc=soc, release=release, strict=True, **options)
+
+
+def explain(op: str, backend: str, soc: str | None = None, release: str | None = None,
+            db: str | os.PathLike[str] | None = None) -> Explanation:
+    """The op's aliases, ports and variants with their constraints, and which the SoC allows:
+    an opinfo.db.Explanation, a str (the text opinfo-check --explain prints) that also carries
+    the data (.variants, .ports, .aliases, .to_dict())."""
+    import ctypes
     _check_name("op", op)
     _check_name("backend", backend)
     _check_name("soc", soc, required=False)
@@ -303,9 +386,13 @@ def explain(op, backend, soc=None, release=None, db=None):
     return _explanation(_take(out), op, backend, soc, release, db)
 
 
-def annotate(qgraph, backend, config, soc=None, release=None, db=None):
+def annotate(qgraph: dict[str, object] | bytes | str | os.PathLike[str], backend: str,
+             config: str, soc: str | None = None, release: str | None = None,
+             db: str | os.PathLike[str] | None = None) -> dict[str, object]:
     """The backend plugin's annotation rules applied to a float qgraph under a quant config
     ("8a8w", "16a4w-block:32", "quint8", ...): the annotated qgraph, as a dict."""
+    import ctypes
+    import json
     _check_name("backend", backend)
     _check_name("config", config)
     lib = _get()
@@ -321,9 +408,11 @@ def annotate(qgraph, backend, config, soc=None, release=None, db=None):
         lib.opinfo_qgraph_free(g)
 
 
-def kernels(backend):
+def kernels(backend: str) -> list[tuple[str, str]]:
     """The backend's reference kernels: a list of (name, signature)."""
     _check_name("backend", backend)
+    import ctypes
+    from . import _lib
     lib = _get()
     rows = []
 
@@ -340,7 +429,8 @@ _NP_DTYPES = {"int8": 5, "uint8": 6, "int16": 7, "uint16": 8, "int32": 9, "float
 _FROM_CODE = {v: k for k, v in _NP_DTYPES.items()}
 
 
-def kernel(backend, name, *inputs, outputs=1, **attrs):
+def kernel(backend: str, name: str, *inputs: object, outputs: int = 1,
+           **attrs: object) -> numpy.ndarray | tuple[numpy.ndarray, ...]:
     """Runs a reference kernel on NumPy arrays (docs/kernels.md): the output array, or a tuple
     when outputs > 1. Attributes are numbers, sequences of numbers (per channel), or dtype
     names for dtype attributes (dtype="int8")."""
@@ -352,6 +442,8 @@ def kernel(backend, name, *inputs, outputs=1, **attrs):
     _check_name("kernel name", name)
     if not isinstance(outputs, int) or not 1 <= outputs <= 8:
         raise ValueError("opinfo: outputs must be an integer from 1 to 8")
+    import ctypes
+    from . import _lib
     lib = _get()
     keep = []
     tin = (_lib.Tensor * max(1, len(inputs)))()

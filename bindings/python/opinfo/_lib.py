@@ -5,11 +5,9 @@ Nothing here has logic of its own: every check, look-up and kernel runs in the C
 import ctypes
 import os
 
+from . import LibraryNotFoundError  # defined in the package: raised before this is imported
+
 SONAME = "libopinfo.so.0"
-
-
-class LibraryNotFoundError(ImportError):
-    """libopinfo could not be loaded; the message lists every place that was tried."""
 
 
 def _candidates():

@@ -410,7 +410,9 @@ def _fx_target(target):
     return target
 
 
-def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_values=None):
+def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, producer: str = "opinfo.fx",
+              source_root: "str | None" = None,
+              weight_values: "bool | None" = None) -> "dict[str, object]":
     """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
     torch = _torch()
     target = _fx_target(target)
@@ -800,7 +802,8 @@ def _qspec(qs, obs_of=None):
     return spec
 
 
-def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
+def export_pt2e(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, producer: str = "opinfo.fx",
+                source_root: "str | None" = None) -> "dict[str, object]":
     """From a PT2E-annotated graph (after prepare_pt2e, or annotated by a quantizer)."""
     torch = _torch()
     from torch.ao.quantization.quantizer import (DerivedQuantizationSpec, FixedQParamsQuantizationSpec,
@@ -953,7 +956,8 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
     return q
 
 
-def export(gm, target=None, source_root=None, weight_values=None):
+def export(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, source_root: "str | None" = None,
+           weight_values: "bool | None" = None) -> "dict[str, object]":
     """A qgraph from a prepared GraphModule: PT2E annotations when present, else FX observers.
 
     weight_values: run the weight observers on the weights (scales and zero points of weights);
@@ -975,3 +979,19 @@ def export(gm, target=None, source_root=None, weight_values=None):
                              "model prepare_pt2e returned, before convert_pt2e" % why)
         return export_pt2e(gm, target, source_root=source_root)
     return export_fx(gm, target, source_root=source_root, weight_values=weight_values)
+
+
+# ---- quantizer hooks ---------------------------------------------------------------------------
+
+def check_prepared(model: object, backend: str, soc: "str | None" = None,
+                   release: "str | None" = None, **options: object) -> "list[object]":
+    """opinfo.check() on a model prepared for quantization: a GraphModule from prepare_fx or
+    prepare_pt2e (or annotated by a PT2E quantizer), or a torch.export.ExportedProgram. Returns
+    the diagnostics; options are check()'s (strict=False to warn instead of raising
+    ValidationError, full_delegation=True, ...). For a PT2E Quantizer's validate():
+
+        def validate(self, model):
+            opinfo.fx.check_prepared(model, backend="xnnpack")
+    """
+    import opinfo
+    return opinfo.check(model, backend=backend, soc=soc, release=release, **options)

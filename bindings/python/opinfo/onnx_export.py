@@ -27,7 +27,8 @@ def _bytes_and_dir(path_or_model):
                     % type(path_or_model).__name__)
 
 
-def export(path_or_model, target=None):
+def export(path_or_model: "str | os.PathLike[str] | bytes | onnx.ModelProto",
+           target: "dict[str, str] | None" = None) -> "dict[str, object]":
     """A qgraph dict from an ONNX model (a path, an onnx.ModelProto or its bytes). External data
     is read beside a model given by path; a model given in memory cannot have any."""
     import opinfo
@@ -49,7 +50,9 @@ def export(path_or_model, target=None):
     return q
 
 
-def main(argv=None):
+def main(argv: "list[str] | None" = None) -> int:
+    """python3 -m opinfo.onnx_export MODEL [-o OUT] [--backend B] [--soc S]: writes the model's
+    qgraph (to standard output by default); returns the exit status."""
     import argparse
     import opinfo
     ap = argparse.ArgumentParser(prog="python3 -m opinfo.onnx_export",
