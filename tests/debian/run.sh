@@ -45,26 +45,7 @@ step "lintian: no errors" "$s"
 
 # 2. the pristine bookworm root, built once
 s=$(now)
-if [ ! -x "$root/usr/bin/apt-get" ]; then
-    command -v debootstrap >/dev/null || {
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-    }
-    # the machine's own Debian mirror (as tests/integration/make-env.sh)
-    mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
-             true)
-    [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null ||
-                                 true)
-    [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-    rm -rf --one-file-system "$root.new"
-    if ! debootstrap --variant=minbase bookworm "$root.new" "$mirror" >"$root.debootstrap.log" 2>&1
-    then
-        echo "deb-test: debootstrap failed, see $root.debootstrap.log" >&2
-        exit 2
-    fi
-    rm -rf --one-file-system "$root"
-    mv "$root.new" "$root"
-fi
+sh "$src/tests/debian/make-root.sh" "$root"
 step "clean bookworm root: $root" "$s"
 
 # 3. a copy of it, the packages installed with apt
