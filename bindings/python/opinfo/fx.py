@@ -25,6 +25,7 @@
 Source locations come from the nodes' stack traces: the innermost frame in the user's code
 (outside torch, or under source_root), without a column.
 """
+import math
 import operator
 import os
 import re
@@ -133,12 +134,29 @@ def _observer_spec(obs):
     return spec
 
 
+def _ctr_key(ctr):
+    """What an observer constructor's spec depends on: its class and settings. prepare_fx gives
+    every module a qconfig of its own whose constructors carry the module's device
+    (callable_args), so neither their identity nor their repr repeats."""
+    p = getattr(ctr, "p", ctr)
+    func = getattr(p, "func", None)
+    if func is None:
+        return (id(ctr),)
+    return (func, repr(getattr(p, "args", ())),
+            repr(sorted((getattr(p, "keywords", None) or {}).items())),
+            tuple(sorted(getattr(ctr, "callable_args", None) or {})))
+
+
 def _calibrated(core):
     torch = _torch()
     for attr in ("min_val", "max_val"):
         v = getattr(core, attr, None)
         if isinstance(v, torch.Tensor):
-            if v.numel() == 0 or not torch.isfinite(v).all():
+            k = v.numel()
+            if k == 0:
+                return False
+            # a per-tensor observer's value is one number: reading it is cheaper than a kernel
+            if not (math.isfinite(v.item()) if k == 1 else bool(torch.isfinite(v).all())):
                 return False
     hist = getattr(core, "histogram", None)
     if isinstance(hist, torch.Tensor) and hist.numel() and float(hist.sum()) == 0:
@@ -236,6 +254,28 @@ def _is_driver(line):
     return 'quantize_fx.py"' in line or line.endswith((", in symbolic_trace", ", in prepare_fx"))
 
 
+_TORCH_DIR = []
+
+
+def _torch_dir():
+    if not _TORCH_DIR:
+        _TORCH_DIR.append(os.path.dirname(_torch().__file__) + os.sep)
+    return _TORCH_DIR[0]
+
+
+def _driver_before(trace, end):
+    """Whether a frame line before end is one of the tracer's callers (_is_driver)."""
+    if trace.find('quantize_fx.py"', 0, end) >= 0:
+        return True
+    for tail in (", in symbolic_trace\n", ", in prepare_fx\n"):
+        k = trace.find(tail, 0, end)
+        while k >= 0:
+            if "File" in trace[trace.rfind("\n", 0, k) + 1:k]:
+                return True
+            k = trace.find(tail, k + 1, end)
+    return False
+
+
 def _source(node, source_root=None):
     """Where the user's code made this node: the innermost frame of the node's stack trace that
     lies in the user's code (under source_root when given, else outside torch), with its path
@@ -244,7 +284,7 @@ def _source(node, source_root=None):
     trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
     if not trace:
         return None
-    torch_dir = os.path.dirname(_torch().__file__) + os.sep
+    torch_dir = _torch_dir()
     # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
     # The tracer's entry (torch/fx/_symbolic_trace.py, in trace) separates the model's frames
@@ -254,9 +294,9 @@ def _source(node, source_root=None):
         start, end = entry
         after = trace[end:end + 400]
         nxt = after[:after.find("\n")] if "\n" in after else after
-        if _is_driver(nxt) or not any(_is_driver(line) for line in
-                                      trace[:start].split("\n") if "File" in line):
-            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, start)]
+        if _is_driver(nxt) or not _driver_before(trace, start):
+            # innermost first: the first frame that qualifies is the answer, read no further
+            model = ((m.group(1), int(m.group(2))) for m in _FRAME.finditer(trace, 0, start))
         else:
             model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace, end))]
     else:
@@ -598,7 +638,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                         wobs(holder.weight.detach())
                         spec = _observer_spec(wobs)
                     else:  # the settings alone: the same for every weight of this observer
-                        key = ("w", repr(qconfig.weight))
+                        key = ("w",) + _ctr_key(qconfig.weight)
                         if key not in memo:
                             memo[key] = _observer_spec(qconfig.weight())
                         spec = dict(memo[key])
