@@ -675,18 +675,6 @@ def _flat(xs):
             yield x
 
 
-def _quantized_only(nodes, tensors):
-    """The nodes that carry a quantization: a node whose every input and output is float32 was
-    left in float by the quantizer (an op between dynamic linears, a shape computation), and has
-    no annotation to check."""
-    def dtype(ref):
-        if isinstance(ref, dict):
-            return ref["spec"].get("dtype")
-        return tensors.get(ref, {}).get("dtype")
-    return [n for n in nodes
-            if any(dtype(r) != "float32" for r in n["inputs"] + n["outputs"] if r is not None)]
-
-
 def _merge_fused(nodes, tensors, target=None):
     """Fused patterns (add -> relu, conv -> relu written functionally): the quantizer observes only
     the pattern's last output, so the inner value stays float. A node whose only output is
@@ -699,12 +687,13 @@ def _merge_fused(nodes, tensors, target=None):
     for n in nodes:
         for t in n["inputs"]:
             users[name(t)] = users.get(name(t), 0) + 1
-    producer = {n["outputs"][0]: n for n in nodes}
+    producer = {n["outputs"][0]: n for n in nodes if len(n["outputs"]) == 1}
     out, dropped, merged_into = [], set(), {}
     for n in nodes:
         ins = n["inputs"]
         if len(ins) == 1 and isinstance(ins[0], str) and ins[0] in producer and \
-                users.get(ins[0]) == 1:
+                users.get(ins[0]) == 1 and "float_reason" not in n and \
+                "float_reason" not in producer[ins[0]] and len(n["outputs"]) == 1:
             x = merged_into.get(ins[0], producer[ins[0]])
             inner = tensors[ins[0]]
             quantized_inputs = any(tensors[name(t)]["dtype"] not in
@@ -790,11 +779,33 @@ def _qspec(qs, obs_of=None):
     return spec
 
 
+def _pt2e_kind(n, torch):
+    """What a PT2E node's value is, from the fake value torch.export records in node.meta["val"]:
+    "tensor", "tuple" (a list or tuple holding tensors) or "other" (a SymInt, a shape, None).
+    A node without a recorded value (a hand-built graph) counts as a tensor."""
+    if "val" not in n.meta:
+        return "tensor"
+    v = n.meta["val"]
+    if isinstance(v, torch.Tensor):
+        return "tensor"
+    if isinstance(v, (list, tuple)):
+        return "tuple" if any(isinstance(x, torch.Tensor) for x in v) else "other"
+    return "other"
+
+
+def _annotation_quantizes(ann):
+    return ann is not None and (ann.output_qspec is not None or
+                                any(s is not None for s in (ann.input_qspec_map or {}).values()))
+
+
 def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
     """From a PT2E-annotated graph (after prepare_pt2e, or annotated by a quantizer)."""
     torch = _torch()
     from torch.ao.quantization.quantizer import (DerivedQuantizationSpec, FixedQParamsQuantizationSpec,
                                                  SharedQuantizationSpec)
+    modules = dict(gm.named_modules(remove_duplicate=False))
+    graph = list(gm.graph.nodes)
+    is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
     tensors, order, nodes = {}, [], []
 
     def put(name, spec):
@@ -803,27 +814,60 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
         tensors[name] = dict(name=name, **spec)
 
     obs_after = {}  # fx node -> the observer module that observes its output, when prepared
-    for n in gm.graph.nodes:
-        if n.op == "call_module" and _is_observer(gm.get_submodule(n.target)) and n.args:
-            obs_after.setdefault(n.args[0], gm.get_submodule(n.target))
+    for n in graph:
+        if is_obs[n] and n.args:
+            obs_after.setdefault(n.args[0], modules[n.target])
 
     def real(a):
         # through observers inserted by prepare_pt2e, back to the producing node
-        while isinstance(a, torch.fx.Node) and a.op == "call_module" and \
-                _is_observer(gm.get_submodule(a.target)):
+        while isinstance(a, torch.fx.Node) and is_obs[a]:
             a = a.args[0]
         return a
 
-    def spec_of(qs, producer_node):
+    # -- what each value is: a tensor, a tuple of tensors whose getitems are its outputs, or a
+    # shape or number (not a tensor: no port)
+    kind = {n: _pt2e_kind(n, torch) for n in graph if not is_obs[n]}
+    element, alias = {}, {}     # (tuple node, index) -> first getitem; later getitems -> first
+    for n in graph:
+        if n.op == "call_function" and n.target is operator.getitem and n.args and \
+                isinstance(n.args[0], torch.fx.Node) and kind.get(real(n.args[0])) == "tuple":
+            first = element.setdefault((real(n.args[0]), n.args[1]), n)
+            if first is not n:
+                alias[n] = first
+    elements = set(element.values())
+
+    def base(a):
+        a = real(a)
+        return alias.get(a, a)
+
+    def is_tensor(a):
+        return isinstance(a, torch.fx.Node) and a.op != "output" and kind.get(a) == "tensor"
+
+    calls = [n for n in graph if n.op == "call_function" and kind.get(n) in ("tensor", "tuple")
+             and n not in elements and n not in alias]
+
+    def outputs_of(n):
+        if kind[n] == "tuple":
+            return sorted((e for (src, _), e in element.items() if src is n),
+                          key=lambda e: e.args[1] if isinstance(e.args[1], int) else 0)
+        return [n]
+
+    producer_of = {e: n for n in calls for e in outputs_of(n)}
+    ann_of = {n: n.meta.get("quantization_annotation") for n in calls}
+    float_reason = {n: "it has no quantization annotation (the quantizer matched no pattern)"
+                    for n in calls if not _annotation_quantizes(ann_of[n])}
+
+    def spec_of(qs, producer_node, consumer=None):
         if isinstance(qs, SharedQuantizationSpec):
-            edge = qs.edge_or_node
-            src = real(edge[0] if isinstance(edge, tuple) else edge)
-            return {"shared_with": src.name}
+            e = qs.edge_or_node
+            if isinstance(e, tuple):
+                return {"shared_with": base(e[0]).name, "_edge": (e[1].name, base(e[0]).name)}
+            return {"shared_with": base(e).name}
         if isinstance(qs, DerivedQuantizationSpec):
             d = {"dtype": _narrow(_dtype(qs.dtype), getattr(qs, "quant_min", None),
                                   getattr(qs, "quant_max", None)),
                  "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
-                 "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
+                 "derived_from": [base(e[0] if isinstance(e, tuple) else e).name
                                   for e in qs.derived_from]}
             if d["qscheme"].startswith("per_channel"):
                 d["axis"] = int(qs.ch_axis or 0)
@@ -836,62 +880,113 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
             return s
         return _qspec(qs, obs_after.get(producer_node))
 
-    for n in gm.graph.nodes:
-        if n.op in ("placeholder", "get_attr") and n.name not in tensors:
+    for n in graph:
+        if n.op in ("placeholder", "get_attr") and n.name not in tensors and \
+                kind.get(n) == "tensor":
             put(n.name, {"dtype": "float32"})
-    calls = [n for n in gm.graph.nodes if n.op == "call_function"]
     for n in calls:
-        put(n.name, {"dtype": "float32"})
+        for e in outputs_of(n):
+            put(e.name, {"dtype": "float32"})
     # outputs first: a tensor's own spec is its producer's output_qspec
     for n in calls:
-        ann = n.meta.get("quantization_annotation")
-        if ann is not None and ann.output_qspec is not None:
-            s = spec_of(ann.output_qspec, n)
-            if "shared_with" in s:
-                if s["shared_with"] == n.name:
-                    continue
-                s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
+        ann = ann_of[n]
+        if n in float_reason or ann.output_qspec is None or kind[n] != "tensor":
+            continue
+        s = spec_of(ann.output_qspec, n)
+        if s.get("shared_with") != n.name:
             put(n.name, s)
-    for i, n in enumerate(calls):
-        ann = n.meta.get("quantization_annotation")
-        edge = {}
-        if ann is not None:
-            for inp, qs in (ann.input_qspec_map or {}).items():
-                inp = real(inp)
-                if qs is None or not isinstance(inp, torch.fx.Node):
-                    continue
-                s = spec_of(qs, inp)
-                if "shared_with" in s:
-                    if s["shared_with"] == inp.name:
-                        continue  # read with the producer's own spec
-                    s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
-                if inp.op == "get_attr" and "axis" in s:
-                    w = getattr(gm, inp.target, None)
-                    if isinstance(w, torch.Tensor):
-                        s["shape"] = list(w.shape)
-                own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
-                if own == {"dtype": "float32"} and (inp.op in ("placeholder", "get_attr") or
-                                                   not s.get("is_dynamic")):
-                    # a model input's or weight's own spec, or the observer prepare_pt2e puts
-                    # on the output of an op that has no annotation of its own
-                    put(inp.name, s)
-                elif own != s:
-                    edge[inp.name] = s        # this consumer reads it otherwise: a conversion
+    edges = {}     # (consumer name, tensor name) -> the spec that consumer reads it with
+    for n in calls:
+        ann = ann_of[n]
+        if n in float_reason:
+            continue
+        for inp, qs in (ann.input_qspec_map or {}).items():
+            inp = base(inp)
+            if qs is None or not is_tensor(inp):
+                continue
+            s = spec_of(qs, inp)
+            if s.get("shared_with") == inp.name:
+                continue  # read with the producer's own spec
+            if inp.op == "get_attr" and "axis" in s:
+                w = getattr(gm, inp.target, None)
+                if isinstance(w, torch.Tensor):
+                    s["shape"] = list(w.shape)
+            own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
+            src = producer_of.get(inp)
+            if own == {"dtype": "float32"} and src not in float_reason and \
+                    (inp.op in ("placeholder", "get_attr") or not s.get("is_dynamic")):
+                # a model input's or weight's own spec, or the observer prepare_pt2e puts on
+                # the output of an annotated op that quantizes no output of its own
+                put(inp.name, s)
+            elif own != s:
+                edges[(n.name, inp.name)] = s   # this consumer reads it otherwise: a conversion
+
+    # -- shared specs, once every own and edge spec is known: a spec shared with an input edge
+    # is that edge's spec; shared_with names a tensor whose own spec is quantized
+    def resolve(s, seen=()):
+        if "shared_with" not in s:
+            return s
+        src, edge = s["shared_with"], s.get("_edge")
+        if edge is not None and edge in edges and edge not in seen:
+            return resolve(edges[edge], seen + (edge,))
+        t = tensors.get(src)
+        if t is None or src in seen:
+            return {"dtype": "float32"}
+        if "shared_with" in t:
+            return resolve(t, seen + (src,))
+        if t["dtype"] in ("float32", "float16", "bfloat16"):
+            return {"dtype": "float32"}
+        return {"shared_with": src, "dtype": t["dtype"]}
+
+    for name in order:
+        t = tensors[name]
+        if "shared_with" in t:
+            r = resolve({k: v for k, v in t.items() if k != "name"}, (name,))
+            tensors[name] = dict(name=name, **r)
+    for k, s in list(edges.items()):
+        r = resolve(s)
+        own = {x: v for x, v in tensors[k[1]].items() if x != "name"}
+        if r.get("shared_with") == k[1] or r == own or \
+                own.get("shared_with") and own.get("shared_with") == r.get("shared_with"):
+            del edges[k]
+        else:
+            edges[k] = r
+
+    def quantized(name):
+        return tensors[name]["dtype"] not in ("float32", "float16", "bfloat16")
+
+    for n in calls:
+        is_float = n in float_reason
         inputs = []
-        for a in n.args:
-            for x in (a if isinstance(a, (list, tuple)) else [a]):
-                x = real(x)
-                if isinstance(x, torch.fx.Node):
-                    inputs.append({"tensor": x.name, "spec": edge[x.name]} if x.name in edge
-                                  else x.name)
+        for x in _flat(list(n.args) + list(n.kwargs.values())):
+            x = base(x) if isinstance(x, torch.fx.Node) else x
+            if not is_tensor(x):
+                continue
+            if is_float:
+                inputs.append({"tensor": x.name, "spec": {"dtype": "float32"}}
+                              if quantized(x.name) else x.name)
+            elif (n.name, x.name) in edges:
+                inputs.append({"tensor": x.name, "spec": edges[(n.name, x.name)]})
+            else:
+                inputs.append(x.name)
         entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
-                 "outputs": [n.name]}
+                 "outputs": [e.name for e in outputs_of(n)]}
+        if is_float:
+            entry["float_reason"] = float_reason[n]
         src = _source(n, source_root)
         if src:
             entry["source"] = src
         nodes.append(entry)
     nodes, dropped = _merge_fused(nodes, tensors, target)
-    nodes = _quantized_only(nodes, tensors)
+    for n in nodes:
+        if "float_reason" in n:
+            continue
+        ports = [r for r in n["inputs"] + n["outputs"]]
+        if not any((r["spec"] if isinstance(r, dict) else tensors[r]).get("dtype") not in
+                   ("float32", "float16", "bfloat16") for r in ports):
+            # annotated, but no port of it is quantized (a quantizer's marker on an inner node
+            # of a pattern it did not complete)
+            n["float_reason"] = "its annotation quantizes none of its tensors"
     order = [k for k in order if k not in dropped]
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
          "tensors": [tensors[k] for k in order], "nodes": nodes}
