@@ -5,19 +5,20 @@ For each model below (torchvision models test_pt2e.py does not use, random weigh
 transformer block with attention written out) under XNNPACKQuantizer's static per-channel, static
 per-tensor and dynamic configs: export_for_training, prepare_pt2e, calibrate on random input,
 export with opinfo.fx and check on xnnpack release 2.6; then convert_pt2e and read the converted
-graph. convert_pt2e writes a quantized computation as dequantize -> float op -> quantize, "the
-representation of quantized computation with q/dq ops and fp32 ops" a backend lowers as the
-quantized op (torch 2.6 quantize_pt2e.convert_pt2e docstring and the PT2E static PTQ tutorial it
-links; docs/data-sources-pytorch.md section 9). So a node of the converted graph runs quantized
-when
-  * every activation input (a value some node computes, or the model input) is read from a
-    dequantize, a conv/linear weight too (a bias may stay float), and
-  * its output feeds a quantize (every user of the value, or of each getitem of a tuple), or its
-    one user is a ReLU/hardtanh that does (the fused activation: XNNPACKQuantizer annotates
-    conv/linear/add -> relu as one pattern, with the output spec on the activation), or
-  * dynamic quantization: its activation is read from the run-time dequantize
-    (dequantize_per_tensor.tensor, after choose_qparams) and its weight from a dequantize; its
-    output stays float.
+graph (docs/data-sources-pytorch.md section 9). convert_pt2e writes a quantized computation as
+dequantize -> fp32 op -> quantize (its docstring: "represents quantized computation with quantize
+dequantize ops and fp32 ops"), and its PortNodeMetaForQDQ pass records which of those q/dq nodes
+belong to which op: the dequantize nodes of the inputs it quantizes for a node, and the quantize
+node of its output, inherit that node's quantization_tag; the q/dq around a node the quantizer did
+not annotate inherit nothing from it ("AvgPool was not supposed to be quantized"). Each node is
+tagged with its own name before convert_pt2e. A node of the converted graph runs quantized when
+  * every input is read from a dequantize tagged with it (a conv/linear bias attribute may stay
+    float: XNNPACKQuantizer's bias spec is None), and
+  * its output feeds only quantize nodes tagged with it, or its one user is a ReLU/hardtanh that
+    does (XNNPACKQuantizer annotates conv/linear/add -> relu as one pattern, the output spec on
+    the activation), or
+  * dynamic quantization: a conv/linear whose activation is read from the run-time dequantize
+    (dequantize_per_tensor.tensor) tagged with it; its output stays float.
 Every other node runs in float. opinfo's verdict for a node is "quantized" unless it is float
 (float_reason, runs-in-float) or not delegated (op-unsupported, no-variant, arity, arch-gate).
 Positive = runs quantized. The confusion table is printed; every false positive and false
@@ -281,6 +282,37 @@ class GroundTruth(unittest.TestCase):
         self.assertEqual(missing, [], "converted nodes without a qgraph node")
         self.assertEqual(failures, [])
         self.assertTrue(total[0] > 0 and total[3] > 0, "both verdicts occur")
+
+    def test_tuples_shapes_and_float_nodes(self):
+        # the block's chunk returns a tuple: one node whose outputs are its getitems; view and
+        # reshape take shapes (ints), which are no ports; the nodes XNNPACKQuantizer leaves
+        # unannotated (layer_norm, chunk, view, transpose, matmul, softmax) are float nodes
+        shape = MODELS["transformer_block"][1]
+        torch.manual_seed(0)
+        g = torch.export.export_for_training(Block().eval(), (torch.randn(*shape),)).module()
+        p = annotate(g, shape, dict(is_per_channel=True), True)
+        q = opinfo.fx.export(p)
+        n = {x["name"]: x for x in q["nodes"]}
+        (chunk,) = [x for x in q["nodes"] if x["op"] == "aten.chunk.default"]
+        self.assertEqual(len(chunk["outputs"]), 3)
+        self.assertFalse([x for x in q["nodes"] if x["op"] == "<built-in function getitem>"])
+        for x in q["nodes"]:
+            if x["op"] in ("aten.view.default", "aten.reshape.default", "aten.transpose.int"):
+                self.assertEqual(len(x["inputs"]), 1, x)
+        unannotated = {x.name for x in p.graph.nodes if x.op == "call_function" and
+                       "quantization_annotation" not in x.meta and x.name in n}
+        self.assertTrue(unannotated)
+        for name in unannotated:
+            self.assertIn("float_reason", n[name])
+        ops = {x["op"] for x in q["nodes"] if "float_reason" in x}
+        self.assertTrue({"aten.layer_norm.default", "aten.softmax.int",
+                         "aten.matmul.default"} <= ops, ops)
+        self.assertFalse([x for x in q["nodes"] if x["op"].startswith("aten.linear")
+                          and "float_reason" in x])
+        diags = check(q)
+        self.assertEqual(sorted(d.node for d in diags if d.rule == "runs-in-float"),
+                         sorted(x["name"] for x in q["nodes"] if "float_reason" in x))
+        self.assertEqual([d for d in diags if d.rule != "runs-in-float"], [])
 
 
 if __name__ == "__main__":
