@@ -147,6 +147,22 @@ def _ctr_key(ctr):
             tuple(sorted(getattr(ctr, "callable_args", None) or {})))
 
 
+_SETTINGS_SPECS = {}
+
+
+def _settings_spec(ctr):
+    """The spec of an observer constructor's settings alone (before it sees data): the same for
+    every constructor of the same class and settings, so made once per process."""
+    key = _ctr_key(ctr)
+    if key[0].__class__ is int:      # not a constructor we can read: no reuse
+        return _observer_spec(ctr())
+    if key not in _SETTINGS_SPECS:
+        if len(_SETTINGS_SPECS) > 256:
+            _SETTINGS_SPECS.clear()
+        _SETTINGS_SPECS[key] = _observer_spec(ctr())
+    return dict(_SETTINGS_SPECS[key])
+
+
 def _calibrated(core):
     torch = _torch()
     for attr in ("min_val", "max_val"):
@@ -638,10 +654,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                         wobs(holder.weight.detach())
                         spec = _observer_spec(wobs)
                     else:  # the settings alone: the same for every weight of this observer
-                        key = ("w",) + _ctr_key(qconfig.weight)
-                        if key not in memo:
-                            memo[key] = _observer_spec(qconfig.weight())
-                        spec = dict(memo[key])
+                        spec = _settings_spec(qconfig.weight)
                     spec["shape"] = list(holder.weight.shape)
                 else:
                     spec = {"dtype": "float32", "shape": list(holder.weight.shape)}
