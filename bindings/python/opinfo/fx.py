@@ -88,7 +88,7 @@ def _values(scale, zp, per_channel):
     return s[0], z[0]
 
 
-def _observer_spec(obs):
+def _observer_spec(obs, calibrated=None):
     """A qgraph spec from an observer (or fake-quantize) module."""
     _torch()
     from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
@@ -125,7 +125,7 @@ def _observer_spec(obs):
         spec["fixed"] = True
         spec["scale"], spec["zero_point"] = _values(core.scale, core.zero_point, False)
         return spec
-    if _calibrated(core):
+    if calibrated if calibrated is not None else _calibrated(core):
         try:
             scale, zp = core.calculate_qparams()
             spec["scale"], spec["zero_point"] = _values(scale, zp, per_channel)
@@ -448,11 +448,12 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
         raise ValueError("opinfo.fx.export: no node of this graph is observed: it was not "
                          "prepared by prepare_fx, or no qconfig applies to any of its nodes "
                          "(every qconfig is None, or the backend config matched no pattern)")
+    # no observer has seen data yet: no spec carries values, and none needs to ask again
+    any_calibrated = any(_calibrated(_obs_core(modules[n.target])) for n in graph if is_obs[n])
     if weight_values is None:
         # weights are observed (their scales computed) once the activations are calibrated;
         # before, every spec carries the observers' settings only
-        weight_values = any(_calibrated(_obs_core(modules[n.target]))
-                            for n in graph if is_obs[n])
+        weight_values = any_calibrated
     observed_names = getattr(gm, "_observed_node_names", None)
     qconfig_map = getattr(gm, "_qconfig_map", None) or {}
     special = _special_pattern(gm, modules)
@@ -590,7 +591,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
         """An observer's spec, once per observer (a histogram observer's qparams search is the
         costly part of an export)."""
         if id(inst) not in memo:
-            memo[id(inst)] = _observer_spec(inst)
+            memo[id(inst)] = _observer_spec(inst, None if any_calibrated else False)
         return dict(memo[id(inst)])
 
     tensors, order, own_obs = {}, [], {}
