@@ -86,6 +86,10 @@ MODELS = {
 # per-tensor graphs are left uncalibrated (specs without values, the observers' default qparams
 # at conversion): a HistogramObserver's qparams search, which both the export and convert_pt2e
 # run, is most of a calibrated model's time
+# efficientnet_b0's per-channel graph is left uncalibrated too: its HistogramObservers' search
+# took 30 s on the loaded 2-core CI machine, a sixth of this test's time limit
+UNCALIBRATED = {"efficientnet_b0"}
+
 CONFIGS = {
     "per_channel": (dict(is_per_channel=True), True),
     "per_tensor": (dict(is_per_channel=False), False),
@@ -229,7 +233,7 @@ class GroundTruth(unittest.TestCase):
             model = ctor().eval()
             exported = torch.export.export_for_training(model, (torch.randn(*shape),)).module()
             for cname, (cfg, calibrate) in CONFIGS.items():
-                p = annotate(exported, shape, cfg, calibrate)
+                p = annotate(exported, shape, cfg, calibrate and mname not in UNCALIBRATED)
                 if not any(n.meta.get("quantization_annotation") for n in p.graph.nodes):
                     # dynamic quantization annotates linears only: squeezenet has none
                     lines.append("%-19s %-12s (no node annotated)" % (mname, cname))
