@@ -19,7 +19,10 @@
   node.meta: their input_qspec_map, output_qspec, shared specs (SharedQuantizationSpec), derived
   specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs, with the dtypes
   ExecuTorch derives from the quant range (int32 [0, 65535] is uint16, narrow int8 is int4/int2)
-  and LPBQ from a block_size keyword. export() picks this path when it finds such annotations.
+  and LPBQ from a block_size keyword. A node without annotation is a float node with a
+  float_reason; a node returning a tuple has its getitems as outputs; values that are not tensors
+  (node.meta["val"]: SymInts, numbers) are no ports. export() picks this path when it finds
+  such annotations.
 * A converted model, or a graph without observers or annotations, is refused (ValueError).
 
 Source locations come from the nodes' stack traces: the innermost frame in the user's code
