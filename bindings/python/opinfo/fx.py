@@ -295,14 +295,24 @@ def _driver_before(trace, end):
     return False
 
 
-def _source(node, source_root=None):
+def _source(node, source_root=None, memo=None):
     """Where the user's code made this node: the innermost frame of the node's stack trace that
     lies in the user's code (under source_root when given, else outside torch), with its path
-    relative to source_root when given. No column: Python stack traces have none."""
+    relative to source_root when given. No column: Python stack traces have none. memo: a dict
+    for one export: nodes made by the same call (a Sequential's modules) share their trace."""
     meta = getattr(node, "meta", None) or {}
     trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
     if not trace:
         return None
+    if memo is not None:
+        if trace not in memo:
+            memo[trace] = _source_of(trace, source_root)
+        src = memo[trace]
+        return dict(src) if src else None
+    return _source_of(trace, source_root)
+
+
+def _source_of(trace, source_root):
     torch_dir = _torch_dir()
     # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
@@ -315,19 +325,19 @@ def _source(node, source_root=None):
         nxt = after[:after.find("\n")] if "\n" in after else after
         if _is_driver(nxt) or not _driver_before(trace, start):
             # innermost first: the first frame that qualifies is the answer, read no further
-            model = ((m.group(1), int(m.group(2))) for m in _FRAME.finditer(trace, 0, start))
+            model = ((m.group(1), m.group(2)) for m in _FRAME.finditer(trace, 0, start))
         else:
-            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace, end))]
+            model = [(f, l) for f, l, _ in reversed(_FRAME.findall(trace, end))]
     else:
-        model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace))]
+        model = [(f, l) for f, l, _ in reversed(_FRAME.findall(trace))]
     root = os.path.abspath(source_root) + os.sep if source_root else None
     for f, line in model:
         if root is not None:
             if not os.path.abspath(f).startswith(root):
                 continue
-            return {"file": os.path.relpath(f, source_root), "line": line}
+            return {"file": os.path.relpath(f, source_root), "line": int(line)}
         if not f.startswith(torch_dir) and not f.startswith("<"):
-            return {"file": f, "line": line}
+            return {"file": f, "line": int(line)}
     return None
 
 
@@ -588,7 +598,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
 
     # -- tensors: a quantized producer's value takes the first observer on it; readers through
     # another observer (a chain, or a second observer on the value) get an edge spec
-    memo = {}
+    memo, sources = {}, {}
 
     def spec_of(inst):
         """An observer's spec, once per observer (a histogram observer's qparams search is the
@@ -670,7 +680,7 @@ def export_fx(gm, target=None, producer="opinfo.fx", source_root=None, weight_va
                  "outputs": [e.name for e in outputs_of(group[-1])]}
         if is_float:
             entry["float_reason"] = float_reason[n]
-        src = _source(n, source_root)
+        src = _source(n, source_root, sources)
         if src:
             entry["source"] = src
         nodes.append(entry)
@@ -823,7 +833,7 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
     modules = dict(gm.named_modules(remove_duplicate=False))
     graph = list(gm.graph.nodes)
     is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
-    tensors, order, nodes = {}, [], []
+    tensors, order, nodes, sources = {}, [], [], {}
 
     def put(name, spec):
         if name not in tensors:
@@ -990,7 +1000,7 @@ def export_pt2e(gm, target=None, producer="opinfo.fx", source_root=None):
                  "outputs": [e.name for e in outputs_of(n)]}
         if is_float:
             entry["float_reason"] = float_reason[n]
-        src = _source(n, source_root)
+        src = _source(n, source_root, sources)
         if src:
             entry["source"] = src
         nodes.append(entry)
