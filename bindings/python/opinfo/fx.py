@@ -19,12 +19,16 @@
   node.meta: their input_qspec_map, output_qspec, shared specs (SharedQuantizationSpec), derived
   specs (DerivedQuantizationSpec: a bias from its input and weight), fixed specs, with the dtypes
   ExecuTorch derives from the quant range (int32 [0, 65535] is uint16, narrow int8 is int4/int2)
-  and LPBQ from a block_size keyword. export() picks this path when it finds such annotations.
+  and LPBQ from a block_size keyword. A node without annotation is a float node with a
+  float_reason; a node returning a tuple has its getitems as outputs; values that are not tensors
+  (node.meta["val"]: SymInts, numbers) are no ports. export() picks this path when it finds
+  such annotations.
 * A converted model, or a graph without observers or annotations, is refused (ValueError).
 
 Source locations come from the nodes' stack traces: the innermost frame in the user's code
 (outside torch, or under source_root), without a column.
 """
+import math
 import operator
 import os
 import re
@@ -88,7 +92,7 @@ def _values(scale, zp, per_channel):
     return s[0], z[0]
 
 
-def _observer_spec(obs):
+def _observer_spec(obs, calibrated=None):
     """A qgraph spec from an observer (or fake-quantize) module."""
     _torch()
     from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
@@ -125,7 +129,7 @@ def _observer_spec(obs):
         spec["fixed"] = True
         spec["scale"], spec["zero_point"] = _values(core.scale, core.zero_point, False)
         return spec
-    if _calibrated(core):
+    if calibrated if calibrated is not None else _calibrated(core):
         try:
             scale, zp = core.calculate_qparams()
             spec["scale"], spec["zero_point"] = _values(scale, zp, per_channel)
@@ -134,12 +138,45 @@ def _observer_spec(obs):
     return spec
 
 
+def _ctr_key(ctr):
+    """What an observer constructor's spec depends on: its class and settings. prepare_fx gives
+    every module a qconfig of its own whose constructors carry the module's device
+    (callable_args), so neither their identity nor their repr repeats."""
+    p = getattr(ctr, "p", ctr)
+    func = getattr(p, "func", None)
+    if func is None:
+        return (id(ctr),)
+    return (func, repr(getattr(p, "args", ())),
+            repr(sorted((getattr(p, "keywords", None) or {}).items())),
+            tuple(sorted(getattr(ctr, "callable_args", None) or {})))
+
+
+_SETTINGS_SPECS = {}
+
+
+def _settings_spec(ctr):
+    """The spec of an observer constructor's settings alone (before it sees data): the same for
+    every constructor of the same class and settings, so made once per process."""
+    key = _ctr_key(ctr)
+    if key[0].__class__ is int:      # not a constructor we can read: no reuse
+        return _observer_spec(ctr())
+    if key not in _SETTINGS_SPECS:
+        if len(_SETTINGS_SPECS) > 256:
+            _SETTINGS_SPECS.clear()
+        _SETTINGS_SPECS[key] = _observer_spec(ctr())
+    return dict(_SETTINGS_SPECS[key])
+
+
 def _calibrated(core):
     torch = _torch()
     for attr in ("min_val", "max_val"):
         v = getattr(core, attr, None)
         if isinstance(v, torch.Tensor):
-            if v.numel() == 0 or not torch.isfinite(v).all():
+            k = v.numel()
+            if k == 0:
+                return False
+            # a per-tensor observer's value is one number: reading it is cheaper than a kernel
+            if not (math.isfinite(v.item()) if k == 1 else bool(torch.isfinite(v).all())):
                 return False
     hist = getattr(core, "histogram", None)
     if isinstance(hist, torch.Tensor) and hist.numel() and float(hist.sum()) == 0:
@@ -237,16 +274,48 @@ def _is_driver(line):
     return 'quantize_fx.py"' in line or line.endswith((", in symbolic_trace", ", in prepare_fx"))
 
 
-def _source(node, source_root=None):
+_TORCH_DIR = []
+
+
+def _torch_dir():
+    if not _TORCH_DIR:
+        _TORCH_DIR.append(os.path.dirname(_torch().__file__) + os.sep)
+    return _TORCH_DIR[0]
+
+
+def _driver_before(trace, end):
+    """Whether a frame line before end is one of the tracer's callers (_is_driver)."""
+    if trace.find('quantize_fx.py"', 0, end) >= 0:
+        return True
+    for tail in (", in symbolic_trace\n", ", in prepare_fx\n"):
+        k = trace.find(tail, 0, end)
+        while k >= 0:
+            if "File" in trace[trace.rfind("\n", 0, k) + 1:k]:
+                return True
+            k = trace.find(tail, k + 1, end)
+    return False
+
+
+def _source(node, source_root=None, memo=None):
     """Where the user's code made this node: the innermost frame of the node's stack trace that
     lies in the user's code (under source_root when given, else outside torch), with its path
-    relative to source_root when given, and the path as the trace names it (or None). No column:
-    Python stack traces have none."""
+    relative to source_root when given, and the path as the trace names it; None when none
+    qualifies. No column: Python stack traces have none. memo: a dict for one export: nodes made
+    by the same call (a Sequential's modules) share their trace."""
     meta = getattr(node, "meta", None) or {}
     trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
     if not trace:
         return None
-    torch_dir = os.path.dirname(_torch().__file__) + os.sep
+    if memo is not None:
+        if trace not in memo:
+            memo[trace] = _source_of(trace, source_root)
+        src = memo[trace]
+        return (dict(src[0]), src[1]) if src else None
+    return _source_of(trace, source_root)
+
+
+def _source_of(trace, source_root):
+    torch_dir = _torch_dir()
     # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
     # The tracer's entry (torch/fx/_symbolic_trace.py, in trace) separates the model's frames
@@ -256,21 +325,21 @@ def _source(node, source_root=None):
         start, end = entry
         after = trace[end:end + 400]
         nxt = after[:after.find("\n")] if "\n" in after else after
-        if _is_driver(nxt) or not any(_is_driver(line) for line in
-                                      trace[:start].split("\n") if "File" in line):
-            model = [(f, int(l)) for f, l, _ in _FRAME.findall(trace, 0, start)]
+        if _is_driver(nxt) or not _driver_before(trace, start):
+            # innermost first: the first frame that qualifies is the answer, read no further
+            model = ((m.group(1), m.group(2)) for m in _FRAME.finditer(trace, 0, start))
         else:
-            model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace, end))]
+            model = [(f, l) for f, l, _ in reversed(_FRAME.findall(trace, end))]
     else:
-        model = [(f, int(l)) for f, l, _ in reversed(_FRAME.findall(trace))]
+        model = [(f, l) for f, l, _ in reversed(_FRAME.findall(trace))]
     root = os.path.abspath(source_root) + os.sep if source_root else None
     for f, line in model:
         if root is not None:
             if not os.path.abspath(f).startswith(root):
                 continue
-            return {"file": os.path.relpath(f, source_root), "line": line}, f
+            return {"file": os.path.relpath(f, source_root), "line": int(line)}, f
         if not f.startswith(torch_dir) and not f.startswith("<"):
-            return {"file": f, "line": line}, f
+            return {"file": f, "line": int(line)}, f
     return None
 
 
@@ -294,9 +363,9 @@ def _comment_suppress(path, line):
     return [dict(rule=r, **({"reason": reason} if reason else {})) for r in rules]
 
 
-def _locate(entry, node, source_root):
+def _locate(entry, node, source_root, memo=None):
     """Fills a qgraph node's "source" and, from a comment on that line, its "suppress"."""
-    found = _source(node, source_root)
+    found = _source(node, source_root, memo)
     if not found:
         return
     src, path = found
@@ -428,11 +497,12 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         raise ValueError("opinfo.fx.export: no node of this graph is observed: it was not "
                          "prepared by prepare_fx, or no qconfig applies to any of its nodes "
                          "(every qconfig is None, or the backend config matched no pattern)")
+    # no observer has seen data yet: no spec carries values, and none needs to ask again
+    any_calibrated = any(_calibrated(_obs_core(modules[n.target])) for n in graph if is_obs[n])
     if weight_values is None:
         # weights are observed (their scales computed) once the activations are calibrated;
         # before, every spec carries the observers' settings only
-        weight_values = any(_calibrated(_obs_core(modules[n.target]))
-                            for n in graph if is_obs[n])
+        weight_values = any_calibrated
     observed_names = getattr(gm, "_observed_node_names", None)
     qconfig_map = getattr(gm, "_qconfig_map", None) or {}
     special = _special_pattern(gm, modules)
@@ -564,13 +634,13 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
 
     # -- tensors: a quantized producer's value takes the first observer on it; readers through
     # another observer (a chain, or a second observer on the value) get an edge spec
-    memo = {}
+    memo, sources = {}, {}
 
     def spec_of(inst):
         """An observer's spec, once per observer (a histogram observer's qparams search is the
         costly part of an export)."""
         if id(inst) not in memo:
-            memo[id(inst)] = _observer_spec(inst)
+            memo[id(inst)] = _observer_spec(inst, None if any_calibrated else False)
         return dict(memo[id(inst)])
 
     tensors, order, own_obs = {}, [], {}
@@ -634,10 +704,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                         wobs(holder.weight.detach())
                         spec = _observer_spec(wobs)
                     else:  # the settings alone: the same for every weight of this observer
-                        key = ("w", repr(qconfig.weight))
-                        if key not in memo:
-                            memo[key] = _observer_spec(qconfig.weight())
-                        spec = dict(memo[key])
+                        spec = _settings_spec(qconfig.weight)
                     spec["shape"] = list(holder.weight.shape)
                 else:
                     spec = {"dtype": "float32", "shape": list(holder.weight.shape)}
@@ -649,7 +716,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                  "outputs": [e.name for e in outputs_of(group[-1])]}
         if is_float:
             entry["float_reason"] = float_reason[n]
-        _locate(entry, n, source_root)
+        _locate(entry, n, source_root, sources)
         nodes.append(entry)
     dropped = {m.name for g in groups.values() for m in g[:-1]}
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
@@ -669,18 +736,6 @@ def _flat(xs):
             yield x
 
 
-def _quantized_only(nodes, tensors):
-    """The nodes that carry a quantization: a node whose every input and output is float32 was
-    left in float by the quantizer (an op between dynamic linears, a shape computation), and has
-    no annotation to check."""
-    def dtype(ref):
-        if isinstance(ref, dict):
-            return ref["spec"].get("dtype")
-        return tensors.get(ref, {}).get("dtype")
-    return [n for n in nodes
-            if any(dtype(r) != "float32" for r in n["inputs"] + n["outputs"] if r is not None)]
-
-
 def _merge_fused(nodes, tensors, target=None):
     """Fused patterns (add -> relu, conv -> relu written functionally): the quantizer observes only
     the pattern's last output, so the inner value stays float. A node whose only output is
@@ -693,12 +748,13 @@ def _merge_fused(nodes, tensors, target=None):
     for n in nodes:
         for t in n["inputs"]:
             users[name(t)] = users.get(name(t), 0) + 1
-    producer = {n["outputs"][0]: n for n in nodes}
+    producer = {n["outputs"][0]: n for n in nodes if len(n["outputs"]) == 1}
     out, dropped, merged_into = [], set(), {}
     for n in nodes:
         ins = n["inputs"]
         if len(ins) == 1 and isinstance(ins[0], str) and ins[0] in producer and \
-                users.get(ins[0]) == 1:
+                users.get(ins[0]) == 1 and "float_reason" not in n and \
+                "float_reason" not in producer[ins[0]] and len(n["outputs"]) == 1:
             x = merged_into.get(ins[0], producer[ins[0]])
             inner = tensors[ins[0]]
             quantized_inputs = any(tensors[name(t)]["dtype"] not in
@@ -802,59 +858,108 @@ def _qspec(qs, obs_of=None):
     return spec
 
 
+def _pt2e_kind(n, torch):
+    """What a PT2E node's value is, from the fake value torch.export records in node.meta["val"]:
+    "tensor", "tuple" (a list or tuple holding tensors) or "other" (a SymInt, a shape, None).
+    A node without a recorded value (a hand-built graph) counts as a tensor."""
+    if "val" not in n.meta:
+        return "tensor"
+    v = n.meta["val"]
+    if isinstance(v, torch.Tensor):
+        return "tensor"
+    if isinstance(v, (list, tuple)):
+        return "tuple" if any(isinstance(x, torch.Tensor) for x in v) else "other"
+    return "other"
+
+
+def _annotation_quantizes(ann):
+    return ann is not None and (ann.output_qspec is not None or
+                                any(s is not None for s in (ann.input_qspec_map or {}).values()))
+
+
 def export_pt2e(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, producer: str = "opinfo.fx",
                 source_root: "str | None" = None) -> "dict[str, object]":
     """From a PT2E-annotated graph (after prepare_pt2e, or annotated by a quantizer)."""
     torch = _torch()
     from torch.ao.quantization.quantizer import (DerivedQuantizationSpec, FixedQParamsQuantizationSpec,
                                                  SharedQuantizationSpec)
-    tensors, order, nodes = {}, [], []
+    modules = dict(gm.named_modules(remove_duplicate=False))
+    graph = list(gm.graph.nodes)
+    is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
+    tensors, order, nodes, sources = {}, [], [], {}
 
     def put(name, spec):
         if name not in tensors:
             order.append(name)
         tensors[name] = dict(name=name, **spec)
 
+    skip = {n: is_obs[n] or _passthrough(n) for n in graph}
+
     def real(a):
         # through observers inserted by prepare_pt2e and unannotated no-ops, back to the
         # producing node
-        while isinstance(a, torch.fx.Node) and (_passthrough(a) or (
-                a.op == "call_module" and _is_observer(gm.get_submodule(a.target)))):
+        while isinstance(a, torch.fx.Node) and skip.get(a):
             a = a.args[0]
         return a
 
     obs_after = {}  # fx node -> the observer module that observes its output, when prepared
-    for n in gm.graph.nodes:
-        if n.op == "call_module" and _is_observer(gm.get_submodule(n.target)) and n.args:
-            obs_after.setdefault(real(n.args[0]), gm.get_submodule(n.target))
+    for n in graph:
+        if is_obs[n] and n.args:
+            obs_after.setdefault(real(n.args[0]), modules[n.target])
 
     def edge_observer(user, inp):
         # the observer prepare_pt2e put on the edge inp -> user (user's argument now): the
         # values of user's input spec, which may differ from inp's output observer (a MatMul in1
         # read as int16 from a uint16 output, a value read again after a no-op)
-        for a in _flat(user.args):
-            if isinstance(a, torch.fx.Node) and a.op == "call_module" and \
-                    _is_observer(gm.get_submodule(a.target)) and real(a) is inp:
-                return gm.get_submodule(a.target)
+        for a in _flat(list(user.args) + list(user.kwargs.values())):
+            if isinstance(a, torch.fx.Node) and is_obs.get(a) and base(a) is inp:
+                return modules[a.target]
         return None
+
+    # -- what each value is: a tensor, a tuple of tensors whose getitems are its outputs, or a
+    # shape or number (not a tensor: no port)
+    kind = {n: _pt2e_kind(n, torch) for n in graph if not skip[n]}
+    element, alias = {}, {}     # (tuple node, index) -> first getitem; later getitems -> first
+    for n in graph:
+        if n.op == "call_function" and n.target is operator.getitem and n.args and \
+                isinstance(n.args[0], torch.fx.Node) and kind.get(real(n.args[0])) == "tuple":
+            first = element.setdefault((real(n.args[0]), n.args[1]), n)
+            if first is not n:
+                alias[n] = first
+    elements = set(element.values())
+
+    def base(a):
+        a = real(a)
+        return alias.get(a, a)
+
+    def is_tensor(a):
+        return isinstance(a, torch.fx.Node) and a.op != "output" and kind.get(a) == "tensor"
+
+    calls = [n for n in graph if n.op == "call_function" and kind.get(n) in ("tensor", "tuple")
+             and n not in elements and n not in alias and not skip[n]]
+
+    def outputs_of(n):
+        if kind[n] == "tuple":
+            return sorted((e for (src, _), e in element.items() if src is n),
+                          key=lambda e: e.args[1] if isinstance(e.args[1], int) else 0)
+        return [n]
+
+    producer_of = {e: n for n in calls for e in outputs_of(n)}
+    ann_of = {n: n.meta.get("quantization_annotation") for n in calls}
+    float_reason = {n: "it has no quantization annotation (the quantizer matched no pattern)"
+                    for n in calls if not _annotation_quantizes(ann_of[n])}
 
     def spec_of(qs, producer_node, obs=None):
         if isinstance(qs, SharedQuantizationSpec):
-            edge = qs.edge_or_node
-            if isinstance(edge, tuple) and real(edge[0]) is not edge[0]:
-                # Shared((x, user)) where x is a no-op left out: the spec user reads x with
-                ann = edge[1].meta.get("quantization_annotation")
-                own = (ann.input_qspec_map or {}).get(edge[0]) if ann is not None else None
-                if own is not None and not isinstance(own, SharedQuantizationSpec):
-                    src = real(edge[0])
-                    return spec_of(own, src, edge_observer(edge[1], src))
-            src = real(edge[0] if isinstance(edge, tuple) else edge)
-            return {"shared_with": src.name}
+            e = qs.edge_or_node
+            if isinstance(e, tuple):
+                return {"shared_with": base(e[0]).name, "_edge": (e[1].name, base(e[0]).name)}
+            return {"shared_with": base(e).name}
         if isinstance(qs, DerivedQuantizationSpec):
             d = {"dtype": _narrow(_dtype(qs.dtype), getattr(qs, "quant_min", None),
                                   getattr(qs, "quant_max", None)),
                  "qscheme": _qscheme(qs.qscheme) or "per_tensor_affine",
-                 "derived_from": [real(e[0] if isinstance(e, tuple) else e).name
+                 "derived_from": [base(e[0] if isinstance(e, tuple) else e).name
                                   for e in qs.derived_from]}
             if d["qscheme"].startswith("per_channel"):
                 d["axis"] = int(qs.ch_axis or 0)
@@ -867,87 +972,115 @@ def export_pt2e(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = No
             return s
         return _qspec(qs, obs if obs is not None else obs_after.get(producer_node))
 
-    for n in gm.graph.nodes:
-        if n.op in ("placeholder", "get_attr") and n.name not in tensors:
+    for n in graph:
+        if n.op in ("placeholder", "get_attr") and n.name not in tensors and \
+                kind.get(n) == "tensor":
             # a model input keeps a dtype of its own (int64 token ids, bool masks)
             v = n.meta.get("val")
             put(n.name, {"dtype": _dtype(v.dtype) if isinstance(v, torch.Tensor) and
                          not v.is_floating_point() and v.dtype in _TORCH_DTYPES
                          else "float32"})
-    calls = [n for n in gm.graph.nodes if n.op == "call_function" and not _passthrough(n)]
-    # a node with several outputs (chunk, split): its values are its getitem users, in index
-    # order 0..k-1; the getitems are not nodes of their own
-    parts = {}
     for n in calls:
-        if n.target is operator.getitem and isinstance(n.args[0], torch.fx.Node) and \
-                isinstance(n.args[1], int):
-            parts.setdefault(real(n.args[0]), []).append(n)
-    parts = {k: sorted(v, key=lambda g: g.args[1]) for k, v in parts.items()
-             if sorted(g.args[1] for g in v) == list(range(len(v)))}
-    for n in calls:
-        put(n.name, {"dtype": "float32"})
+        for e in outputs_of(n):
+            put(e.name, {"dtype": "float32"})
     # outputs first: a tensor's own spec is its producer's output_qspec
     for n in calls:
-        ann = n.meta.get("quantization_annotation")
-        if ann is not None and ann.output_qspec is not None:
-            s = spec_of(ann.output_qspec, n)
-            if "shared_with" in s:
-                if s["shared_with"] == n.name:
-                    continue
-                s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
-            put(n.name, s)
-    for i, n in enumerate(calls):
-        ann = n.meta.get("quantization_annotation")
-        edge = {}
-        if ann is not None:
-            for inp, qs in (ann.input_qspec_map or {}).items():
-                inp = real(inp)
-                if qs is None or not isinstance(inp, torch.fx.Node):
-                    continue
-                s = spec_of(qs, inp, edge_observer(n, inp))
-                if "shared_with" in s:
-                    if s["shared_with"] == inp.name:
-                        continue  # read with the producer's own spec
-                    s["dtype"] = tensors.get(s["shared_with"], {}).get("dtype", "float32")
-                if inp.op == "get_attr" and "axis" in s:
-                    w = getattr(gm, inp.target, None)
-                    if isinstance(w, torch.Tensor):
-                        s["shape"] = list(w.shape)
-                own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
-                if own == {"dtype": "float32"} and (inp.op in ("placeholder", "get_attr") or
-                                                   not s.get("is_dynamic")):
-                    # a model input's or weight's own spec, or the observer prepare_pt2e puts
-                    # on the output of an op that has no annotation of its own
-                    put(inp.name, s)
-                elif own != s:
-                    edge[inp.name] = s        # this consumer reads it otherwise: a conversion
-        inputs = []
-        for a in n.args:
-            for x in (a if isinstance(a, (list, tuple)) else [a]):
-                x = real(x)
-                if isinstance(x, torch.fx.Node):
-                    inputs.append({"tensor": x.name, "spec": edge[x.name]} if x.name in edge
-                                  else x.name)
-        if n.target is operator.getitem and real(n.args[0]) in parts:
+        ann = ann_of[n]
+        if n in float_reason or ann.output_qspec is None or kind[n] != "tensor":
             continue
-        entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
-                 "outputs": [g.name for g in parts[n]] if n in parts else [n.name]}
-        _locate(entry, n, source_root)
-        nodes.append(entry)
-    order = [k for k in order if k not in {n.name for n in parts}]
-    # a spec shared with a value that only its consumers quantize (Shared((input, node)) when
-    # the producer has no annotation: a weight, an embedding table) takes its dtype once the
-    # input specs are in: follow the chain to its root
+        s = spec_of(ann.output_qspec, n)
+        if s.get("shared_with") != n.name:
+            put(n.name, s)
+    edges = {}     # (consumer name, tensor name) -> the spec that consumer reads it with
+    for n in calls:
+        ann = ann_of[n]
+        if n in float_reason:
+            continue
+        for inp, qs in (ann.input_qspec_map or {}).items():
+            inp = base(inp)
+            if qs is None or not is_tensor(inp):
+                continue
+            s = spec_of(qs, inp, edge_observer(n, inp))
+            if s.get("shared_with") == inp.name:
+                continue  # read with the producer's own spec
+            if inp.op == "get_attr" and "axis" in s:
+                w = getattr(gm, inp.target, None)
+                if isinstance(w, torch.Tensor):
+                    s["shape"] = list(w.shape)
+            own = {k: v for k, v in tensors[inp.name].items() if k != "name"}
+            src = producer_of.get(inp)
+            if own == {"dtype": "float32"} and src not in float_reason and \
+                    (inp.op in ("placeholder", "get_attr") or not s.get("is_dynamic")):
+                # a model input's or weight's own spec, or the observer prepare_pt2e puts on
+                # the output of an annotated op that quantizes no output of its own
+                put(inp.name, s)
+            elif own != s:
+                edges[(n.name, inp.name)] = s   # this consumer reads it otherwise: a conversion
+
+    # -- shared specs, once every own and edge spec is known: a spec shared with an input edge
+    # is that edge's spec; shared_with names a tensor whose own spec is quantized
+    def resolve(s, seen=()):
+        if "shared_with" not in s:
+            return s
+        src, edge = s["shared_with"], s.get("_edge")
+        if edge is not None and edge in edges and edge not in seen:
+            return resolve(edges[edge], seen + (edge,))
+        t = tensors.get(src)
+        if t is None or src in seen:
+            return {"dtype": "float32"}
+        if "shared_with" in t:
+            return resolve(t, seen + (src,))
+        if t["dtype"] in ("float32", "float16", "bfloat16"):
+            return {"dtype": "float32"}
+        return {"shared_with": src, "dtype": t["dtype"]}
+
     for name in order:
         t = tensors[name]
-        root, seen = t.get("shared_with"), {name}
-        while root in tensors and "shared_with" in tensors[root] and root not in seen:
-            seen.add(root)
-            root = tensors[root]["shared_with"]
-        if root in tensors and t.get("dtype") == "float32":
-            t["dtype"] = tensors[root].get("dtype", "float32")
+        if "shared_with" in t:
+            r = resolve({k: v for k, v in t.items() if k != "name"}, (name,))
+            tensors[name] = dict(name=name, **r)
+    for k, s in list(edges.items()):
+        r = resolve(s)
+        own = {x: v for x, v in tensors[k[1]].items() if x != "name"}
+        if r.get("shared_with") == k[1] or r == own or \
+                own.get("shared_with") and own.get("shared_with") == r.get("shared_with"):
+            del edges[k]
+        else:
+            edges[k] = r
+
+    def quantized(name):
+        return tensors[name]["dtype"] not in ("float32", "float16", "bfloat16")
+
+    for n in calls:
+        is_float = n in float_reason
+        inputs = []
+        for x in _flat(list(n.args) + list(n.kwargs.values())):
+            x = base(x) if isinstance(x, torch.fx.Node) else x
+            if not is_tensor(x):
+                continue
+            if is_float:
+                inputs.append({"tensor": x.name, "spec": {"dtype": "float32"}}
+                              if quantized(x.name) else x.name)
+            elif (n.name, x.name) in edges:
+                inputs.append({"tensor": x.name, "spec": edges[(n.name, x.name)]})
+            else:
+                inputs.append(x.name)
+        entry = {"name": n.name, "op": _function_op(n.target), "inputs": inputs,
+                 "outputs": [e.name for e in outputs_of(n)]}
+        if is_float:
+            entry["float_reason"] = float_reason[n]
+        _locate(entry, n, source_root, sources)
+        nodes.append(entry)
     nodes, dropped = _merge_fused(nodes, tensors, target)
-    nodes = _quantized_only(nodes, tensors)
+    for n in nodes:
+        if "float_reason" in n:
+            continue
+        ports = [r for r in n["inputs"] + n["outputs"]]
+        if not any((r["spec"] if isinstance(r, dict) else tensors[r]).get("dtype") not in
+                   ("float32", "float16", "bfloat16") for r in ports):
+            # annotated, but no port of it is quantized (a quantizer's marker on an inner node
+            # of a pattern it did not complete)
+            n["float_reason"] = "its annotation quantizes none of its tensors"
     order = [k for k in order if k not in dropped]
     q = {"qgraph": 1, "producer": {"name": producer, "version": torch.__version__},
          "tensors": [tensors[k] for k in order], "nodes": nodes}
