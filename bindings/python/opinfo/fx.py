@@ -991,6 +991,14 @@ def export_pt2e(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = No
         s = spec_of(ann.output_qspec, n)
         if s.get("shared_with") != n.name:
             put(n.name, s)
+    # a tuple's parts: the spec a quantizer gave a getitem's output is that part's own
+    for e in element.values():
+        ann = e.meta.get("quantization_annotation")
+        if ann is None or ann.output_qspec is None:
+            continue
+        s = spec_of(ann.output_qspec, e)
+        if s.get("shared_with") != e.name:
+            put(e.name, s)
     edges = {}     # (consumer name, tensor name) -> the spec that consumer reads it with
     for n in calls:
         ann = ann_of[n]
