@@ -52,11 +52,15 @@ static void usage(FILE *f)
             "  --show-config         print the effective settings, where each came from, and exit\n"
             "  --no-config           do not read .opinfo.json (found upward from the first input)\n"
             "  -q, --quiet           no summary on stderr\n"
-            "  --list-rules          print the rules and exit\n"
+            "  --list-rules          print the rules (the plugins' too) and exit; -f text, json\n"
+            "                        or tsv\n"
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
             "  --list-plugins        list the plugins found, and why any was refused, and exit\n"
             "  --allow-writable-plugins  load plugins that others may write (refused otherwise)\n"
-            "  --explain OP          print what OP needs on --backend/--soc and exit\n"
+            "  --explain RULE|OP     print a rule's page (-f text, markdown, json), or what OP\n"
+            "                        needs on --backend/--soc, and exit (rule:ID, op:NAME\n"
+            "                        force either)\n"
+            "  --source-root DIR     SARIF: locations relative to DIR (uriBaseId SRCROOT)\n"
             "  --config C            annotate: the quant config (qnn-htp: 8a8w, 8a4w, 16a8w,\n"
             "                        16a16w, 16a4w, 16a4w-block[:BLOCK], 16a2w; see\n"
             "                        --list-plugins for each plugin's configs)\n"
@@ -329,7 +333,7 @@ done:
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *format = "text", *output = NULL, *explain = NULL;
-    const char *max_errors = NULL, *config = NULL;
+    const char *max_errors = NULL, *config = NULL, *source_root = NULL;
     const char *select = NULL, *ignore = NULL, *baseline = NULL, *write_baseline = NULL;
     int show_suppressed = 0, want_config = 0, no_config = 0;
     int annotate = 0, fix = 0, fix_overrides = 0;
@@ -433,6 +437,8 @@ int main(int argc, char **argv)
             slot = &max_errors;
         else if (cli_opt_is(a, "--explain"))
             slot = &explain;
+        else if (cli_opt_is(a, "--source-root"))
+            slot = &source_root;
         else if (cli_opt_is(a, "--config"))
             slot = &config;
         else if (cli_opt_is(a, "--select"))
@@ -476,17 +482,27 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return status ? EXIT_VIOLATIONS : 0;
     }
-    if (list_rules) {
-        size_t n;
-        const opinfo_rule_info *rules = opinfo_rules(&n);
-        for (size_t i = 0; i < n; i++)
-            printf("%-28s %s\n", rules[i].id, rules[i].summary);
+    if (list_rules) { /* the validator's rules and the plugins' (validator/rules.c) */
+        opinfo_plugins *pl = NULL;
+        opinfo_error_t pe;
+        opinfo_error_init(&pe);
+        char *text = NULL;
+        if (opinfo_plugins_open(plugin_dirs, n_plugin_dirs, plugin_flags, &pl, &pe) != OPINFO_OK ||
+            opinfo_rules_catalog(pl, format, &text, &pe) != OPINFO_OK) {
+            print_error(&pe);
+            status = EXIT_TROUBLE;
+        } else
+            fputs(text, stdout);
+        free(text);
+        opinfo_plugins_close(pl);
         free(files);
         free(plugin_dirs);
-        return 0;
+        return status;
     }
     opinfo_format fmt;
-    if (strcmp(format, "text") == 0 || strcmp(format, "gcc") == 0)
+    if (explain) /* its formats are the library's to check (opinfo_explain) */
+        fmt = OPINFO_FORMAT_TEXT;
+    else if (strcmp(format, "text") == 0 || strcmp(format, "gcc") == 0)
         fmt = OPINFO_FORMAT_TEXT;
     else if (strcmp(format, "json") == 0)
         fmt = OPINFO_FORMAT_JSON;
@@ -648,11 +664,8 @@ int main(int argc, char **argv)
     }
     if (explain) {
         char *text = NULL;
-        if (!o.backend) {
-            fprintf(stderr, "%s: --explain needs --backend\n", cli_prog);
-            status = EXIT_TROUBLE;
-        } else if (opinfo_db_explain(db, o.backend, o.release, o.soc, explain, &text, &e) !=
-                   OPINFO_OK) {
+        if (opinfo_explain(db, plugins, o.backend, o.release, o.soc, explain,
+                           strcmp(format, "gcc") == 0 ? "text" : format, &text, &e) != OPINFO_OK) {
             print_error(&e);
             status = e.code == OPINFO_ENOTFOUND ? EXIT_VIOLATIONS : EXIT_TROUBLE;
         } else
@@ -725,7 +738,16 @@ int main(int argc, char **argv)
     } else if (checked) {
         char *text = NULL;
         opinfo_error_init(&e);
-        if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
+        /* SARIF's invocation: the status this run will exit with */
+        int exit_code = status ? status : opinfo_report_errors(report) ? EXIT_VIOLATIONS : 0;
+        if (opinfo_report_set_invocation(report, argc, (const char *const *)argv, exit_code) !=
+                OPINFO_OK ||
+            (source_root && opinfo_report_set_source_root(report, source_root, &e) != OPINFO_OK)) {
+            if (!e.text[0])
+                snprintf(e.text, sizeof e.text, "out of memory");
+            print_error(&e);
+            status = EXIT_TROUBLE;
+        } else if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
         } else if (write_out(output, text) != 0)
