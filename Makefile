@@ -286,6 +286,13 @@ python-test: all
 	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
 	  $(PYTHON) -W ignore::UserWarning -m unittest discover -s tests/python -p 'test_*.py'
 
+# docs/rules/<id>.md: each rule's page, rendered from validator/rules.c and the in-tree plugins'
+# rule descriptions (docs/render-rules.sh); committed, and tests/cli/rules.sh (make cli-test)
+# checks they equal what the build renders.
+rule-docs: all
+	rm -rf docs/rules && sh docs/render-rules.sh $(BUILD) docs/rules
+.PHONY: rule-docs
+
 check-exports: $(SHLIB) $(PLUGIN_SOS)
 	nm -D --defined-only $(SHLIB) | awk '$$2 ~ /^[TDBR]$$/ {print $$3}' | sort > $(BUILD)/exports.txt
 	diff -u tests/exports.txt $(BUILD)/exports.txt
@@ -453,6 +460,8 @@ install: all man
 	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-db
 	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-kernel
 	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(docdir)/
+	cd docs && find rules -type d -exec $(INSTALL) -d $(DESTDIR)$(docdir)/{} \; && \
+	  find rules -type f -name '*.md' -exec $(INSTALL) -m 644 {} $(DESTDIR)$(docdir)/{} \;
 	$(INSTALL) -m 644 schemas/*.schema.json $(DESTDIR)$(datadir)/opinfo/schemas/
 	$(CMAKE_SED) cmake/opinfoConfig.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfig.cmake
 	$(CMAKE_SED) cmake/opinfoConfigVersion.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfigVersion.cmake

@@ -329,6 +329,7 @@ run "$CHECK" --overrides "$T/ov.json" --backend qnn-htp --soc SM8650 tests/cli/o
 if [ "$status" != 2 ]; then ok; else bad "--overrides on ONNX -> exit 2: $(head -c 300 "$T/err")"; fi
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
+. tests/cli/rules.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
