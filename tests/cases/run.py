@@ -10,6 +10,7 @@ expected.{txt,json,sarif,junit} plus expected.status, reviewed by hand once and 
   - the exit status and every output format against the goldens;
   - the diagnostics against the intent (rule, node and port, as a multiset);
   - the SARIF output against the official SARIF 2.1.0 schema (OASIS, errata 01);
+  - the JSON output against schemas/report.schema.json;
   - the JUnit output is well-formed XML with one testcase per rule that reported (one when none);
   - every SARIF result's ruleIndex points at its rule, and every rule has its help (rules.md).
 tests/bad-inputs/qgraph/*.json must each fail with exit 2 and exactly the error in their .expected.
@@ -76,6 +77,9 @@ def main():
     rules_url = first["help_uri"][:-len(first["id"] + ".md")]
     sarif_schema = json.load(open(os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json")))
     sarif = jsonschema.Draft4Validator(sarif_schema)
+    report_schema = json.load(open(os.path.join(ROOT, "schemas", "report.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(report_schema)
+    report_validator = jsonschema.Draft202012Validator(report_schema)
     passed = failed = 0
 
     def invoke(args):
@@ -124,6 +128,9 @@ def main():
                   "%s: error at %s, intent %s" % (name, m and "%s:%s" % m.groups(), want_error))
             continue
         report = json.loads(outputs["json"][1])
+        raw = json.loads(outputs["json"][1].replace('"<VERSION>"', '"%s"' % version))
+        errors = list(report_validator.iter_errors(raw))
+        check(not errors, "%s: JSON report invalid: %s" % (name, errors[0].message if errors else ""))
         got = sorted((x["rule"], x["node"], x["port"] or "") for x in report["diagnostics"])
         want = sorted((r, n, p[0] if p else "") for r, n, *p in want_diags)
         # node-level rules carry no port in the intent: accept any port there

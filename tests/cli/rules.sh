@@ -100,3 +100,37 @@ has "fixture 1.2.3 (ABI 1.1) serves fixture: ok" out
 expect 0 "$CHECK" --plugin-path "$R/old" --list-rules
 if grep -q "^fixture/" "$T/out"; then bad "an ABI 1.1 plugin documents rules"; else ok; fi
 expect 2 "$CHECK" --plugin-path "$R/old" --explain fixture/no-op
+# the JSON report against schemas/report.schema.json, beyond tests/cases: an ONNX model's node
+# locations, an overrides check, a backend whose plugin is missing, and an empty report; a report
+# with an unknown key or a missing one is refused (the schema can fail)
+expect 1 "$CHECK" -f json --backend qnn-htp --soc SM8350 tests/cli/onnx/matmul16.onnx
+cp "$T/out" "$R/onnx.json"
+expect 1 "$CHECK" -f json --overrides tests/overrides/validate/34-unknown-tensor.json tests/overrides/table.qgraph.json
+cp "$T/out" "$R/overrides.json"
+mkdir -p "$R/refused"
+chmod 755 "$R/refused"
+printf 'not a shared object\n' >"$R/refused/qnn-htp.so"
+expect 1 "$CHECK" -f json --plugin-path "$R/refused" --backend qnn-htp --soc SM8650 examples/cnn-8a8w.qgraph.json
+cp "$T/out" "$R/unavailable.json"
+expect 0 "$CHECK" -f json --select observer-range --backend qnn-htp --soc SM8650 "$C19"
+cp "$T/out" "$R/empty.json"
+if /usr/bin/python3 -c '
+import copy, json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open("schemas/report.schema.json")))
+docs = [json.load(open(f)) for f in sys.argv[1:]]
+for f, d in zip(sys.argv[1:], docs):
+    errs = list(v.iter_errors(d))
+    assert not errs, (f, errs[0].message)
+onnx = docs[0]["diagnostics"][0]
+assert onnx["location"]["node_index"] == 4 and onnx["qgraph_location"] is None, onnx
+assert docs[2]["diagnostics"][0]["rule"] == "backend-unavailable"
+assert docs[3]["diagnostics"] == []
+bad = copy.deepcopy(docs[0]); bad["diagnostics"][0]["extra"] = 1
+assert not v.is_valid(bad)
+bad = copy.deepcopy(docs[0]); del bad["summary"]["truncated"]
+assert not v.is_valid(bad)
+bad = copy.deepcopy(docs[0]); bad["diagnostics"][0]["rule"] = "Not A Rule"
+assert not v.is_valid(bad)
+' "$R/onnx.json" "$R/overrides.json" "$R/unavailable.json" "$R/empty.json"; then ok; else
+    bad "a JSON report does not follow schemas/report.schema.json"
+fi
