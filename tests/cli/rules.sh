@@ -134,3 +134,13 @@ assert not v.is_valid(bad)
 ' "$R/onnx.json" "$R/overrides.json" "$R/unavailable.json" "$R/empty.json"; then ok; else
     bad "a JSON report does not follow schemas/report.schema.json"
 fi
+# docs/rules.md cites what is in the repository: every link resolves, and every page of this
+# repository it names by file name exists in docs/
+if /usr/bin/python3 -c '
+import os, re, sys
+text = open("docs/rules.md").read()
+missing = [t for t in re.findall(r"\]\(([^)#]+)", text) if not os.path.exists(os.path.join("docs", t))]
+missing += [m for m in set(re.findall(r"\b([a-z][a-z0-9-]*\.md)\b", text))
+            if not os.path.exists(os.path.join("docs", m)) and not os.path.exists(m)]
+assert not missing, missing
+'; then ok; else bad "docs/rules.md cites a file the repository does not have"; fi
