@@ -559,14 +559,15 @@ static json_t *artifact(const opinfo_report *r, const char *file)
     if (r->src_root) {
         char real[PATH_MAX];
         char *abs = realpath(file, real) ? strdup(real) : absolute(file);
+        if (!abs)
+            return NULL;
         size_t rl = strlen(r->src_root);
         if (abs && strncmp(abs, r->src_root, rl) == 0 && abs[rl]) {
             char *u = uri_path(abs + rl);
             json_t *o = u ? json_pack("{s:s, s:s}", "uri", u, "uriBaseId", "SRCROOT") : NULL;
             free(u);
             free(abs);
-            if (o)
-                return o;
+            return o;
         } else
             free(abs);
     }
@@ -627,7 +628,10 @@ static json_t *write_sarif(const opinfo_report *r)
     for (size_t i = 0; i < u.n; i++)
         json_array_append_new(jrules, sarif_rule(r, u.ids[i]));
     json_t *results = json_array();
-    for (size_t i = 0; i < r->n; i++) {
+    int bad = !jrules || !results; /* a part not made (out of memory) fails the whole report */
+    for (size_t i = 0; i < u.n; i++)
+        bad |= !json_array_get(jrules, i);
+    for (size_t i = 0; i < r->n && !bad; i++) {
         const opinfo_diag *d = &r->diags[i];
         size_t idx = 0;
         for (size_t k = 0; k < u.n; k++)
@@ -652,6 +656,10 @@ static json_t *write_sarif(const opinfo_report *r)
             "artifactLocation", artifact(r, d->file), "region", "startLine", d->line > 0 ? d->line : 1,
             "startColumn", d->column > 0 ? d->column : 1, "logicalLocations", "name", d->node,
             "fullyQualifiedName", d->node, "kind", "function");
+        if (!loc) {
+            bad = 1;
+            break;
+        }
         json_t *res = json_pack("{s:s, s:I, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", d->rule,
                                 "ruleIndex", (json_int_t)idx, "level",
                                 d->severity == OPINFO_SEVERITY_ERROR     ? "error"
@@ -659,6 +667,10 @@ static json_t *write_sarif(const opinfo_report *r)
                                                                          : "note",
                                 "message", "text", d->message, "locations", loc,
                                 "partialFingerprints", "opinfoDiagnostic/v1", fp);
+        if (!res) {
+            bad = 1;
+            break;
+        }
         json_t *props = json_object();
         json_object_set_new(props, "op", str(d->op));
         json_object_set_new(props, "tensor", str(d->tensor));
@@ -676,9 +688,15 @@ static json_t *write_sarif(const opinfo_report *r)
                           "startLine", d->qgraph_line > 0 ? d->qgraph_line : 1, "startColumn",
                           d->qgraph_column > 0 ? d->qgraph_column : 1, "message", "text",
                           "the node in the qgraph"));
-        json_array_append_new(results, res);
+        if (json_array_append_new(results, res) != 0)
+            bad = 1;
     }
     free(u.ids);
+    if (bad) {
+        json_decref(jrules);
+        json_decref(results);
+        return NULL;
+    }
     /* automationDetails.id: "category/" (GitHub's code scanning category) per target */
     char aid[512];
     snprintf(aid, sizeof aid, "opinfo-check/%s/%s/", r->backend ? r->backend : "any",
@@ -694,10 +712,13 @@ static json_t *write_sarif(const opinfo_report *r)
         char *fu = up ? malloc(strlen(up) + 8) : NULL;
         if (fu)
             sprintf(fu, "file://%s", up);
-        json_object_set_new(run, "originalUriBaseIds",
-                            fu ? json_pack("{s:{s:s}}", "SRCROOT", "uri", fu) : NULL);
+        json_t *base = fu ? json_pack("{s:{s:s}}", "SRCROOT", "uri", fu) : NULL;
         free(up);
         free(fu);
+        if (!base || json_object_set_new(run, "originalUriBaseIds", base) != 0) {
+            json_decref(run);
+            return NULL;
+        }
     }
     return json_pack("{s:s, s:s, s:[o]}", "$schema",
                      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs",
