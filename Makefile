@@ -27,6 +27,9 @@ mandir ?= $(datadir)/man
 man1dir ?= $(mandir)/man1
 bashcompdir ?= $(datadir)/bash-completion/completions
 cmakedir ?= $(libdir)/cmake/opinfo
+# Where SARIF's helpUri and --explain point for a rule's page (docs/rules/<id>.md): the installed
+# docs by default; a project that publishes the repository can name its docs/rules/ URL instead.
+RULES_URL ?= file://$(docdir)/rules/
 
 CC ?= cc
 BUILD ?= build
@@ -45,7 +48,7 @@ PLUGIN_OPT ?= -ftree-vectorize
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 BASE_CFLAGS := -std=c11 $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude \
                -DOPINFO_DATADIR='"$(datadir)"' -DOPINFO_PLUGINDIR='"$(libdir)/opinfo/plugins"' \
-               -DOPINFO_DOCDIR='"$(docdir)"'
+               -DOPINFO_DOCDIR='"$(docdir)"' -DOPINFO_RULES_URL='"$(RULES_URL)"'
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
 ALL_CFLAGS = $(LIB_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -109,6 +112,7 @@ PLUGIN_COMMON_qnn-htp := $(KERNEL_COMMON)
 $(BUILD)/lib/opinfo/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $$(PLUGIN_COMMON_%) include/opinfo/plugin.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(OPT) $(PLUGIN_OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -Iinclude -fPIC -shared \
+	  -DOPINFO_RULES_URL='"$(RULES_URL)"' \
 	  -fvisibility=hidden $(SAN) $(CFLAGS) -o $@ $(filter %.c,$^) -lm $(LDFLAGS)
 
 deps:
@@ -129,9 +133,10 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/opinfo/*.h tests/unit/*.h) 
 # them are rebuilt when they change, so `make install PREFIX=P` installs a library (shared and
 # static) and tools that look under P, not under the prefix of an earlier build.
 PATHS_STAMP := $(BUILD)/paths.txt
-PATHS_NOW := $(datadir) $(libdir) $(docdir)
+PATHS_NOW := $(datadir) $(libdir) $(docdir) $(RULES_URL)
 $(shell mkdir -p $(BUILD) && { echo '$(PATHS_NOW)' | cmp -s - $(PATHS_STAMP) || \
   echo '$(PATHS_NOW)' > $(PATHS_STAMP); })
+$(BUILD)/obj/validator/rules.o $(PLUGIN_SOS) \
 $(BUILD)/obj/db/db.o $(BUILD)/obj/loader/loader.o $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c)): \
   $(PATHS_STAMP)
 
@@ -294,6 +299,12 @@ BOOKWORM_ROOT ?= /var/tmp/opinfo-bookworm
 .PHONY: deb-test
 deb-test:
 	sh tests/debian/run.sh $(BOOKWORM_ROOT)
+# docs/rules/<id>.md: each rule's page, rendered from validator/rules.c and the in-tree plugins'
+# rule descriptions (docs/render-rules.sh); committed, and tests/cli/rules.sh (make cli-test)
+# checks they equal what the build renders.
+rule-docs: all
+	rm -rf docs/rules && sh docs/render-rules.sh $(BUILD) docs/rules
+.PHONY: rule-docs
 
 check-exports: $(SHLIB) $(PLUGIN_SOS)
 	nm -D --defined-only $(SHLIB) | awk '$$2 ~ /^[TDBR]$$/ {print $$3}' | sort > $(BUILD)/exports.txt
@@ -468,6 +479,8 @@ install: all man
 	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-db
 	ln -sf opinfo-check $(DESTDIR)$(bashcompdir)/opinfo-kernel
 	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(docdir)/
+	cd docs && find rules -type d -exec $(INSTALL) -d $(DESTDIR)$(docdir)/{} \; && \
+	  find rules -type f -name '*.md' -exec $(INSTALL) -m 644 {} $(DESTDIR)$(docdir)/{} \;
 	$(INSTALL) -m 644 schemas/*.schema.json $(DESTDIR)$(datadir)/opinfo/schemas/
 	$(CMAKE_SED) cmake/opinfoConfig.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfig.cmake
 	$(CMAKE_SED) cmake/opinfoConfigVersion.cmake.in > $(DESTDIR)$(cmakedir)/opinfoConfigVersion.cmake

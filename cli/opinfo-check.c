@@ -62,12 +62,16 @@ static void usage(FILE *f)
             "  -q, --quiet           no summary on stderr\n"
             "  --statistics          after the report, the diagnostics per rule on stderr\n"
             "  --color=WHEN          auto (the default), always or never\n"
-            "  --list-rules          print the rules and exit\n"
+            "  --list-rules          print the rules (the plugins' too) and exit; -f text, json\n"
+            "                        or tsv\n"
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
             "  --list-plugins        list the plugins found, and why any was refused, and exit\n"
             "  --allow-writable-plugins  load plugins that others may write (refused otherwise)\n"
-            "  --explain OP          print what OP (a name or an alias, any case) needs on\n"
-            "                        --backend/--soc and exit\n"
+            "  --explain RULE|OP     print a rule's page (-f text, markdown, json), or what OP\n"
+            "                        (a name or an alias, any case) needs on --backend/--soc\n"
+            "                        (-f text, json, tsv), and exit (rule:ID, op:NAME force\n"
+            "                        either)\n"
+            "  --source-root DIR     SARIF: locations relative to DIR (uriBaseId SRCROOT)\n"
             "  --config C            annotate: the quant config (qnn-htp: 8a8w, 8a4w, 16a8w,\n"
             "                        16a16w, 16a4w, 16a4w-block[:BLOCK], 16a2w; see\n"
             "                        --list-plugins for each plugin's configs)\n"
@@ -559,7 +563,7 @@ enum {
     OPT_ACTIVATION_TYPE, OPT_WEIGHT_TYPE, OPT_LIST_PLUGINS, OPT_ALLOW_WRITABLE, OPT_PLUGIN_PATH,
     OPT_BACKEND, OPT_SOC, OPT_RELEASE, OPT_MAX_ERRORS, OPT_EXPLAIN, OPT_CONFIG, OPT_SELECT,
     OPT_IGNORE, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_SHOW_SUPPRESSED, OPT_SHOW_CONFIG,
-    OPT_NO_CONFIG, OPT_STATISTICS
+    OPT_NO_CONFIG, OPT_STATISTICS, OPT_SOURCE_ROOT
 };
 
 static const struct option check_opts[] = {
@@ -592,13 +596,14 @@ static const struct option check_opts[] = {
     {"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"statistics", no_argument, NULL, OPT_STATISTICS},
+    {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
     {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *output = NULL, *explain = NULL;
-    const char *max_errors = NULL, *config = NULL;
+    const char *max_errors = NULL, *config = NULL, *source_root = NULL;
     const char *select = NULL, *ignore = NULL, *baseline = NULL, *write_baseline = NULL;
     int show_suppressed = 0, want_config = 0, no_config = 0;
     int annotate = 0, fix = 0, fix_overrides = 0;
@@ -655,6 +660,7 @@ int main(int argc, char **argv)
             case OPT_SHOW_CONFIG: want_config = 1; break;
             case OPT_NO_CONFIG: no_config = 1; break;
             case OPT_STATISTICS: statistics = 1; break;
+            case OPT_SOURCE_ROOT: source_root = v; break;
             default: p.status = cli_usage_error("unknown option --%s", name ? name : "?");
             }
             if (p.status)
@@ -705,36 +711,52 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return status ? EXIT_VIOLATIONS : 0;
     }
-    /* listings (--list-rules, --explain) take text, json or tsv; a check its report formats */
-    int lfmt = list_rules || explain
-                   ? cli_pick_format(cc.format, cli_table_formats,
-                                     list_rules ? "--list-rules" : "--explain")
-                   : 0;
+    if (list_rules) { /* the validator's rules and the plugins' (validator/rules.c) */
+        int lf = cli_pick_format(cc.format, cli_table_formats, "--list-rules");
+        opinfo_plugins *pl = NULL;
+        opinfo_error_t pe;
+        opinfo_error_init(&pe);
+        char *text = NULL;
+        if (lf < 0)
+            status = EXIT_TROUBLE;
+        else if (opinfo_plugins_open(plugin_dirs, n_plugin_dirs, plugin_flags, &pl, &pe) !=
+                     OPINFO_OK ||
+                 opinfo_rules_catalog(pl, cli_table_formats[lf], &text, &pe) != OPINFO_OK) {
+            print_error(&pe);
+            status = EXIT_TROUBLE;
+        } else
+            fputs(text, stdout);
+        free(text);
+        opinfo_plugins_close(pl);
+        free(files);
+        free(plugin_dirs);
+        return status;
+    }
+    /* --explain: a rule's page (the library checks its formats), else an op (text, json, tsv) */
+    int explain_rule = 0, lfmt = 0;
+    if (explain) {
+        opinfo_plugins *pl = NULL;
+        opinfo_error_t pe;
+        opinfo_error_init(&pe);
+        /* a rule id, or no backend to find an op on: the library's page, or its "did you
+         * mean" among the rules */
+        if (strncmp(explain, "rule:", 5) == 0 || (!o.backend && strncmp(explain, "op:", 3) != 0))
+            explain_rule = 1;
+        else if (strncmp(explain, "op:", 3) != 0 &&
+                 opinfo_plugins_open(plugin_dirs, n_plugin_dirs, plugin_flags, &pl, &pe) ==
+                     OPINFO_OK)
+            explain_rule = opinfo_rule_find(pl, explain) != NULL;
+        opinfo_plugins_close(pl);
+        if (!explain_rule) {
+            if (strncmp(explain, "op:", 3) == 0)
+                explain += 3;
+            lfmt = cli_pick_format(cc.format, cli_table_formats, "--explain");
+        }
+    }
     if (lfmt < 0) {
         free(files);
         free(plugin_dirs);
         return EXIT_TROUBLE;
-    }
-    if (list_rules) {
-        size_t n;
-        const opinfo_rule_info *rules = opinfo_rules(&n);
-        static const char *const cols[] = {"rule", "summary", "help"};
-        cli_table *t = lfmt == CLI_TABLE_TEXT ? NULL : cli_table_new(lfmt == CLI_TABLE_TSV ? 2 : 3, cols, NULL);
-        for (size_t i = 0; i < n; i++) {
-            const char *row[3] = {rules[i].id, rules[i].summary, rules[i].help};
-            if (!t)
-                printf("%-28s %s\n", rules[i].id, rules[i].summary);
-            else if (cli_table_add(t, row))
-                status = EXIT_TROUBLE;
-        }
-        if (t && !status && cli_table_write(t, (cli_table_format)lfmt, stdout))
-            status = EXIT_TROUBLE;
-        if (status)
-            fprintf(stderr, "%s: out of memory\n", cli_prog);
-        cli_table_free(t);
-        free(files);
-        free(plugin_dirs);
-        return status;
     }
     static const char *const report_formats[] = {"text", "json", "sarif", "junit", "github", "gcc",
                                                  NULL};
@@ -905,7 +927,14 @@ int main(int argc, char **argv)
         const opinfo_op *op;
         opinfo_soc soc;
         int rc;
-        if (!o.backend) {
+        if (explain_rule) {
+            if (opinfo_explain(db, plugins, o.backend, o.release, o.soc, explain,
+                               cc.format ? cc.format : "text", &text, &e) != OPINFO_OK) {
+                print_error(&e);
+                status = e.code == OPINFO_ENOTFOUND ? EXIT_VIOLATIONS : EXIT_TROUBLE;
+            } else
+                fputs(text, stdout);
+        } else if (!o.backend) {
             status = cli_usage_error("--explain needs --backend");
         } else if ((rc = cli_resolve_op(db, o.backend, o.release, explain, &explain)) !=
                    OPINFO_OK) {
@@ -1031,7 +1060,16 @@ int main(int argc, char **argv)
     } else if (checked && !lv.stream) {
         char *text = NULL;
         opinfo_error_init(&e);
-        if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
+        /* SARIF's invocation: the status this run will exit with */
+        int exit_code = status ? status : opinfo_report_errors(report) ? EXIT_VIOLATIONS : 0;
+        if (opinfo_report_set_invocation(report, argc, (const char *const *)argv, exit_code) !=
+                OPINFO_OK ||
+            (source_root && opinfo_report_set_source_root(report, source_root, &e) != OPINFO_OK)) {
+            if (!e.text[0])
+                snprintf(e.text, sizeof e.text, "out of memory");
+            print_error(&e);
+            status = EXIT_TROUBLE;
+        } else if (opinfo_report_write(report, fmt, &text, &e) != OPINFO_OK) {
             print_error(&e);
             status = EXIT_TROUBLE;
         } else if (lv.color && (!output || strcmp(output, "-") == 0))

@@ -526,14 +526,59 @@ OPINFO_API int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, ch
 OPINFO_API int opinfo_report_write_from(const opinfo_report *r, opinfo_format fmt, size_t from,
                                         char **out, opinfo_error_t *err);
 
+/* SARIF's runs[].invocations: the command line (argv[0] is written by its base name) and the
+ * exit status the program will return; without it the invocation says only whether the check
+ * ran. OPINFO_ENOMEM, OPINFO_EUSAGE. */
+OPINFO_API int opinfo_report_set_invocation(opinfo_report *r, int argc, const char *const *argv,
+                                            int exit_code);
+/* SARIF locations relative to a checkout: every file under dir (symlinks resolved) is written
+ * relative to it with uriBaseId "SRCROOT", and originalUriBaseIds gives SRCROOT's file URI.
+ * OPINFO_EIO, naming dir, when it does not resolve. */
+OPINFO_API int opinfo_report_set_source_root(opinfo_report *r, const char *dir,
+                                             opinfo_error_t *err);
+
+/* A rule's documentation: kept in one table (validator/rules.c) for the validator's rules, in the
+ * descriptor for a plugin's (opinfo_plugin_rule, ABI 1.2), and rendered from there to
+ * --list-rules, --explain RULE, docs/rules/<id>.md and SARIF's rules[] (docs/rules.md). */
 typedef struct opinfo_rule_info {
-    const char *id;      /* "fixed-qparams" */
-    const char *summary; /* one line */
-    const char *help;    /* what it checks, where the fact comes from, how to fix it */
+    const char *id;       /* "fixed-qparams"; a plugin's: "qnn-htp/per-tensor-2bit" */
+    const char *summary;  /* one line */
+    const char *help;     /* the full description: what it checks and the fact behind it */
+    const char *example;  /* a diagnostic as opinfo-check prints it (NULL when none is given) */
+    const char *fix;      /* how to fix it (NULL when none is given) */
+    const char *plugin;   /* the plugin that documents it; NULL for the validator's own */
+    const char *help_uri; /* the rule's page (docs/rules/<id>.md where installed), or NULL */
 } opinfo_rule_info;
 
 /* Every rule the validator reports, in a stable order. */
 OPINFO_API const opinfo_rule_info *opinfo_rules(size_t *count);
+
+/* The rule with this id: the validator's, else (plugins non-NULL) one a plugin on the search path
+ * documents. NULL when none is. */
+OPINFO_API const opinfo_rule_info *opinfo_rule_find(struct opinfo_plugins *plugins,
+                                                    const char *id);
+
+/* Renders rules for people and programs. opinfo_rules_write: a listing of n rules, format "text"
+ * (id and summary, one a line), "json" (an array of objects with every field) or "tsv" (a header
+ * line, then one line per rule; tabs and newlines in values written as \t and \n).
+ * opinfo_rule_write: one rule in full, format "text" (--explain), "markdown" (its page, SARIF's
+ * help.markdown) or "json". *out is malloc'd; free() it. OPINFO_EUSAGE for another format. */
+OPINFO_API int opinfo_rules_write(const opinfo_rule_info *rules, size_t n, const char *format,
+                                  char **out, opinfo_error_t *err);
+OPINFO_API int opinfo_rule_write(const opinfo_rule_info *rule, const char *format, char **out,
+                                 opinfo_error_t *err);
+/* The whole catalog, the validator's rules then those of the plugins on the search path (plugins
+ * may be NULL: the validator's alone), rendered as opinfo_rules_write does. */
+OPINFO_API int opinfo_rules_catalog(struct opinfo_plugins *plugins, const char *format,
+                                    char **out, opinfo_error_t *err);
+/* --explain: a rule's page when `what` is a rule id (the validator's or a plugin's), else what
+ * op `what` needs on backend (opinfo_db_explain; text only). "rule:ID" and "op:NAME" force
+ * either; a name that is both a rule and an op of backend is OPINFO_EUSAGE asking which, and so
+ * is a name that is no rule when no backend is given (with a "did you mean"). format: as
+ * opinfo_rule_write ("text", "markdown", "json"); NULL is text. *out is malloc'd. */
+OPINFO_API int opinfo_explain(opinfo_db *db, struct opinfo_plugins *plugins, const char *backend,
+                              const char *release, const char *soc, const char *what,
+                              const char *format, char **out, opinfo_error_t *err);
 
 /* Selection, suppression and baseline (docs/adoption.md). A filter is applied to a report after
  * each check: it drops diagnostics of rules not selected or ignored, those a node of the graph
@@ -702,12 +747,19 @@ OPINFO_API int opinfo_plugins_get(opinfo_plugins *p, const char *backend,
                                   const struct opinfo_plugin **out, opinfo_error_t *err);
 
 /* Every plugin file on the search path, each loaded and checked: one row per file with
- * path, name, version, ABI ("1.1"), backends (comma-separated), status ("ok", or
+ * path, name, version, ABI ("1.2"), backends (comma-separated), status ("ok", or
  * "refused: why", or "shadowed by PATH") and the annotation configs (comma-separated). */
 OPINFO_API int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *userdata,
                                    opinfo_error_t *err);
 
-/* The ABI version this library speaks, "1.1". */
+/* The rules the plugins on the search path document (ABI 1.2): every plugin file is loaded and
+ * checked as opinfo_plugins_list does, and the rules of those that load ("ok") are returned in
+ * path order. The array and its strings belong to p: valid until the next call or
+ * opinfo_plugins_close. A plugin older than ABI 1.2 documents none. */
+OPINFO_API int opinfo_plugins_rules(opinfo_plugins *p, const opinfo_rule_info **out,
+                                    size_t *count, opinfo_error_t *err);
+
+/* The ABI version this library speaks, "1.2". */
 OPINFO_API const char *opinfo_plugin_abi_version(void);
 
 /* Annotation: the backend plugin's rules give every tensor of a float graph the spec the backend

@@ -41,10 +41,12 @@ struct opinfo_plugins {
     size_t n, cap;
     opinfo_host_api api;
     size_t log_lines; /* messages plugins logged (kept out of stdout/stderr) */
+    opinfo_rule_info *rules; /* opinfo_plugins_rules: the loaded plugins' documented rules */
+    size_t nrules;
 };
 
-static const char abi_string[] = "1.1";
-_Static_assert(OPINFO_PLUGIN_ABI_MAJOR == 1 && OPINFO_PLUGIN_ABI_MINOR == 1,
+static const char abi_string[] = "1.2";
+_Static_assert(OPINFO_PLUGIN_ABI_MAJOR == 1 && OPINFO_PLUGIN_ABI_MINOR == 2,
                "abi_string follows the ABI version");
 
 const char *opinfo_plugin_abi_version(void) { return abi_string; }
@@ -184,6 +186,7 @@ void opinfo_plugins_close(opinfo_plugins *p)
     for (size_t i = 0; i < p->ndirs; i++)
         free(p->dirs[i]);
     free(p->dirs);
+    free(p->rules);
     free(p);
 }
 
@@ -234,7 +237,40 @@ char *oi_plugin_check_descriptor(const opinfo_plugin *d, const char *path)
     if (d->constraints_len && !d->constraints)
         return why("%s: plugin %s declares constraint data but gives none, not loading", path,
                    d->name);
+    for (size_t i = 0; oi_plugin_rule_at(d, i); i++) {
+        const opinfo_plugin_rule *r = oi_plugin_rule_at(d, i);
+        const char *slash = r->id ? strchr(r->id, '/') : NULL;
+        int ok = slash && slash[1];
+        for (const char *c = slash ? slash + 1 : ""; ok && *c; c++)
+            ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-';
+        /* the id's owner: the plugin's name or a backend it serves, so it can never be a
+         * built-in rule's id or another plugin's */
+        int owner = 0;
+        for (size_t b = 0; ok && !owner && d->backends[b]; b++)
+            owner = strlen(d->backends[b]) == (size_t)(slash - r->id) &&
+                    strncmp(r->id, d->backends[b], (size_t)(slash - r->id)) == 0;
+        owner = owner || (ok && strlen(d->name) == (size_t)(slash - r->id) &&
+                          strncmp(r->id, d->name, (size_t)(slash - r->id)) == 0);
+        if (!ok || !owner)
+            return why("%s: plugin %s: rule %zu's id is not %s/NAME (NAME of a-z, 0-9, -), not "
+                       "loading",
+                       path, d->name, i, d->backends[0]);
+        if (!nonempty(r->summary))
+            return why("%s: plugin %s: rule %s has no summary, not loading", path, d->name,
+                       r->id);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(oi_plugin_rule_at(d, k)->id, r->id) == 0)
+                return why("%s: plugin %s: rule %s is described twice, not loading", path,
+                           d->name, r->id);
+    }
     return NULL;
+}
+
+const opinfo_plugin_rule *oi_plugin_rule_at(const opinfo_plugin *d, size_t i)
+{
+    if (!d || d->abi_minor < 2 || !d->rules)
+        return NULL;
+    return d->rules[i];
 }
 
 int oi_plugin_serves(const opinfo_plugin *d, const char *backend)
@@ -682,4 +718,80 @@ int opinfo_plugins_list(opinfo_plugins *p, opinfo_row_fn fn, void *ud, opinfo_er
     oi_map_free(&stems);
     oi_map_free(&served);
     return rc;
+}
+
+/* ---- the rules plugins document (ABI 1.2) ----------------------------------------------------- */
+
+typedef struct ok_paths {
+    char **v;
+    size_t n;
+    int nomem;
+} ok_paths;
+
+static int collect_ok(int n, const char *const *cols, void *ud)
+{
+    ok_paths *o = ud;
+    if (n < 6 || !cols[1] || strcmp(cols[5], "ok") != 0)
+        return 0;
+    char **v = realloc(o->v, (o->n + 1) * sizeof *v);
+    if (!v || !(v[o->n] = oi_strdup(cols[0]))) {
+        o->v = v ? v : o->v;
+        o->nomem = 1;
+        return 1;
+    }
+    o->v = v;
+    o->n++;
+    return 0;
+}
+
+void oi_plugin_rule_info(const opinfo_plugin *d, const opinfo_plugin_rule *r,
+                         opinfo_rule_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = r->id;
+    out->summary = r->summary;
+    out->help = r->description;
+    out->example = r->example;
+    out->fix = r->fix;
+    out->plugin = d->name;
+    out->help_uri = r->help_uri;
+}
+
+int opinfo_plugins_rules(opinfo_plugins *p, const opinfo_rule_info **out, size_t *count,
+                         opinfo_error_t *err)
+{
+    if (!p || !out || !count)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_plugins_rules: NULL argument");
+    /* every file on the path, as a listing loads them: the ones that serve a backend ("ok") */
+    ok_paths ok = {0};
+    int rc = opinfo_plugins_list(p, collect_ok, &ok, err);
+    size_t n = 0;
+    for (size_t i = 0; rc == OPINFO_OK && i < ok.n; i++) {
+        entry *e = find_path(p, ok.v[i]);
+        for (size_t k = 0; e && e->plugin && oi_plugin_rule_at(e->plugin, k); k++)
+            n++;
+    }
+    opinfo_rule_info *rules = n ? calloc(n, sizeof *rules) : NULL;
+    if (rc == OPINFO_OK && (ok.nomem || (n && !rules)))
+        rc = oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+    size_t w = 0;
+    for (size_t i = 0; rc == OPINFO_OK && i < ok.n; i++) {
+        entry *e = find_path(p, ok.v[i]);
+        for (size_t k = 0; e && e->plugin && oi_plugin_rule_at(e->plugin, k); k++)
+            oi_plugin_rule_info(e->plugin, oi_plugin_rule_at(e->plugin, k), &rules[w++]);
+    }
+    for (size_t i = 0; i < ok.n; i++)
+        free(ok.v[i]);
+    free(ok.v);
+    if (rc != OPINFO_OK) {
+        free(rules);
+        return rc;
+    }
+    free(p->rules);
+    p->rules = rules;
+    p->nrules = w;
+    *out = rules;
+    *count = w;
+    return OPINFO_OK;
 }

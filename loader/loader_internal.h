@@ -15,6 +15,14 @@
  * free() it). */
 OPINFO_INTERNAL char *oi_plugin_check_descriptor(const opinfo_plugin *d, const char *path);
 
+/* Rule i (0-based) a descriptor documents, or NULL past the end, and for a plugin older than
+ * ABI 1.2 (which has no rules member: nothing beyond its declared minor is read). */
+OPINFO_INTERNAL const opinfo_plugin_rule *oi_plugin_rule_at(const opinfo_plugin *d, size_t i);
+
+/* A plugin's rule as the library's opinfo_rule_info (the strings stay the plugin's). */
+OPINFO_INTERNAL void oi_plugin_rule_info(const opinfo_plugin *d, const opinfo_plugin_rule *r,
+                                         opinfo_rule_info *out);
+
 /* Whether a checked descriptor lists backend among the backends it serves. */
 OPINFO_INTERNAL int oi_plugin_serves(const opinfo_plugin *d, const char *backend);
 

@@ -1604,7 +1604,9 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
         if (opinfo_plugins_get(o.plugins, c->backend, &c->plugin, &le) != OPINFO_OK) {
             c->plugin = NULL;
             backend_unavailable(c, &le);
-        } else if (c->plugin->check &&
+        }
+        oi_report_plugin_rules(report, c->plugin); /* their documentation, for SARIF */
+        if (c->plugin && c->plugin->check &&
                    !(c->host = oi_host_new(db, g, c->backend, rel, c->arch_rank, plugin_sink, c,
                                            err))) {
             rc = err ? err->code : OPINFO_ENOMEM;

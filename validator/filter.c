@@ -118,7 +118,7 @@ static int known_name(const char *name)
     return 0;
 }
 
-static const char *nearest_rule(const char *name)
+const char *oi_nearest_rule(const char *name)
 {
     size_t n, best = (size_t)-1;
     const char *id = NULL;
@@ -161,7 +161,7 @@ static int set_list(char ***slot, const char *rules, const char *what, opinfo_er
             memcpy(l[k], p, len);
             l[k][len] = '\0';
             if (!known_name(l[k])) {
-                const char *near = nearest_rule(l[k]);
+                const char *near = oi_nearest_rule(l[k]);
                 int rc = oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
                                       "%s: unknown rule \"%.100s\"%s%s%s (--list-rules lists them)",
                                       what, l[k], near ? " (did you mean \"" : "",

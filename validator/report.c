@@ -1,11 +1,16 @@
 /* The report: diagnostics of one or more checks, and its writers (gcc-style text, JSON with a
  * format version, SARIF 2.1.0, JUnit XML). Writers produce strings; the caller decides where
  * they go. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../loader/loader_internal.h"
 #include "validator_internal.h"
 
 #define REPORT_FORMAT 1
@@ -28,6 +33,12 @@ struct opinfo_report {
     const char *backend, *release, *soc, *arch;
     void (*progress)(size_t done, size_t total, void *userdata); /* opinfo_report_set_progress */
     void *progress_ud;
+    opinfo_rule_info *prules; /* rules plugins documented, copied (oi_report_plugin_rules) */
+    size_t npr, prcap;
+    const char **args;        /* the invocation (opinfo_report_set_invocation) */
+    size_t nargs;
+    int exit_code, has_invocation;
+    const char *src_root;     /* --source-root: an absolute directory, with a final '/' */
 };
 
 opinfo_report *opinfo_report_new(void)
@@ -43,6 +54,8 @@ void opinfo_report_free(opinfo_report *r)
     free(r->diags);
     free(r->nodes);
     free(r->files);
+    free(r->prules);
+    free(r->args);
     free(r);
 }
 
@@ -217,6 +230,84 @@ void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop)
     free(at);
 }
 
+void oi_report_plugin_rules(opinfo_report *r, const struct opinfo_plugin *pl)
+{
+    for (size_t i = 0; r && pl && oi_plugin_rule_at(pl, i); i++) {
+        opinfo_rule_info ri;
+        oi_plugin_rule_info(pl, oi_plugin_rule_at(pl, i), &ri);
+        int have = 0;
+        for (size_t k = 0; k < r->npr && !have; k++)
+            have = strcmp(r->prules[k].id, ri.id) == 0;
+        if (have)
+            continue;
+        if (grow((void **)&r->prules, &r->prcap, r->npr + 1, sizeof *r->prules)) {
+            r->failed = 1;
+            return;
+        }
+        opinfo_rule_info *o = &r->prules[r->npr++];
+        o->id = keep(r, ri.id);
+        o->summary = keep(r, ri.summary);
+        o->help = keep(r, ri.help);
+        o->example = keep(r, ri.example);
+        o->fix = keep(r, ri.fix);
+        o->plugin = keep(r, ri.plugin);
+        o->help_uri = keep(r, ri.help_uri);
+    }
+}
+
+/* The rule's documentation: the validator's, else a plugin's the report copied, else NULL (a
+ * plugin emitted a rule it does not document). */
+static const opinfo_rule_info *rule_doc(const opinfo_report *r, const char *id)
+{
+    const opinfo_rule_info *ri = oi_rule_builtin(id);
+    for (size_t k = 0; !ri && k < r->npr; k++)
+        if (strcmp(r->prules[k].id, id) == 0)
+            ri = &r->prules[k];
+    return ri;
+}
+
+int opinfo_report_set_invocation(opinfo_report *r, int argc, const char *const *argv,
+                                 int exit_code)
+{
+    if (!r || argc < 0 || (argc && !argv))
+        return OPINFO_EUSAGE;
+    const char **a = argc ? calloc((size_t)argc, sizeof *a) : NULL;
+    if (argc && !a)
+        return OPINFO_ENOMEM;
+    for (int i = 0; i < argc; i++)
+        if (!(a[i] = keep(r, argv[i] ? argv[i] : ""))) {
+            free(a);
+            return OPINFO_ENOMEM;
+        }
+    free(r->args);
+    r->args = a;
+    r->nargs = (size_t)argc;
+    r->exit_code = exit_code;
+    r->has_invocation = 1;
+    return OPINFO_OK;
+}
+
+int opinfo_report_set_source_root(opinfo_report *r, const char *dir, opinfo_error_t *err)
+{
+    if (!r || !dir)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_set_source_root: NULL argument");
+    char real[PATH_MAX];
+    if (!realpath(dir, real))
+        return oi_set_error(err, OPINFO_EIO, dir, 0, 0, 0, "--source-root %s: %s", dir,
+                            strerror(errno));
+    size_t n = strlen(real);
+    char *k = oi_arena_alloc(&r->arena, n + 2);
+    if (!k)
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+    memcpy(k, real, n);
+    if (!n || real[n - 1] != '/')
+        k[n++] = '/';
+    k[n] = '\0';
+    r->src_root = k;
+    return OPINFO_OK;
+}
+
 size_t opinfo_report_count(const opinfo_report *r) { return r ? r->n : 0; }
 
 const opinfo_diag *opinfo_report_get(const opinfo_report *r, size_t i)
@@ -336,25 +427,220 @@ static json_t *write_json(const opinfo_report *r)
 
 /* ---- SARIF 2.1.0 ----------------------------------------------------------------------------- */
 
+/* The rules of a run: those its results use (as ESLint's and ruff's SARIF do), in the catalog's
+ * order (the validator's, then the plugins' the report copied, then undocumented ids), so
+ * ruleIndex is an index into this list. The full catalog is --list-rules -f json. */
+typedef struct used_rules {
+    const char **ids;
+    size_t n;
+} used_rules;
+
+static int used_has(const used_rules *u, const char *id)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int diag_uses(const opinfo_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->diags[i].rule, id) == 0)
+            return 1;
+    return 0;
+}
+
+static int collect_rules(const opinfo_report *r, used_rules *u)
+{
+    size_t nb;
+    const opinfo_rule_info *b = opinfo_rules(&nb);
+    u->n = 0;
+    u->ids = malloc((nb + r->npr + r->n + 1) * sizeof *u->ids);
+    if (!u->ids)
+        return -1;
+    for (size_t i = 0; i < nb; i++)
+        if (diag_uses(r, b[i].id))
+            u->ids[u->n++] = b[i].id;
+    for (size_t i = 0; i < r->npr; i++)
+        if (!used_has(u, r->prules[i].id) && diag_uses(r, r->prules[i].id))
+            u->ids[u->n++] = r->prules[i].id;
+    for (size_t i = 0; i < r->n; i++)
+        if (!used_has(u, r->diags[i].rule))
+            u->ids[u->n++] = r->diags[i].rule;
+    return 0;
+}
+
+static json_t *sarif_rule(const opinfo_report *r, const char *id)
+{
+    const opinfo_rule_info *ri = rule_doc(r, id);
+    const char *level = oi_rule_default_warning(id) ? "warning" : "error";
+    if (!ri) { /* a plugin's rule it does not document (a plugin older than ABI 1.2) */
+        char t[256];
+        snprintf(t, sizeof t, "a rule of the backend's plugin (%.200s), not documented by it", id);
+        return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}}", "id", id, "name", id,
+                         "shortDescription", "text", t, "defaultConfiguration", "level", level);
+    }
+    char *text = oi_rule_render(ri, 0), *md = oi_rule_render(ri, 1);
+    json_t *o = json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s?, s:s?}, s:{s:s}}", "id", ri->id,
+                          "name", ri->id, "shortDescription", "text", ri->summary,
+                          "fullDescription", "text", ri->help && *ri->help ? ri->help
+                                                                          : ri->summary,
+                          "help", "text", text, "markdown", md, "defaultConfiguration",
+                          "level", level);
+    free(text);
+    free(md);
+    if (o && ri->help_uri)
+        json_object_set_new(o, "helpUri", json_string(ri->help_uri));
+    if (o && ri->plugin)
+        json_object_set_new(o, "properties", json_pack("{s:s}", "plugin", ri->plugin));
+    return o;
+}
+
+/* A file URI path: bytes other than unreserved ones and '/' percent-encoded (RFC 3986). */
+static char *uri_path(const char *p)
+{
+    size_t n = strlen(p);
+    char *o = malloc(3 * n + 1), *w = o;
+    if (!o)
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~/", *c))
+            *w++ = (char)*c;
+        else
+            w += sprintf(w, "%%%02X", *c);
+    *w = '\0';
+    return o;
+}
+
+/* path made absolute and normalized (".", "..", "//") without touching the file system beyond
+ * the current directory: a source file named by a model need not exist here. */
+static char *absolute(const char *path)
+{
+    char cwd[PATH_MAX];
+    if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return NULL;
+    size_t n = (path[0] == '/' ? 0 : strlen(cwd) + 1) + strlen(path) + 2;
+    char *buf = malloc(n), *out = malloc(n);
+    if (!buf || !out) {
+        free(buf);
+        free(out);
+        return NULL;
+    }
+    snprintf(buf, n, "%s%s%s", path[0] == '/' ? "" : cwd, path[0] == '/' ? "" : "/", path);
+    size_t w = 0;
+    for (char *seg = buf; *seg;) {
+        char *end = strchr(seg, '/');
+        size_t l = end ? (size_t)(end - seg) : strlen(seg);
+        if (l == 0 || (l == 1 && seg[0] == '.')) {
+        } else if (l == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (w > 0 && out[w - 1] != '/')
+                w--;
+            if (w > 0)
+                w--;
+        } else {
+            out[w++] = '/';
+            memcpy(out + w, seg, l);
+            w += l;
+        }
+        seg += l + (end ? 1 : 0);
+    }
+    if (w == 0)
+        out[w++] = '/';
+    out[w] = '\0';
+    free(buf);
+    return out;
+}
+
+/* An artifactLocation: under --source-root a file inside the root is relative to it, with
+ * uriBaseId SRCROOT (its symlinks resolved when it exists, as the root's are); any other file
+ * keeps the name it was given. */
+static json_t *artifact(const opinfo_report *r, const char *file)
+{
+    if (r->src_root) {
+        char real[PATH_MAX];
+        char *abs = realpath(file, real) ? strdup(real) : absolute(file);
+        if (!abs)
+            return NULL;
+        size_t rl = strlen(r->src_root);
+        if (abs && strncmp(abs, r->src_root, rl) == 0 && abs[rl]) {
+            char *u = uri_path(abs + rl);
+            json_t *o = u ? json_pack("{s:s, s:s}", "uri", u, "uriBaseId", "SRCROOT") : NULL;
+            free(u);
+            free(abs);
+            return o;
+        } else
+            free(abs);
+    }
+    return json_pack("{s:s}", "uri", file);
+}
+
+static json_t *sarif_invocation(const opinfo_report *r)
+{
+    json_t *inv = json_object();
+    json_object_set_new(inv, "executionSuccessful",
+                        json_boolean(!r->has_invocation || (r->exit_code >= 0 &&
+                                                            r->exit_code <= 1)));
+    if (!r->has_invocation)
+        return inv;
+    json_object_set_new(inv, "exitCode", json_integer(r->exit_code));
+    json_t *args = json_array();
+    oi_buf cl;
+    oi_buf_init(&cl);
+    for (size_t i = 0; i < r->nargs; i++) {
+        const char *a = r->args[i];
+        if (i == 0) { /* the program by its name: where it is installed is this machine's */
+            const char *slash = strrchr(a, '/');
+            a = slash ? slash + 1 : a;
+        }
+        json_array_append_new(args, json_string(a));
+        if (i)
+            oi_buf_puts(&cl, " ");
+        /* the shell's quoting, where a word needs it */
+        int plain = *a != '\0';
+        for (const char *c = a; *c && plain; c++)
+            plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || strchr("-_./=,:+@%", *c);
+        if (plain)
+            oi_buf_puts(&cl, a);
+        else {
+            oi_buf_puts(&cl, "'");
+            for (const char *c = a; *c; c++)
+                if (*c == '\'')
+                    oi_buf_puts(&cl, "'\\''");
+                else
+                    oi_buf_add(&cl, c, 1);
+            oi_buf_puts(&cl, "'");
+        }
+    }
+    char *line = oi_buf_steal(&cl);
+    json_object_set_new(inv, "commandLine", line ? json_string(line) : json_null());
+    free(line);
+    json_object_set_new(inv, "arguments", args);
+    return inv;
+}
+
 static json_t *write_sarif(const opinfo_report *r)
 {
-    size_t nrules;
-    const opinfo_rule_info *rules = opinfo_rules(&nrules);
+    used_rules u;
+    if (collect_rules(r, &u) != 0)
+        return NULL;
     json_t *jrules = json_array();
-    for (size_t i = 0; i < nrules; i++)
-        json_array_append_new(
-            jrules, json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "id", rules[i].id,
-                              "name", rules[i].id, "shortDescription", "text", rules[i].summary,
-                              "fullDescription", "text", rules[i].help, "help", "text",
-                              rules[i].help, "defaultConfiguration", "level",
-                              oi_rule_default_warning(rules[i].id) ? "warning" : "error"));
+    for (size_t i = 0; i < u.n; i++)
+        json_array_append_new(jrules, sarif_rule(r, u.ids[i]));
     json_t *results = json_array();
-    for (size_t i = 0; i < r->n; i++) {
+    int bad = !jrules || !results; /* a part not made (out of memory) fails the whole report */
+    for (size_t i = 0; i < u.n; i++)
+        bad |= !json_array_get(jrules, i);
+    for (size_t i = 0; i < r->n && !bad; i++) {
         const opinfo_diag *d = &r->diags[i];
         size_t idx = 0;
-        for (size_t k = 0; k < nrules; k++)
-            if (strcmp(rules[k].id, d->rule) == 0)
+        for (size_t k = 0; k < u.n; k++)
+            if (strcmp(u.ids[k], d->rule) == 0) {
                 idx = k;
+                break;
+            }
         char fp[32]; /* rule, node, op, port: stable across unrelated edits (filter.c) */
         snprintf(fp, sizeof fp, "%016llx", (unsigned long long)opinfo_diag_fingerprint(d));
         json_t *loc;
@@ -362,16 +648,20 @@ static json_t *write_sarif(const opinfo_report *r)
             /* a model's node: the file without a region, the node by name and index */
             char fq[64];
             snprintf(fq, sizeof fq, "graph.node[%ld]", d->node_index); /* the ModelProto path */
-            loc = json_pack("{s:{s:{s:s}}, s:[{s:s, s:s, s:s, s:{s:I}}]}", "physicalLocation",
-                            "artifactLocation", "uri", d->file, "logicalLocations", "name",
+            loc = json_pack("{s:{s:o}, s:[{s:s, s:s, s:s, s:{s:I}}]}", "physicalLocation",
+                            "artifactLocation", artifact(r, d->file), "logicalLocations", "name",
                             d->node, "fullyQualifiedName", fq, "kind", "function", "properties",
                             "index", (json_int_t)d->node_index);
         } else
             loc = json_pack(
-            "{s:{s:{s:s}, s:{s:i, s:i}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
-            "artifactLocation", "uri", d->file, "region", "startLine", d->line > 0 ? d->line : 1,
+            "{s:{s:o, s:{s:i, s:i}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
+            "artifactLocation", artifact(r, d->file), "region", "startLine", d->line > 0 ? d->line : 1,
             "startColumn", d->column > 0 ? d->column : 1, "logicalLocations", "name", d->node,
             "fullyQualifiedName", d->node, "kind", "function");
+        if (!loc) {
+            bad = 1;
+            break;
+        }
         json_t *res = json_pack("{s:s, s:I, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", d->rule,
                                 "ruleIndex", (json_int_t)idx, "level",
                                 d->severity == OPINFO_SEVERITY_ERROR     ? "error"
@@ -379,6 +669,10 @@ static json_t *write_sarif(const opinfo_report *r)
                                                                          : "note",
                                 "message", "text", d->message, "locations", loc,
                                 "partialFingerprints", "opinfoDiagnostic/v1", fp);
+        if (!res) {
+            bad = 1;
+            break;
+        }
         json_t *props = json_object();
         json_object_set_new(props, "op", str(d->op));
         json_object_set_new(props, "tensor", str(d->tensor));
@@ -391,17 +685,43 @@ static json_t *write_sarif(const opinfo_report *r)
         if (d->file != d->qgraph && d->node_index < 0) /* the node in the qgraph, beside the model's line */
             json_object_set_new(
                 res, "relatedLocations",
-                json_pack("[{s:i, s:{s:{s:s}, s:{s:i, s:i}}, s:{s:s}}]", "id", 1,
-                          "physicalLocation", "artifactLocation", "uri", d->qgraph, "region",
+                json_pack("[{s:i, s:{s:o, s:{s:i, s:i}}, s:{s:s}}]", "id", 1,
+                          "physicalLocation", "artifactLocation", artifact(r, d->qgraph), "region",
                           "startLine", d->qgraph_line > 0 ? d->qgraph_line : 1, "startColumn",
                           d->qgraph_column > 0 ? d->qgraph_column : 1, "message", "text",
                           "the node in the qgraph"));
-        json_array_append_new(results, res);
+        if (json_array_append_new(results, res) != 0)
+            bad = 1;
     }
-    json_t *run = json_pack("{s:{s:{s:s, s:s, s:s, s:o}}, s:o, s:s, s:{s:o}}", "tool", "driver",
-                            "name", "opinfo-check", "version", OPINFO_VERSION, "semanticVersion",
-                            OPINFO_VERSION, "rules", jrules, "results", results, "columnKind",
-                            "unicodeCodePoints", "properties", "target", target_json(r));
+    free(u.ids);
+    if (bad) {
+        json_decref(jrules);
+        json_decref(results);
+        return NULL;
+    }
+    /* automationDetails.id: "category/" (GitHub's code scanning category) per target */
+    char aid[512];
+    snprintf(aid, sizeof aid, "opinfo-check/%s/%s/", r->backend ? r->backend : "any",
+             r->soc ? r->soc : "any");
+    json_t *run = json_pack("{s:{s:{s:s, s:s, s:s, s:o}}, s:[o], s:{s:s}, s:o, s:s, s:{s:o}}",
+                            "tool", "driver", "name", "opinfo-check", "version", OPINFO_VERSION,
+                            "semanticVersion", OPINFO_VERSION, "rules", jrules, "invocations",
+                            sarif_invocation(r), "automationDetails", "id", aid, "results",
+                            results, "columnKind", "unicodeCodePoints", "properties", "target",
+                            target_json(r));
+    if (run && r->src_root) {
+        char *up = uri_path(r->src_root);
+        char *fu = up ? malloc(strlen(up) + 8) : NULL;
+        if (fu)
+            sprintf(fu, "file://%s", up);
+        json_t *base = fu ? json_pack("{s:{s:s}}", "SRCROOT", "uri", fu) : NULL;
+        free(up);
+        free(fu);
+        if (!base || json_object_set_new(run, "originalUriBaseIds", base) != 0) {
+            json_decref(run);
+            return NULL;
+        }
+    }
     return json_pack("{s:s, s:s, s:[o]}", "$schema",
                      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs",
                      run);
@@ -411,78 +731,167 @@ static json_t *write_sarif(const opinfo_report *r)
 
 static void xml(oi_buf *b, const char *s) { esc(b, s, 1); }
 
-static void write_junit(const opinfo_report *r, oi_buf *b)
+/* One testsuite per file, one testcase per rule that reported on it (a failure when any of its
+ * diagnostics is an error, naming its nodes; warnings alone pass, listed in system-out), and one
+ * passing testcase for a file without diagnostics. A 10^6-node graph gives as many testcases as
+ * rules fired, not as nodes. */
+typedef struct jkey {
+    size_t file, rule, i;
+} jkey;
+
+static int jkey_cmp(const void *a, const void *b)
 {
-    size_t failing = 0;
-    for (size_t i = 0; i < r->nn; i++)
-        failing += r->nodes[i].count > 0 && r->diags[r->nodes[i].first].severity ==
-                                                OPINFO_SEVERITY_ERROR;
+    const jkey *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int file_is(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static void junit_line(oi_buf *b, const opinfo_diag *d)
+{
+    xml(b, d->file);
+    if (d->node_index >= 0 && d->line <= 0)
+        oi_buf_printf(b, ": node %ld: %s: ", d->node_index, opinfo_severity_name(d->severity));
+    else
+        oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column, opinfo_severity_name(d->severity));
+    xml(b, d->node);
+    oi_buf_puts(b, ": ");
+    xml(b, d->message);
+    oi_buf_puts(b, "\n");
+}
+
+static int write_junit(const opinfo_report *r, oi_buf *b)
+{
+    /* the files: the checked ones in order, then any other a diagnostic names */
+    size_t nfiles = 0;
+    const char **files = malloc((r->nf + r->n + 1) * sizeof *files);
+    jkey *keys = malloc((r->n + 1) * sizeof *keys);
+    used_rules u = {0};
+    if (!files || !keys || collect_rules(r, &u) != 0) {
+        free(files);
+        free(keys);
+        return -1;
+    }
+    for (size_t i = 0; i < r->nf; i++) { /* a file checked twice is one testsuite */
+        int have = 0;
+        for (size_t k = 0; k < nfiles && !have; k++)
+            have = file_is(files[k], r->files[i]);
+        if (!have)
+            files[nfiles++] = r->files[i];
+    }
+    size_t last = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const opinfo_diag *d = &r->diags[i];
+        size_t f = last < nfiles && file_is(files[last], d->qgraph) ? last : nfiles;
+        for (size_t k = 0; f == nfiles && k < nfiles; k++)
+            if (file_is(files[k], d->qgraph))
+                f = k;
+        if (f == nfiles)
+            files[nfiles++] = d->qgraph;
+        last = f;
+        size_t rule = 0;
+        while (rule < u.n && strcmp(u.ids[rule], d->rule) != 0)
+            rule++;
+        keys[i] = (jkey){f, rule, i};
+    }
+    qsort(keys, r->n, sizeof *keys, jkey_cmp);
+    /* counts first: the root element carries them */
+    size_t tests = 0, failures = 0;
+    for (size_t f = 0, i = 0; f < nfiles; f++) {
+        size_t here = 0;
+        while (i < r->n && keys[i].file == f) {
+            size_t j = i;
+            int err = 0;
+            for (; j < r->n && keys[j].file == f && keys[j].rule == keys[i].rule; j++)
+                err |= r->diags[keys[j].i].severity == OPINFO_SEVERITY_ERROR;
+            here++;
+            failures += err;
+            i = j;
+        }
+        tests += here ? here : 1;
+    }
     oi_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     oi_buf_printf(b, "<testsuites name=\"opinfo-check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-                  r->nn ? r->nn : 1, failing);
-    if (r->nn == 0) {
+                  tests ? tests : 1, failures);
+    if (!nfiles)
         oi_buf_puts(b, "  <testsuite name=\"opinfo-check\" tests=\"1\" failures=\"0\" errors=\"0\">\n"
                        "    <testcase name=\"No errors found\" classname=\"opinfo-check\"/>\n"
-                       "  </testsuite>\n</testsuites>\n");
-        return;
-    }
-    size_t i = 0;
-    while (i < r->nn) {
-        const char *file = r->nodes[i].qgraph;
-        size_t j = i, tests = 0, fails = 0;
-        for (; j < r->nn && r->nodes[j].qgraph == file; j++) {
-            tests++;
-            fails += r->nodes[j].count > 0 &&
-                     r->diags[r->nodes[j].first].severity == OPINFO_SEVERITY_ERROR;
+                       "  </testsuite>\n");
+    for (size_t f = 0, i = 0; f < nfiles; f++) {
+        const char *file = files[f];
+        size_t here = 0, fails = 0;
+        for (size_t k = i; k < r->n && keys[k].file == f;) {
+            size_t j = k;
+            int err = 0;
+            for (; j < r->n && keys[j].file == f && keys[j].rule == keys[k].rule; j++)
+                err |= r->diags[keys[j].i].severity == OPINFO_SEVERITY_ERROR;
+            here++;
+            fails += err;
+            k = j;
         }
         oi_buf_puts(b, "  <testsuite name=\"");
         xml(b, file);
-        oi_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", tests, fails);
-        for (; i < j; i++) {
-            const node_entry *e = &r->nodes[i];
-            oi_buf_puts(b, "    <testcase name=\"");
-            xml(b, e->node);
-            oi_buf_puts(b, "\" classname=\"");
-            xml(b, e->op);
+        oi_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", here ? here : 1,
+                      fails);
+        if (!here) {
+            oi_buf_puts(b, "    <testcase name=\"no diagnostics\" classname=\"");
+            xml(b, file);
             oi_buf_puts(b, "\" file=\"");
             xml(b, file);
-            if (!e->count) {
-                oi_buf_puts(b, "\"/>\n");
-                continue;
+            oi_buf_puts(b, "\"/>\n");
+        }
+        while (i < r->n && keys[i].file == f) {
+            size_t j = i, nodes = 0;
+            int err = 0;
+            for (; j < r->n && keys[j].file == f && keys[j].rule == keys[i].rule; j++) {
+                err |= r->diags[keys[j].i].severity == OPINFO_SEVERITY_ERROR;
+                /* a node's diagnostics are consecutive in the report: count each node once */
+                nodes += j == i || !file_is(r->diags[keys[j].i].node, r->diags[keys[j - 1].i].node);
             }
-            const opinfo_diag *d0 = &r->diags[e->first];
-            if (d0->node_index >= 0 && d0->qgraph_line <= 0)
-                oi_buf_puts(b, "\">\n");
-            else
-                oi_buf_printf(b, "\" line=\"%d\">\n", d0->qgraph_line);
-            int fail = d0->severity == OPINFO_SEVERITY_ERROR;
-            oi_buf_puts(b, fail ? "      <failure message=\"" : "      <system-out>");
-            if (fail) {
-                xml(b, d0->message);
+            const char *rule = r->diags[keys[i].i].rule;
+            oi_buf_puts(b, "    <testcase name=\"");
+            xml(b, rule);
+            oi_buf_puts(b, "\" classname=\"");
+            xml(b, file);
+            oi_buf_puts(b, "\" file=\"");
+            xml(b, file);
+            oi_buf_puts(b, "\">\n");
+            if (err) {
+                oi_buf_printf(b, "      <failure message=\"%zu node%s: ", nodes,
+                              nodes == 1 ? "" : "s");
+                size_t listed = 0;
+                for (size_t k = i; k < j && listed < 10; k++) {
+                    const char *node = r->diags[keys[k].i].node;
+                    if (k > i && file_is(node, r->diags[keys[k - 1].i].node))
+                        continue;
+                    if (listed++)
+                        oi_buf_puts(b, ", ");
+                    xml(b, node);
+                }
+                if (nodes > listed)
+                    oi_buf_printf(b, " and %zu more", nodes - listed);
                 oi_buf_puts(b, "\" type=\"");
-                xml(b, d0->rule);
+                xml(b, rule);
                 oi_buf_puts(b, "\">");
-            }
-            for (size_t k = 0; k < e->count; k++) {
-                const opinfo_diag *d = &r->diags[e->first + k];
-                xml(b, d->file);
-                if (d->node_index >= 0 && d->line <= 0)
-                    oi_buf_printf(b, ": node %ld: %s: ", d->node_index,
-                                  opinfo_severity_name(d->severity));
-                else
-                    oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column,
-                                  opinfo_severity_name(d->severity));
-                xml(b, d->message);
-                oi_buf_puts(b, " [");
-                xml(b, d->rule);
-                oi_buf_puts(b, "]\n");
-            }
-            oi_buf_puts(b, fail ? "</failure>\n" : "</system-out>\n");
+            } else
+                oi_buf_puts(b, "      <system-out>");
+            for (size_t k = i; k < j; k++)
+                junit_line(b, &r->diags[keys[k].i]);
+            oi_buf_puts(b, err ? "</failure>\n" : "</system-out>\n");
             oi_buf_puts(b, "    </testcase>\n");
+            i = j;
         }
         oi_buf_puts(b, "  </testsuite>\n");
     }
     oi_buf_puts(b, "</testsuites>\n");
+    free(files);
+    free(keys);
+    free(u.ids);
+    return 0;
 }
 
 int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, opinfo_error_t *err)
@@ -518,11 +927,16 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
     } else if (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_JUNIT) {
         oi_buf b;
         oi_buf_init(&b);
+        int bad = 0;
         if (fmt == OPINFO_FORMAT_TEXT)
             write_text(r, &b);
         else
-            write_junit(r, &b);
+            bad = write_junit(r, &b);
         s = oi_buf_steal(&b);
+        if (bad) {
+            free(s);
+            s = NULL;
+        }
     } else
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "unknown report format %d",
                             (int)fmt);

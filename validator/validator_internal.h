@@ -125,6 +125,19 @@ OPINFO_INTERNAL void oi_host_check_node(oi_host *h, const struct opinfo_plugin *
 
 /* 1 for a rule whose findings are warnings by default (runs-in-float), else 0 (rules.c). */
 OPINFO_INTERNAL int oi_rule_default_warning(const char *id);
+/* The validator's rule nearest to name, for a "did you mean", or NULL (filter.c). */
+OPINFO_INTERNAL const char *oi_nearest_rule(const char *name);
+/* The validator's own rule with this id, or NULL (rules.c). */
+OPINFO_INTERNAL const opinfo_rule_info *oi_rule_builtin(const char *id);
+/* A rule as a JSON object (--list-rules -f json), and its page as text or markdown (malloc'd;
+ * NULL when out of memory). */
+struct json_t;
+OPINFO_INTERNAL struct json_t *oi_rule_json(const opinfo_rule_info *r);
+OPINFO_INTERNAL char *oi_rule_render(const opinfo_rule_info *r, int markdown);
+/* The rules a plugin documents (ABI 1.2), copied into the report: its SARIF rules[] and JUnit
+ * name them after the plugin is unloaded. */
+struct opinfo_plugin;
+OPINFO_INTERNAL void oi_report_plugin_rules(opinfo_report *r, const struct opinfo_plugin *pl);
 
 /* check.c's judgements that autofix.c reuses: the qscheme of mask nearest to have (same
  * granularity), and a port's fixed scale and zero point on a tensor's own range. */

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define OPINFO_PLUGIN_ABI_MAJOR 1
-#define OPINFO_PLUGIN_ABI_MINOR 1
+#define OPINFO_PLUGIN_ABI_MINOR 2
 
 /* The entry point's name, for dlsym. */
 #define OPINFO_PLUGIN_ENTRY_NAME "opinfo_plugin_entry"
@@ -221,6 +221,22 @@ typedef struct opinfo_kernel_call {
  * kernel never reads or writes outside the tensors it is given. */
 typedef int (*opinfo_kernel_fn)(opinfo_kernel_call *call);
 
+/* ---- Rules (since ABI 1.2) ------------------------------------------------------------------ */
+
+/* The documentation of one rule a plugin's checks emit: what `opinfo-check --list-rules`,
+ * `--explain RULE`, the rule's page and SARIF's rules[] show. Strings in static storage. The host
+ * reads the members up to the plugin's declared minor (a later minor may append members: the
+ * descriptor holds pointers to these, never an array of them). */
+typedef struct opinfo_plugin_rule {
+    const char *id;          /* required: "qnn-htp/per-tensor-2bit": a backend the plugin serves
+                                (or its name), '/', then [a-z0-9-]+ */
+    const char *summary;     /* required: one line */
+    const char *description; /* what the rule checks, and the fact behind it */
+    const char *example;     /* a diagnostic as opinfo-check prints it */
+    const char *fix;         /* how to make the diagnostic go away */
+    const char *help_uri;    /* an absolute URI of the rule's page, or NULL */
+} opinfo_plugin_rule;
+
 /*
  * The plugin's descriptor. Required: abi_major, abi_minor, name, version, backends (at least
  * one). Everything else is optional (NULL/0). The host refuses a descriptor whose required
@@ -248,6 +264,10 @@ typedef struct opinfo_plugin {
     /* One signature per kernel, in the order of kernels: "inputs -> outputs; attrs". */
     const char *const *kernel_signatures;
     /* End of ABI 1.1 */
+    /* since ABI 1.2: the rules the plugin's checks emit (api->emit's rule ids), documented;
+     * NULL-terminated, or NULL. */
+    const opinfo_plugin_rule *const *rules;
+    /* End of ABI 1.2 */
 } opinfo_plugin;
 
 /* The one symbol a plugin exports. */

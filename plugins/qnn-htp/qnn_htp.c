@@ -508,6 +508,32 @@ static int annotate(const opinfo_host_api *api, void *host, const char *config, 
 
 /* ---- the descriptor ------------------------------------------------------------------------- */
 
+/* ---- the rules the checks emit, documented (ABI 1.2) ----------------------------------------- */
+
+/* Where the rules' pages are installed: the build passes opinfo's RULES_URL. */
+#ifndef OPINFO_RULES_URL
+#define OPINFO_RULES_URL "file:///usr/local/share/doc/opinfo/rules/"
+#endif
+
+static const opinfo_plugin_rule rule_per_tensor_2bit = {
+    .id = "qnn-htp/per-tensor-2bit",
+    .summary = "a 2-bit tensor is quantized per tensor: QNN HTP takes 2-bit only per channel",
+    .description =
+        "ExecuTorch's QNN quantizer derives the encoding of each port "
+        "(backends/qualcomm/quantizer/validators.py, _qspec_port_encoding_type) and raises "
+        "ValueError for a per-tensor 2-bit encoding, strict or not (ExecuTorch PR #20534); "
+        "its 16a2w config quantizes weights per channel, symmetric (PR #19632). The plugin "
+        "reports every int2 input quantized per tensor.",
+    .example = "model.qgraph.json:32:5: error: conv1: 2-bit quantization (range=3) does not "
+               "support per-tensor encoding; use per-channel quantization "
+               "[qnn-htp/per-tensor-2bit]",
+    .fix = "Quantize the tensor per_channel_symmetric along its output channels (axis 0), as "
+           "the 16a2w config does.",
+    .help_uri = OPINFO_RULES_URL "qnn-htp/per-tensor-2bit.md",
+};
+
+static const opinfo_plugin_rule *const rules[] = {&rule_per_tensor_2bit, NULL};
+
 static opinfo_plugin descriptor = {
     .abi_major = OPINFO_PLUGIN_ABI_MAJOR,
     .abi_minor = OPINFO_PLUGIN_ABI_MINOR,
@@ -518,6 +544,7 @@ static opinfo_plugin descriptor = {
     .check = check,
     .annotate = annotate,
     .configs = configs,
+    .rules = rules,
 };
 
 OPINFO_PLUGIN_DECLARE_ENTRY;

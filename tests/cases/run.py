@@ -10,7 +10,9 @@ expected.{txt,json,sarif,junit} plus expected.status, reviewed by hand once and 
   - the exit status and every output format against the goldens;
   - the diagnostics against the intent (rule, node and port, as a multiset);
   - the SARIF output against the official SARIF 2.1.0 schema (OASIS, errata 01);
-  - the JUnit output is well-formed XML with one testcase per node.
+  - the JSON output against schemas/report.schema.json;
+  - the JUnit output is well-formed XML with one testcase per rule that reported (one when none);
+  - every SARIF result's ruleIndex points at its rule, and every rule has its help (rules.md).
 tests/bad-inputs/qgraph/*.json must each fail with exit 2 and exactly the error in their .expected.
 --update rewrites the goldens from the current tool (review the diff before committing).
 Prints 'N passed, N failed'.
@@ -29,8 +31,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 FORMATS = [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("junit", "junit")]
 
 
-def redact(text, version):
-    return text.replace('"%s"' % version, '"<VERSION>"')
+def redact(text, version, rules_url=None):
+    text = text.replace('"%s"' % version, '"<VERSION>"')
+    if rules_url:  # where the rules' pages are is the build's choice (RULES_URL)
+        text = text.replace('"helpUri": "%s' % rules_url, '"helpUri": "<RULES_URL>/')
+    return text
 
 
 def run(tool, args, env):
@@ -67,8 +72,14 @@ def main():
     else:
         prefix, base = [], tool
     version = subprocess.run([base, "--version"], capture_output=True, text=True).stdout.split()[1]
+    listing = subprocess.run([base, "--list-rules", "-f", "json"], capture_output=True, text=True)
+    first = json.loads(listing.stdout)[0]
+    rules_url = first["help_uri"][:-len(first["id"] + ".md")]
     sarif_schema = json.load(open(os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json")))
     sarif = jsonschema.Draft4Validator(sarif_schema)
+    report_schema = json.load(open(os.path.join(ROOT, "schemas", "report.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(report_schema)
+    report_validator = jsonschema.Draft202012Validator(report_schema)
     passed = failed = 0
 
     def invoke(args):
@@ -94,7 +105,7 @@ def main():
         outputs = {}
         for fmt, ext in formats:
             status, out, err = invoke(args + ["--format", fmt, os.path.join(rel, "input.json")])
-            outputs[fmt] = (status, redact(out, version), err)
+            outputs[fmt] = (status, redact(out, version, rules_url), err)
         status, text_out, text_err = outputs["text"]
         if update and prefix:
             sys.exit("--update runs without RUN")
@@ -117,6 +128,9 @@ def main():
                   "%s: error at %s, intent %s" % (name, m and "%s:%s" % m.groups(), want_error))
             continue
         report = json.loads(outputs["json"][1])
+        raw = json.loads(outputs["json"][1].replace('"<VERSION>"', '"%s"' % version))
+        errors = list(report_validator.iter_errors(raw))
+        check(not errors, "%s: JSON report invalid: %s" % (name, errors[0].message if errors else ""))
         got = sorted((x["rule"], x["node"], x["port"] or "") for x in report["diagnostics"])
         want = sorted((r, n, p[0] if p else "") for r, n, *p in want_diags)
         # node-level rules carry no port in the intent: accept any port there
@@ -124,13 +138,25 @@ def main():
         check(sorted(got_cmp) == want, "%s: diagnostics %s, intent %s" % (name, got, want))
         if "sarif" not in outputs:
             continue
-        errors = list(sarif.iter_errors(json.loads(outputs["sarif"][1])))
+        log = json.loads(outputs["sarif"][1])
+        errors = list(sarif.iter_errors(log))
         check(not errors, "%s: SARIF invalid: %s" % (name, errors[0].message if errors else ""))
+        run_ = log["runs"][0]
+        rules = run_["tool"]["driver"]["rules"]
+        check(all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in run_["results"]),
+              "%s: a SARIF ruleIndex points at another rule" % name)
+        check(all("markdown" in r.get("help", {}) and r["shortDescription"]["text"] for r in rules)
+              and sorted(r["id"] for r in rules) == sorted(set(x[0] for x in got)),
+              "%s: SARIF rules[] are not the used rules, each with its help" % name)
+        check(run_["invocations"][0]["exitCode"] == status
+              and run_["invocations"][0]["arguments"][1:] == args + ["--format", "sarif", os.path.join(rel, "input.json")],
+              "%s: SARIF invocation is not this run's" % name)
         try:
             junit = ET.fromstring(outputs["junit"][1])
             tests = sum(1 for _ in junit.iter("testcase"))
-            check(tests == max(report["summary"]["nodes"], 1),
-                  "%s: junit has %d testcases for %d nodes" % (name, tests, report["summary"]["nodes"]))
+            want_tests = max(len(set(x[0] for x in got)), 1)
+            check(tests == want_tests,
+                  "%s: junit has %d testcases for %d rules" % (name, tests, want_tests))
         except ET.ParseError as e:
             check(False, "%s: junit is not XML: %s" % (name, e))
 

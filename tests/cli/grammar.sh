@@ -32,7 +32,7 @@ expect 2 "$DB_TOOL" --f json list backends
 has "opinfo-db: option --f is ambiguous (--format, --from-plugin)" err
 
 # getopt_long: abbreviations, attached and bundled values, options after operands, --
-expect 1 "$CHECK" "$CASE16" --back qnn-htp --so SM8450 -qfjson
+expect 1 "$CHECK" "$CASE16" --back qnn-htp --soc SM8450 -qfjson
 lines 0 err
 has '"rule": "arch-gate"' out
 expect 1 "$CHECK" --format=json --backend=qnn-htp --soc=SM8450 "$CASE16"
@@ -116,13 +116,13 @@ expect 0 "$DB_TOOL" list backends -o "$T/b.tsv" -f tsv
 lines 0 out
 if [ "$(cut -f1 "$T/b.tsv" | tr '\n' ' ')" = "backend fbgemm qnn-htp xnnpack " ]; then ok; else bad "list -o FILE"; fi
 expect 0 "$CHECK" --list-rules -f tsv
-has "$(printf 'rule\tsummary')" out
+has "$(printf 'id\tsummary')" out
 if cut -f1 "$T/out" | grep -qx arch-gate && [ "$(cut -f1 "$T/out" | sort | uniq -d)" = "" ]; then ok; else bad "--list-rules -f tsv: cut -f1"; fi
 expect 0 "$CHECK" --list-rules --format=json
 if /usr/bin/python3 -c "
 import json, sys
 d = json.load(open('$T/out'))
-sys.exit(0 if any(r['rule'] == 'arch-gate' and r['summary'] and r['help'] for r in d) else 1)"; then ok; else bad "--list-rules -f json"; fi
+sys.exit(0 if any(r['id'] == 'arch-gate' and r['summary'] and r['description'] for r in d) else 1)"; then ok; else bad "--list-rules -f json"; fi
 expect 0 "$CHECK" --explain conv2d --backend QNN-HTP --soc sm8450 -f json
 if /usr/bin/python3 -c "
 import json, sys

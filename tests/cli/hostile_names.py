@@ -110,7 +110,9 @@ expect(status == 1, "junit: exit %d" % status)
 try:
     root = ET.fromstring(out)
     case = root.find("testsuite/testcase")
-    expect(case.get("name") == VISIBLE_NODE, "junit: testcase name %r" % case.get("name"))
+    expect(case.get("name") == "arch-gate", "junit: testcase name %r" % case.get("name"))
+    expect(case.find("failure").get("message") == "1 node: " + VISIBLE_NODE,
+           "junit: failure names %r" % case.find("failure").get("message"))
     expect(root.find("testsuite").get("name") == visible_path, "junit: suite name %r"
            % root.find("testsuite").get("name"))
     body = case.find("failure").text

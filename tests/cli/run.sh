@@ -175,7 +175,8 @@ expect 0 "$CHECK" --version
 has "qgraph format 1" out
 expect 0 "$CHECK" --help
 expect 0 "$CHECK" --list-rules
-lines 33 out
+lines 34 out
+has "qnn-htp/per-tensor-2bit" out
 has "arch-gate" out
 has "runs-in-float" out
 has "dynamic-mismatch" out
@@ -235,7 +236,7 @@ has "(db schema 99, tool supports <= 3)" err
 # --- plugins: listing, fail closed, annotation ------------------------------------------------
 expect 0 "$CHECK" --list-plugins
 lines 3 out
-has "qnn-htp 0.1.0 (ABI 1.1) serves qnn-htp: ok; configs 8a8w,8a4w,16a8w,16a16w,16a4w,16a4w-block,16a2w" out
+has "qnn-htp 0.1.0 (ABI 1.2) serves qnn-htp: ok; configs 8a8w,8a4w,16a8w,16a16w,16a4w,16a4w-block,16a2w" out
 # a refused plugin first on the path: the backend's plugin is unavailable, and the check says so
 mkdir -p "$T/plugins"
 chmod 755 "$T/plugins"
@@ -314,7 +315,7 @@ has '"fullyQualifiedName": "graph.node[4]"' out
 has '"index": 4' out
 if grep -q '"startLine"' "$T/out"; then bad "SARIF of an ONNX model has a startLine"; else ok; fi
 expect 1 "$CHECK" -f junit --backend qnn-htp --soc SM8350 "$M16"
-has "matmul16.onnx: node 4: error: MatMul 16a16w" out
+has "matmul16.onnx: node 4: error: y_node: MatMul 16a16w" out
 # external data beside the model; the same model elsewhere without it
 expect 0 "$CHECK" --backend qnn-htp --soc SM8650 tests/cli/onnx/ext/model.onnx
 cp tests/cli/onnx/ext/model.onnx "$T/alone.onnx"
@@ -363,6 +364,7 @@ if [ "$(tr -d ' \n' <"$T/fo16.json")" = '{"r":[{"quant_type":"QUInt8"}],"W":[{"q
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
 . tests/cli/grammar.sh
+. tests/cli/rules.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

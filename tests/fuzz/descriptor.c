@@ -101,13 +101,16 @@ static int annotate_stub(const opinfo_host_api *api, void *host, const char *con
 static void kernel_stub(void) {}
 
 /* The size of the descriptor a plugin of this ABI version declares: a plugin of another major
- * promises only the version fields; one of minor 0 ends before kernel_signatures. */
+ * promises only the version fields; one of minor 0 ends before kernel_signatures, one of minor 1
+ * before rules. */
 static size_t declared_size(uint32_t major, uint32_t minor)
 {
     if (major != OPINFO_PLUGIN_ABI_MAJOR)
         return offsetof(opinfo_plugin, name);
     if (minor == 0)
         return offsetof(opinfo_plugin, kernel_signatures);
+    if (minor == 1)
+        return offsetof(opinfo_plugin, rules);
     return sizeof(opinfo_plugin);
 }
 
@@ -149,6 +152,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             full.kernel_signatures = sig;
         }
     }
+    if (flags & 64) { /* documented rules (ABI 1.2): ids, summaries and the rest from the input */
+        unsigned nr = byte(&in) % 5;
+        const opinfo_plugin_rule **rl = own(&in, calloc(nr + 1, sizeof *rl));
+        for (unsigned i = 0; rl && i < nr; i++) {
+            opinfo_plugin_rule *r = own(&in, calloc(1, sizeof *r));
+            if (!r)
+                break;
+            r->id = str(&in);
+            r->summary = str(&in);
+            r->description = str(&in);
+            r->fix = str(&in);
+            rl[i] = r;
+        }
+        full.rules = rl;
+    }
     if (flags & 16) { /* constraint data: exactly as long as declared */
         const char *c = str(&in);
         full.constraints = c;
@@ -185,6 +203,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const char *sig = d->abi_minor >= 1 && d->kernel_signatures ? d->kernel_signatures[i]
                                                                         : "";
             if (!d->kernels[i].name[0] || !d->kernels[i].fn || !sig)
+                abort();
+        }
+        for (size_t i = 0; oi_plugin_rule_at(d, i); i++) {
+            const opinfo_plugin_rule *r = oi_plugin_rule_at(d, i);
+            if (!r->id || !strchr(r->id, '/') || !r->summary || !r->summary[0])
                 abort();
         }
     } else if (!strstr(why, "fuzz/plugin.so: ")) {

@@ -39,10 +39,19 @@ for f in README.md qgraph.md rules.md autofix.md overrides.md kernels.md c-api.m
          python.md constraint-format.md; do
     [ -s "$share/doc/opinfo/$f" ] || bad "$share/doc/opinfo/$f is not installed"
 done
-for f in qgraph.schema.json constraints.schema.json; do
+for f in qgraph.schema.json constraints.schema.json report.schema.json; do
     [ -s "$share/opinfo/schemas/$f" ] || bad "$share/opinfo/schemas/$f is not installed"
 done
 ok
+# every rule's page is installed, and the links --list-rules (and SARIF's helpUri) give lead to it
+"$prefix/bin/opinfo-check" --list-rules -f tsv | tail -n +2 | cut -f1,5 >"$t/rules.tsv"
+n=0
+while IFS='	' read -r id uri; do
+    n=$((n + 1))
+    [ "$uri" = "file://$share/doc/opinfo/rules/$id.md" ] && [ -s "${uri#file://}" ] ||
+        bad "rule $id: its page $uri is not installed"
+done <"$t/rules.tsv"
+[ "$n" -ge 34 ] && [ -s "$share/doc/opinfo/rules/README.md" ] && ok || bad "$n rules' pages installed"
 
 # 3. bash completion: registered for the three tools; names from the installed database
 comp=$share/bash-completion/completions

@@ -104,11 +104,11 @@ if cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags opinfo) -o "$t/host" 
     bad "the host program does not build: $(cat "$t/host.err")"; done_; fi
 
 out=$("$t/host" "$t/plugins" 2>&1) || true
-if printf '%s\n' "$out" | grep -qx 'get acme-npu 0.1.0 1.1 acme-npu check'; then ok; else
+if printf '%s\n' "$out" | grep -qx 'get acme-npu 0.1.0 1.2 acme-npu check'; then ok; else
     bad "the plugin does not load: $out"; fi
-if printf '%s\n' "$out" | grep -qx 'list acme-npu 0.1.0 1.1 acme-npu ok'; then ok; else
+if printf '%s\n' "$out" | grep -qx 'list acme-npu 0.1.0 1.2 acme-npu ok'; then ok; else
     bad "the listing does not show it ok: $out"; fi
-if printf '%s\n' "$out" | grep -qx 'abi 1.1'; then ok; else bad "ABI version: $out"; fi
+if printf '%s\n' "$out" | grep -qx 'abi 1.2'; then ok; else bad "ABI version: $out"; fi
 
 # 6. made writable by others, the same file is refused
 chmod 646 "$t/plugins/acme-npu.so"

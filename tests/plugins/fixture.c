@@ -4,7 +4,7 @@
  * but include/opinfo/plugin.h, exactly as a vendor's plugin does.
  *
  *   FIXTURE_GOOD           backend "fixture", name "fixture", version "1.2.3", one kernel "noop",
- *                          a check that emits nothing
+ *                          a check that emits nothing, one documented rule "fixture/no-op"
  *   FIXTURE_WRONG_MAJOR    as GOOD, built for ABI 2.0
  *   FIXTURE_NEWER_MINOR    as GOOD, built for the host's minor + 1
  *   FIXTURE_INIT_FAILS     the entry fails with "no license for this chip"
@@ -14,6 +14,9 @@
  *   FIXTURE_ABI_1_0        as GOOD, but an ABI 1.0 plugin: its descriptor ends where 1.0's
  *                          did (no kernel signatures), in storage exactly that long, so a host
  *                          reading a 1.1 member of it reads out of bounds (ASan, valgrind)
+ *   FIXTURE_ABI_1_1        as GOOD, but an ABI 1.1 plugin: its descriptor ends before the rules
+ *                          (1.2), in storage exactly that long
+ *   FIXTURE_BAD_RULE       documents a rule whose id is not its own ("arch-gate")
  *
  * All but NO_ENTRY also export fixture_entry_calls(), so a test can see how often the host ran
  * the entry of a loaded image.
@@ -25,7 +28,8 @@
 
 #if defined(FIXTURE_GOOD) + defined(FIXTURE_WRONG_MAJOR) + defined(FIXTURE_NEWER_MINOR) +        \
         defined(FIXTURE_INIT_FAILS) + defined(FIXTURE_NO_NAME) + defined(FIXTURE_NO_ENTRY) +     \
-        defined(FIXTURE_OTHER_BACKEND) + defined(FIXTURE_ABI_1_0) !=                                                      \
+        defined(FIXTURE_OTHER_BACKEND) + defined(FIXTURE_ABI_1_0) + defined(FIXTURE_ABI_1_1) + \
+        defined(FIXTURE_BAD_RULE) !=                                                      \
     1
 #error "define exactly one FIXTURE_* kind"
 #endif
@@ -36,6 +40,9 @@
 #elif defined(FIXTURE_ABI_1_0)
 #define FIXTURE_ABI_MAJOR 1
 #define FIXTURE_ABI_MINOR 0
+#elif defined(FIXTURE_ABI_1_1)
+#define FIXTURE_ABI_MAJOR 1
+#define FIXTURE_ABI_MINOR 1
 #elif defined(FIXTURE_NEWER_MINOR)
 #define FIXTURE_ABI_MAJOR OPINFO_PLUGIN_ABI_MAJOR
 #define FIXTURE_ABI_MINOR (OPINFO_PLUGIN_ABI_MINOR + 1)
@@ -83,6 +90,23 @@ static const char constraints[] =
     "   \"variants\": [{\"name\": \"u8\", \"ports\": {\"input\": {\"dtype\": \"uint8\"},\n"
     "     \"output\": {\"dtype\": \"uint8\", \"shared_with\": \"input\"}}}]}]}\n";
 
+/* The rules its checks would emit (ABI 1.2). */
+#if FIXTURE_ABI_MAJOR == OPINFO_PLUGIN_ABI_MAJOR && FIXTURE_ABI_MINOR >= 2
+static const opinfo_plugin_rule rule_no_op = {
+#if defined(FIXTURE_BAD_RULE)
+    .id = "arch-gate",
+#else
+    .id = "fixture/no-op",
+#endif
+    .summary = "the fixture's rule",
+    .description = "Documents nothing real: the loader's tests read it back.",
+    .example = "x.json:1:1: error: n: nothing [fixture/no-op]",
+    .fix = "None needed.",
+    .help_uri = "https://example.invalid/rules/fixture/no-op.md",
+};
+static const opinfo_plugin_rule *const rules[] = {&rule_no_op, NULL};
+#endif
+
 static opinfo_plugin descriptor = {
     .abi_major = FIXTURE_ABI_MAJOR,
     .abi_minor = FIXTURE_ABI_MINOR,
@@ -95,6 +119,9 @@ static opinfo_plugin descriptor = {
     .kernels = kernels,
     .constraints = constraints,
     .constraints_len = sizeof constraints - 1,
+#if FIXTURE_ABI_MAJOR == OPINFO_PLUGIN_ABI_MAJOR && FIXTURE_ABI_MINOR >= 2
+    .rules = rules,
+#endif
 };
 
 #if defined(FIXTURE_NO_ENTRY)
@@ -132,6 +159,12 @@ OPINFO_PLUGIN_DECLARE_ENTRY
     static _Alignas(opinfo_plugin) unsigned char v10[offsetof(opinfo_plugin, kernel_signatures)];
     memcpy(v10, &descriptor, sizeof v10);
     base->plugin = (opinfo_plugin *)(void *)v10;
+    return 0;
+#elif defined(FIXTURE_ABI_1_1)
+    /* the 1.1 layout: everything before rules, and not one byte more */
+    static _Alignas(opinfo_plugin) unsigned char v11[offsetof(opinfo_plugin, rules)];
+    memcpy(v11, &descriptor, sizeof v11);
+    base->plugin = (opinfo_plugin *)(void *)v11;
     return 0;
 #else
     base->plugin = &descriptor;

@@ -2,7 +2,7 @@
 # $(BUILD)/tests/fixtures/<kind>.so with nothing but include/opinfo/plugin.h, as a vendor would.
 # Included by the main Makefile; tests/unit/test_loader.c copies them into scratch directories.
 
-FIXTURE_KINDS := good wrong-major newer-minor init-fails no-name no-entry other-backend abi-1-0
+FIXTURE_KINDS := good wrong-major newer-minor init-fails no-name no-entry other-backend abi-1-0 abi-1-1 bad-rule
 FIXTURES := $(FIXTURE_KINDS:%=$(BUILD)/tests/fixtures/%.so)
 
 # kind -> the -D flag that selects it in fixture.c
@@ -14,6 +14,8 @@ FIXTURE_DEF_no-name := FIXTURE_NO_NAME
 FIXTURE_DEF_no-entry := FIXTURE_NO_ENTRY
 FIXTURE_DEF_other-backend := FIXTURE_OTHER_BACKEND
 FIXTURE_DEF_abi-1-0 := FIXTURE_ABI_1_0
+FIXTURE_DEF_abi-1-1 := FIXTURE_ABI_1_1
+FIXTURE_DEF_bad-rule := FIXTURE_BAD_RULE
 
 FIXTURE_CFLAGS = -std=c11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -Iinclude $(SAN)
 

@@ -100,8 +100,10 @@ class Listings(unittest.TestCase):
         with open(os.path.join(SRC, "docs", "rules.md")) as f:
             doc = f.read()
         for r in rules.values():
-            self.assertTrue(r.summary and r.help, r.id)
+            self.assertTrue(r.summary and r.help and r.example and r.fix, r.id)
             self.assertIn(r.id, doc)
+            self.assertIn("[%s]" % r.id, r.example)
+            self.assertTrue(r.help_uri.endswith("/rules/%s.md" % r.id), r.help_uri)
 
     def test_unknown_backend_is_a_lookup_error(self):
         with self.assertRaises(opinfo.NotFoundError) as cm:

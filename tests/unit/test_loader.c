@@ -591,7 +591,7 @@ static void list_loads_and_checks_every_file(void **state)
     char **g = row_of(&r, good);
     assert_string_equal(g[1], "fixture");
     assert_string_equal(g[2], "1.2.3");
-    assert_string_equal(g[3], "1.1");
+    assert_string_equal(g[3], "1.2");
     assert_string_equal(g[4], "fixture");
     assert_string_equal(g[5], "ok");
     char **o = row_of(&r, other);
@@ -694,7 +694,7 @@ static void close_null_and_abi_version(void **state)
     char want[32];
     snprintf(want, sizeof want, "%d.%d", OPINFO_PLUGIN_ABI_MAJOR, OPINFO_PLUGIN_ABI_MINOR);
     assert_string_equal(opinfo_plugin_abi_version(), want);
-    assert_string_equal(opinfo_plugin_abi_version(), "1.1");
+    assert_string_equal(opinfo_plugin_abi_version(), "1.2");
 }
 
 /* A plugin built for ABI 1.0 loads under a 1.1 host, which reads none of its descriptor's 1.1
@@ -719,6 +719,54 @@ static void abi_1_0_plugin_loads_and_its_kernels_have_no_signature(void **state)
     assert_string_equal(sig, "");
     assert_int_equal(opinfo_kernel_find(p, "fixture", "nothing", &fn, &sig, &e), OPINFO_ENOTFOUND);
     assert_non_null(strstr(e.text, "backend fixture has no kernel \"nothing\""));
+    opinfo_plugins_close(p);
+}
+
+/* ABI 1.2: a plugin documents its rules; they are listed, found and refused when not its own. A
+ * 1.1 plugin (its descriptor ends before the rules member) still loads, documenting none. */
+static void plugins_document_their_rules(void **state)
+{
+    (void)state;
+    char dir[4096];
+    fresh_dir("loader-rules", dir, sizeof dir);
+    put_fixture(dir, "good", "fixture.so");
+    opinfo_plugins *p = open_only(dir, 0);
+    const opinfo_rule_info *rs = NULL;
+    size_t n = 0;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_plugins_rules(p, &rs, &n, &e), OPINFO_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rs[0].id, "fixture/no-op");
+    assert_string_equal(rs[0].plugin, "fixture");
+    assert_string_equal(rs[0].fix, "None needed.");
+    assert_string_equal(rs[0].help_uri, "https://example.invalid/rules/fixture/no-op.md");
+    const opinfo_rule_info *f = opinfo_rule_find(p, "fixture/no-op");
+    assert_non_null(f);
+    assert_string_equal(f->summary, "the fixture's rule");
+    assert_null(opinfo_rule_find(p, "fixture/other"));
+    char *text = NULL;
+    assert_int_equal(opinfo_rules_catalog(p, "text", &text, &e), OPINFO_OK);
+    assert_non_null(strstr(text, "\nfixture/no-op "));
+    free(text);
+    opinfo_plugins_close(p);
+
+    fresh_dir("loader-rules-1-1", dir, sizeof dir);
+    put_fixture(dir, "abi-1-1", "fixture.so");
+    p = open_only(dir, 0);
+    const opinfo_plugin *pl = NULL;
+    assert_int_equal(opinfo_plugins_get(p, "fixture", &pl, &e), OPINFO_OK);
+    assert_int_equal(pl->abi_minor, 1);
+    assert_int_equal(opinfo_plugins_rules(p, &rs, &n, &e), OPINFO_OK);
+    assert_int_equal(n, 0);
+    assert_null(opinfo_rule_find(p, "fixture/no-op"));
+    opinfo_plugins_close(p);
+
+    fresh_dir("loader-bad-rule", dir, sizeof dir);
+    put_fixture(dir, "bad-rule", "fixture.so");
+    p = open_only(dir, 0);
+    assert_int_equal(opinfo_plugins_get(p, "fixture", &pl, &e), OPINFO_EINPUT);
+    assert_non_null(strstr(e.text, "rule 0's id is not fixture/NAME"));
     opinfo_plugins_close(p);
 }
 
@@ -748,6 +796,7 @@ int test_loader(void)
         cmocka_unit_test(plugin_path_variable_is_searched),
         cmocka_unit_test(close_null_and_abi_version),
         cmocka_unit_test(abi_1_0_plugin_loads_and_its_kernels_have_no_signature),
+        cmocka_unit_test(plugins_document_their_rules),
     };
     return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
 }

@@ -149,13 +149,52 @@ static void reports_render_in_every_format(void **state)
     assert_string_equal(json_string_value(json_object_get(d0, "rule")), "arch-gate");
     json_decref(j);
     free(s);
+    const char *argv[] = {"/somewhere/bin/opinfo-check", "--backend", "qnn-htp", "it's.json"};
+    assert_opinfo_ok(opinfo_report_set_invocation(r, 4, argv, 1), &e);
+    assert_opinfo_ok(opinfo_report_set_source_root(r, ".", &e), &e);
     assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_SARIF, &s, &e), &e);
     j = json_loads(s, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "version")), "2.1.0");
+    json_t *run = json_array_get(json_object_get(j, "runs"), 0);
+    /* rules[]: the rules the results use, each documented; ruleIndex points into it */
+    json_t *rules = json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules");
+    assert_int_equal(json_array_size(rules), 1);
+    json_t *r0 = json_array_get(rules, 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "id")), "arch-gate");
+    const char *uri = json_string_value(json_object_get(r0, "helpUri"));
+    assert_non_null(uri);
+    assert_string_equal(uri + strlen(uri) - strlen("/rules/arch-gate.md"), "/rules/arch-gate.md");
+    const char *md = json_string_value(json_object_get(json_object_get(r0, "help"), "markdown"));
+    assert_non_null(md);
+    assert_non_null(strstr(md, "## Example"));
+    assert_non_null(strstr(md, "## Fix"));
+    json_t *res = json_array_get(json_object_get(run, "results"), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "ruleIndex")), 0);
+    /* the invocation, argv[0] by its name, and the shell's quoting in commandLine */
+    json_t *inv = json_array_get(json_object_get(run, "invocations"), 0);
+    assert_int_equal(json_integer_value(json_object_get(inv, "exitCode")), 1);
+    assert_true(json_is_true(json_object_get(inv, "executionSuccessful")));
+    assert_string_equal(json_string_value(json_object_get(inv, "commandLine")),
+                        "opinfo-check --backend qnn-htp 'it'\\''s.json'");
+    /* --source-root: mem.json is under ".", relative, with SRCROOT */
+    json_t *art = json_object_get(json_object_get(json_array_get(json_object_get(res, "locations"), 0),
+                                                  "physicalLocation"), "artifactLocation");
+    assert_string_equal(json_string_value(json_object_get(art, "uri")), "mem.json");
+    assert_string_equal(json_string_value(json_object_get(art, "uriBaseId")), "SRCROOT");
+    const char *base = json_string_value(json_object_get(
+        json_object_get(json_object_get(run, "originalUriBaseIds"), "SRCROOT"), "uri"));
+    assert_non_null(base);
+    assert_int_equal(strncmp(base, "file:///", 8), 0);
+    assert_int_equal(base[strlen(base) - 1], '/');
+    assert_non_null(json_string_value(json_object_get(json_object_get(run, "automationDetails"), "id")));
     json_decref(j);
     free(s);
+    assert_int_equal(opinfo_report_set_source_root(r, "/no/such/dir", &e), OPINFO_EIO);
+    opinfo_error_init(&e);
     assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_JUNIT, &s, &e), &e);
-    assert_non_null(strstr(s, "<testcase name=\"mm\""));
+    /* one testcase per rule and file, naming the nodes */
+    assert_non_null(strstr(s, "<testcase name=\"arch-gate\""));
+    assert_non_null(strstr(s, "<failure message=\"1 node: mm\""));
     assert_non_null(strstr(s, "failures=\"1\""));
     free(s);
     assert_int_equal(opinfo_report_write(r, (opinfo_format)99, &s, &e), OPINFO_EUSAGE);
@@ -181,11 +220,70 @@ static void rules_are_listed_once(void **state)
     const opinfo_rule_info *rules = opinfo_rules(&n);
     assert_true(n >= 15);
     for (size_t i = 0; i < n; i++) {
+        /* every rule documented in full: summary, description, example, fix, page */
         assert_non_null(rules[i].summary);
-        assert_non_null(rules[i].help);
+        assert_true(rules[i].help && rules[i].help[0]);
+        assert_true(rules[i].example && strstr(rules[i].example, rules[i].id));
+        assert_true(rules[i].fix && rules[i].fix[0]);
+        assert_null(rules[i].plugin);
+        assert_non_null(strstr(rules[i].help_uri, rules[i].id));
+        assert_ptr_equal(opinfo_rule_find(NULL, rules[i].id), &rules[i]);
         for (size_t k = i + 1; k < n; k++)
             assert_string_not_equal(rules[i].id, rules[k].id);
     }
+    assert_null(opinfo_rule_find(NULL, "no-such-rule"));
+    /* the renderers */
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    char *s = NULL;
+    assert_opinfo_ok(opinfo_rule_write(opinfo_rule_find(NULL, "axis"), "markdown", &s, &e), &e);
+    assert_int_equal(strncmp(s, "# `axis`\n", 9), 0);
+    free(s);
+    assert_opinfo_ok(opinfo_rule_write(opinfo_rule_find(NULL, "axis"), "json", &s, &e), &e);
+    json_t *j = json_loads(s, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), "axis");
+    json_decref(j);
+    free(s);
+    assert_int_equal(opinfo_rule_write(&rules[0], "xml", &s, &e), OPINFO_EUSAGE);
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_rules_write(rules, n, "tsv", &s, &e), &e);
+    size_t lines = 0;
+    for (const char *c = s; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, n + 1);
+    assert_int_equal(strncmp(s, "id\tsummary\t", 11), 0);
+    free(s);
+    assert_opinfo_ok(opinfo_rules_catalog(NULL, "text", &s, &e), &e);
+    assert_non_null(strstr(s, "unjustified-suppression "));
+    free(s);
+}
+
+/* --explain: a rule id, an op, and what is neither */
+static void explain_tells_rules_from_ops(void **state)
+{
+    opinfo_db *db = *state;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    char *s = NULL;
+    assert_opinfo_ok(opinfo_explain(db, NULL, NULL, NULL, NULL, "arch-gate", NULL, &s, &e), &e);
+    assert_int_equal(strncmp(s, "arch-gate: ", 11), 0);
+    free(s);
+    assert_opinfo_ok(opinfo_explain(db, NULL, "qnn-htp", NULL, "SM8450", "MatMul", NULL, &s, &e),
+                     &e);
+    assert_int_equal(strncmp(s, "MatMul", 6), 0);
+    free(s);
+    assert_opinfo_ok(opinfo_explain(db, NULL, "qnn-htp", NULL, NULL, "rule:axis", "markdown", &s,
+                                    &e), &e);
+    free(s);
+    assert_int_equal(opinfo_explain(db, NULL, NULL, NULL, NULL, "archgate", NULL, &s, &e),
+                     OPINFO_EUSAGE);
+    assert_non_null(strstr(e.text, "did you mean \"arch-gate\""));
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_explain(db, NULL, NULL, NULL, NULL, "rule:MatMul", NULL, &s, &e),
+                     OPINFO_ENOTFOUND);
+    opinfo_error_init(&e);
+    assert_int_equal(opinfo_explain(db, NULL, "qnn-htp", NULL, NULL, "MatMul", "json", &s, &e),
+                     OPINFO_EUSAGE);
 }
 
 /* Bad input: one error, at its position, nothing else. */
@@ -436,6 +534,7 @@ int test_validator(void)
         cmocka_unit_test(all_violations_then_the_limit),
         cmocka_unit_test(reports_render_in_every_format),
         cmocka_unit_test(rules_are_listed_once),
+        cmocka_unit_test(explain_tells_rules_from_ops),
         cmocka_unit_test(input_errors_point_at_the_value),
         cmocka_unit_test(oversized_and_null_input),
         cmocka_unit_test(check_needs_a_target),

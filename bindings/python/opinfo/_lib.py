@@ -151,7 +151,9 @@ class DtypeInfo(ctypes.Structure):
 
 class RuleInfo(ctypes.Structure):
     _fields_ = [("id", ctypes.c_char_p), ("summary", ctypes.c_char_p),
-                ("help", ctypes.c_char_p)]
+                ("help", ctypes.c_char_p), ("example", ctypes.c_char_p),
+                ("fix", ctypes.c_char_p), ("plugin", ctypes.c_char_p),
+                ("help_uri", ctypes.c_char_p)]
 
 
 class OverridesOptions(ctypes.Structure):

@@ -75,10 +75,14 @@ class Op(NamedTuple):
 
 
 class Rule(NamedTuple):
-    """A rule the validator reports: its id, one-line summary and documentation."""
+    """A rule the validator reports: its id, one-line summary, full description, an example
+    diagnostic, the fix and its page (docs/rules/<id>.md where installed)."""
     id: str
     summary: str
     help: str
+    example: str = ""
+    fix: str = ""
+    help_uri: str = ""
 
 
 class Port(NamedTuple):
@@ -218,7 +222,8 @@ def rules() -> List[Rule]:
     lib = o._get()
     n = ctypes.c_size_t()
     p = lib.opinfo_rules(ctypes.byref(n))
-    return [Rule(o._str(p[i].id), o._str(p[i].summary), o._str(p[i].help))
+    return [Rule(o._str(p[i].id), o._str(p[i].summary), o._str(p[i].help),
+                 o._str(p[i].example) or "", o._str(p[i].fix) or "", o._str(p[i].help_uri) or "")
             for i in range(n.value)]
 
 
