@@ -35,6 +35,7 @@ _opinfo_names()
     releases) _opinfo_db list releases ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f2 ;;
     socs) _opinfo_db list socs ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f3 ;;
     ops) _opinfo_db list ops ${backend:+--backend "$backend"} -f tsv | sed 1d | cut -f3 ;;
+    rules) opinfo-check --list-rules -f tsv 2>/dev/null | sed 1d | cut -f1 ;;
     esac | sort -u
 }
 
@@ -51,10 +52,10 @@ _opinfo_check()
     --backend) _opinfo_reply "$(_opinfo_names backends)" "$cur"; return ;;
     --soc) _opinfo_reply "$(_opinfo_names socs)" "$cur"; return ;;
     --release) _opinfo_reply "$(_opinfo_names releases)" "$cur"; return ;;
-    --explain) _opinfo_reply "$(_opinfo_names ops)" "$cur"; return ;;
+    --explain) _opinfo_reply "$(_opinfo_names rules; _opinfo_names ops)" "$cur"; return ;;
     -f | --format)
         if [[ " ${COMP_WORDS[*]} " == *" --list-rules "* || " ${COMP_WORDS[*]} " == *" --explain "* ]]; then
-            _opinfo_reply "$(printf '%s\n' text json tsv)" "$cur"
+            _opinfo_reply "$(printf '%s\n' text json tsv markdown)" "$cur"
         else
             _opinfo_reply "$(printf '%s\n' text json sarif junit github)" "$cur"
         fi
@@ -62,7 +63,7 @@ _opinfo_check()
     --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
     --activation-type | --weight-type)
         _opinfo_reply "$(printf '%s\n' QInt8 QUInt8 QInt16 QUInt16 QInt4 QUInt4)" "$cur"; return ;;
-    --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --plugin-path | --source-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --db | -o | --output | --overrides | --baseline | --write-baseline)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --max-errors | --config | --select | --ignore) return ;;
@@ -73,7 +74,7 @@ _opinfo_check()
             --allow-writable-plugins --explain --config --fix --overrides --activation-type \
             --weight-type --activation-symmetric --weight-symmetric --weight-asymmetric --ort \
             --full-delegation --select --ignore --show-suppressed --baseline --write-baseline \
-            --show-config --no-config --statistics --color --version --help)" "$cur"
+            --show-config --no-config --statistics --color --source-root --version --help)" "$cur"
     elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "annotate fix-overrides" -- "$cur") $(compgen -f -- "$cur"))
     else
@@ -97,7 +98,7 @@ _opinfo_db_complete()
         esac
         return ;;
     --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
-    --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --plugin-path | --source-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --db | -o | --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -132,7 +133,7 @@ _opinfo_kernel()
     --in | -o | --output | --out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -f | --format) _opinfo_reply "$(printf '%s\n' text json tsv)" "$cur"; return ;;
     --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
-    --plugin-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --plugin-path | --source-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --attr) return ;;
     esac
     if [[ $cur == -* ]]; then
