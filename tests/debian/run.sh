@@ -2,7 +2,8 @@
 # make deb-test: builds the Debian packages (debian/) from a copy of the source tree, runs lintian
 # on them (any error fails), then installs them with apt into a fresh copy of a clean Debian
 # bookworm root, so their dependencies resolve from Debian's archive, and runs the README's main
-# job and the Python package there as an unprivileged user.
+# job, the man pages, a C program built with pkg-config and with CMake's find_package (shared and
+# static library), and the Python package there as an unprivileged user.
 #   sh tests/debian/run.sh [ROOT]     (needs root: debootstrap, chroot)
 # ROOT (default /var/tmp/opinfo-bookworm) is a pristine minbase root built by debootstrap the
 # first time (about 1 minute) and only copied afterwards; nothing is ever installed into it.
@@ -60,7 +61,8 @@ done
 chmod -R a+rX "$t/tmp/debs"
 if ! { chroot "$t" apt-get update -qq &&
        chroot "$t" env DEBIAN_FRONTEND=noninteractive sh -c \
-           'apt-get -o Dpkg::Use-Pty=0 install -y -q --no-install-recommends /tmp/debs/*.deb'
+           'apt-get -o Dpkg::Use-Pty=0 install -y -q --no-install-recommends /tmp/debs/*.deb \
+                man-db cmake gcc libc6-dev make pkgconf'
      } >"$work/apt.log" 2>&1; then
     tail -n 30 "$work/apt.log"
     echo "deb-test: apt-get install of the packages failed" >&2
@@ -75,7 +77,7 @@ step "installed: $(chroot "$t" dpkg-query -W -f '${Package} ' libopinfo0 libopin
 s=$(now)
 chroot "$t" useradd -m -s /bin/sh user
 mkdir -p "$t/home/user/examples"
-cp "$src"/examples/*.qgraph.json "$t/home/user/examples/"
+cp "$src"/examples/*.qgraph.json "$src/examples/check.c" "$t/home/user/examples/"
 cp "$src/tests/debian/user.sh" "$t/home/user/user.sh"
 chroot "$t" chown -R user:user /home/user
 # the installed files are read-only to the user: a write would fail
@@ -84,5 +86,5 @@ if ! chroot --userspec=user:user "$t" env -i HOME=/home/user PATH=/usr/bin:/bin 
     echo "deb-test: FAIL as user" >&2
     exit 1
 fi
-step "as user: README's main job and the Python package" "$s"
+step "as user: README's main job, man, pkg-config, CMake, the Python package" "$s"
 echo "deb-test: passed in $(($(now) - start)) s"

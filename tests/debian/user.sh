@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/debian/run.sh, inside the bookworm root with the packages installed, as an unprivileged
 # user: the README's main job, what a v68 chip refuses, the database, the man pages, the
-# development files, and the Python package finding libopinfo.so.0 by soname.
+# development files (a C program built with pkg-config and with CMake), and the Python package finding libopinfo.so.0 by soname.
 set -u
 pass=0
 fail=0
@@ -36,6 +36,36 @@ for f in /usr/share/man/man1/opinfo-check.1.gz /usr/share/man/man1/opinfo-db.1.g
     [ -e "$f" ] && ok || bad "missing $f"
 done
 [ ! -w /usr/share/opinfo/opinfo.db ] && ok || bad "the database is writable by the user"
+out=$(man -P cat opinfo-check 2>/dev/null)
+case $out in
+*--backend*--soc*) ok ;;
+*) bad "man opinfo-check: $(echo "$out" | head -n 3)" ;;
+esac
+
+# a C program from the installed development files: pkg-config, then CMake (shared and static)
+run_c() { # $1: the program; the main job's file must check clean, the v68 one must not
+    "$1" examples/cnn-8a8w.qgraph.json qnn-htp SM8650 >/dev/null 2>&1 || return 1
+    "$1" examples/llm-block-16a8w.qgraph.json qnn-htp SM8350 >/dev/null 2>&1
+    [ $? -eq 1 ]
+}
+if gcc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags opinfo) examples/check.c \
+       -o check-pc $(pkg-config --libs opinfo) 2>cc.log && run_c ./check-pc; then ok
+else bad "pkg-config build: $(cat cc.log)"; fi
+mkdir -p cm
+cat >cm/CMakeLists.txt <<'CM'
+cmake_minimum_required(VERSION 3.16)
+project(uses_opinfo C)
+find_package(opinfo 0.1 REQUIRED)
+add_executable(check_shared ${SRC}/check.c)
+target_link_libraries(check_shared PRIVATE opinfo::opinfo)
+add_executable(check_static ${SRC}/check.c)
+target_link_libraries(check_static PRIVATE opinfo::opinfo_static)
+CM
+if cmake -S cm -B cm/build -DSRC="$PWD/examples" >cm.log 2>&1 &&
+   cmake --build cm/build >>cm.log 2>&1 &&
+   run_c cm/build/check_shared && run_c cm/build/check_static &&
+   ! ldd cm/build/check_static | grep -q libopinfo; then ok
+else bad "CMake find_package build: $(tail -n 20 cm.log)"; fi
 out=$(python3 - examples/llm-block-16a8w.qgraph.json <<'PY' 2>&1
 import sys, warnings
 import opinfo
