@@ -152,6 +152,12 @@ int opinfo_onnx_load(const char *path, size_t flags, opinfo_qgraph **out, opinfo
 
 int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinfo_error_t *err)
 {
+    return oi_graph_load_hooked(path, flags, NULL, NULL, out, err);
+}
+
+int oi_graph_load_hooked(const char *path, size_t flags, const oi_qgraph_hooks *hooks,
+                         opinfo_qgraph **live, opinfo_qgraph **out, opinfo_error_t *err)
+{
     if (!path || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_graph_load: NULL argument");
     blob b;
@@ -166,7 +172,7 @@ int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinf
         rc = oi_set_error(err, OPINFO_EINPUT, name, 0, 0, 0,
                           "empty file: neither a qgraph nor an ONNX model");
     else if (!opinfo_onnx_sniff(data, len))
-        rc = opinfo_qgraph_parse(name, data, len, flags, out, err);
+        rc = oi_qgraph_parse_hooked(name, data, len, hooks, live, out, err);
     else {
         char *dir = is_stdin ? NULL : dir_of(path);
         if (!is_stdin && !dir)

@@ -26,6 +26,13 @@ typedef struct ld {
     json_t *unknown; /* the unknown top-level keys met, to find a duplicate as jansson does */
     int nomem;
     opinfo_error_t pending; /* the first semantic error, reported if the whole text is JSON */
+    /* checking while reading (oi_qgraph_parse_hooked) */
+    const oi_qgraph_hooks *hooks;
+    int hooks_on;          /* nodes are being read in the first pass, after every tensor */
+    int target_seen;
+    size_t elem_at;        /* where the element being streamed starts */
+    unsigned char *tstate; /* per tensor: 0 not judged, 1 ready, 2 not ready, 3 on a walk */
+    int *walk;             /* a shared_with chain being judged */
 } ld;
 
 /* A failure that ends the read at once; a semantic one lets the rest be parsed, unchecked. */
@@ -737,6 +744,147 @@ static int check_shared_dtypes(ld *c)
     return 0;
 }
 
+/* ---- checking while reading ------------------------------------------------------------------ */
+
+/* Whether spec s (of tensor self, or an edge: self -1) resolves from the tensors alone: its
+ * shared_with chain runs through tensors to a root whose dtype is s's, and every tensor it is
+ * derived from does too. Such a spec gets its links and root now, as link_all and resolve_roots
+ * would give them (they keep them); anything else waits for the end of the read. */
+static int tensor_ready(ld *c, int t, int depth);
+static int read_node(ld *c, json_t *n, size_t i);
+
+static int derived_ready(ld *c, oi_spec *s, int self, int depth)
+{
+    for (size_t k = 0; s->df_names && k < s->n_derived; k++) {
+        int d = lookup(&c->tensors, s->df_names[k]);
+        if (d < 0 || d == self || !tensor_ready(c, d, depth + 1))
+            return 0;
+    }
+    for (size_t k = 0; s->df_names && k < s->n_derived; k++)
+        s->derived[k] = lookup(&c->tensors, s->df_names[k]);
+    return 1;
+}
+
+static int tensor_ready(ld *c, int t, int depth)
+{
+    opinfo_qgraph *g = c->g;
+    if (depth > 8)
+        return 0; /* derived from derived from ...: judged at the end */
+    if (c->tstate[t] == 1)
+        return derived_ready(c, &g->tensors[t].spec, t, depth);
+    if (c->tstate[t] == 2)
+        return 0; /* derived from derived from ...: judged at the end */
+    /* walk the chain to a judged tensor or a root */
+    size_t n = 0;
+    int u = t, ok = 1;
+    for (;;) {
+        if (c->tstate[u] == 3 || c->tstate[u] == 2) {
+            ok = 0; /* a cycle (the end reports it), or a chain judged not ready */
+            break;
+        }
+        if (c->tstate[u] == 1)
+            break;
+        const oi_spec *sp = &g->tensors[u].spec;
+        c->tstate[u] = 3;
+        c->walk[n++] = u;
+        if (sp->sw_producer) {
+            ok = 0;
+            break;
+        }
+        if (!sp->sw_tensor)
+            break;
+        int next = lookup(&c->tensors, sp->sw_tensor);
+        if (next < 0) {
+            ok = 0;
+            break;
+        }
+        u = next;
+    }
+    /* from the root back: links, dtypes and derivations */
+    for (size_t k = n; k-- > 0;) {
+        int w = c->walk[k];
+        oi_spec *sp = &g->tensors[w].spec;
+        if (ok) {
+            if (sp->sw_tensor) {
+                sp->shared_tensor = lookup(&c->tensors, sp->sw_tensor);
+                const oi_spec *r = g->tensors[sp->shared_tensor].spec.root;
+                if (r->dtype != sp->dtype)
+                    ok = 0;
+                else
+                    sp->root = r;
+            } else
+                sp->root = sp;
+        }
+        c->tstate[w] = ok ? 1 : 2;
+    }
+    if (!ok) /* the ones walked before the failure are not ready either */
+        for (size_t k = 0; k < n; k++)
+            c->tstate[c->walk[k]] = 2;
+    if (c->tstate[t] != 1)
+        return 0;
+    /* derivations (bias scales): after the chain, so a walk never nests in another */
+    return derived_ready(c, &g->tensors[t].spec, t, depth);
+}
+
+static int edge_ready(ld *c, oi_spec *s)
+{
+    if (s->sw_producer)
+        return 0;
+    if (s->sw_tensor) {
+        int u = lookup(&c->tensors, s->sw_tensor);
+        if (u < 0 || !tensor_ready(c, u, 1))
+            return 0;
+        const oi_spec *r = c->g->tensors[u].spec.root;
+        if (r->dtype != s->dtype)
+            return 0;
+        if (!derived_ready(c, s, -1, 1))
+            return 0;
+        s->shared_tensor = u;
+        s->root = r;
+        return 1;
+    }
+    if (!derived_ready(c, s, -1, 1))
+        return 0;
+    s->root = s;
+    return 1;
+}
+
+static int node_ready(ld *c, size_t i)
+{
+    const oi_node *nd = &c->g->nodes[i];
+    for (size_t k = 0; k < nd->n_inputs; k++) {
+        const oi_ref *r = &nd->inputs[k];
+        if (r->tensor >= 0 && !tensor_ready(c, r->tensor, 0))
+            return 0;
+        if (r->edge && !edge_ready(c, r->edge))
+            return 0;
+    }
+    for (size_t k = 0; k < nd->n_outputs; k++)
+        if (!tensor_ready(c, nd->outputs[k], 0))
+            return 0;
+    return 1;
+}
+
+/* read_node, then the hook */
+static int read_node_hooked(ld *c, json_t *n, size_t i)
+{
+    if (read_node(c, n, i))
+        return -1;
+    if (!c->hooks_on || c->failed)
+        return 0;
+    if (!c->tstate) {
+        size_t nt = c->g->n_tensors ? c->g->n_tensors : 1;
+        c->tstate = calloc(nt, 1);
+        c->walk = malloc(nt * sizeof *c->walk);
+        if (!c->tstate || !c->walk)
+            return lnomem(c);
+    }
+    int ready = node_ready(c, i);
+    if (c->hooks->node(c->hooks->ctx, c->g, i, ready, c->target_seen))
+        c->hooks_on = 0;
+    return 0;
+}
+
 /* ---- the document ---------------------------------------------------------------------------- */
 
 /* Growable arrays: the count is not known while streaming. */
@@ -872,8 +1020,18 @@ static int read_node(ld *c, json_t *n, size_t i)
     static const char *const nkeys[] = {"name", "op", "inputs", "outputs", "attrs", "source",
                                         "index", "float_reason", "suppress", NULL};
     opinfo_qgraph *g = c->g;
+    size_t cap = g->cap_nodes;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
+    if (c->hooks) { /* positions as the nodes come, for diagnostics written while reading */
+        if (g->cap_nodes != cap || !g->node_pos) {
+            long *p = realloc(g->node_pos, g->cap_nodes * sizeof *p);
+            if (!p)
+                return lnomem(c);
+            g->node_pos = p;
+        }
+        g->node_pos[i] = (long)c->elem_at;
+    }
     memset(&g->nodes[i], 0, sizeof g->nodes[i]);
     g->n_nodes = i + 1;
     {
@@ -1069,6 +1227,7 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
         return 0;
     }
     for (;;) {
+        c->elem_at = *i;
         json_t *e = value_at(c, i);
         if (!e)
             return -1;
@@ -1117,6 +1276,7 @@ static int check_header(ld *c, const char *key, json_t *v)
             if (!want(c, v, *k, JSON_STRING, 0, "producer") && c->failed)
                 return -1;
     } else if (strcmp(key, "target") == 0) {
+        c->target_seen = 1;
         static const char *const gkeys[] = {"backend", "soc", "release", NULL};
         if (!json_is_object(v))
             return lfail(c, 0, "\"target\" must be an object, not %s", type_name(v));
@@ -1207,8 +1367,13 @@ static int read_stream(ld *c)
                     nodes_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "nodes", read_node) && HARD(c))
-                    return -1;
+                } else {
+                    c->hooks_on = c->hooks != NULL;
+                    int rc = stream_array(c, &i, "nodes", c->hooks ? read_node_hooked : read_node);
+                    c->hooks_on = 0;
+                    if (rc && HARD(c))
+                        return -1;
+                }
             } else {
                 json_t *v = value_at(c, &i);
                 if (!v)
@@ -1251,11 +1416,12 @@ static int read_stream(ld *c)
     return 0;
 }
 
-static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
+static int parse_text(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_error_t *err)
 {
     ld c;
     memset(&c, 0, sizeof c);
     c.g = g;
+    c.hooks = hooks && hooks->node ? hooks : NULL;
     c.err = err;
     oi_map_init(&c.tensors);
     oi_map_init(&c.nodes);
@@ -1267,15 +1433,22 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
         rc = OPINFO_ENOMEM;
     json_decref(c.key);
     json_decref(c.unknown);
+    free(c.tstate);
+    free(c.walk);
     oi_map_free(&c.tensors);
     oi_map_free(&c.nodes);
     return rc;
 }
 
-static int finish(opinfo_qgraph *g, opinfo_qgraph **out, opinfo_error_t *err)
+static int finish(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_qgraph **live,
+                  opinfo_qgraph **out, opinfo_error_t *err)
 {
+    if (live)
+        *live = g;
     oi_json_watch();
-    int rc = parse_text(g, err);
+    int rc = parse_text(g, hooks, err);
+    if (live && rc != OPINFO_OK)
+        *live = NULL;
     if (oi_json_failed()) { /* whatever jansson made of it: memory ran out */
         opinfo_error_init(err);
         rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
@@ -1303,13 +1476,20 @@ int opinfo_qgraph_load(const char *path, size_t flags, opinfo_qgraph **out, opin
         opinfo_qgraph_free(g);
         return rc;
     }
-    return finish(g, out, err);
+    return finish(g, NULL, NULL, out, err);
 }
 
 int opinfo_qgraph_parse(const char *name, const char *data, size_t len, size_t flags,
                         opinfo_qgraph **out, opinfo_error_t *err)
 {
     (void)flags;
+    return oi_qgraph_parse_hooked(name, data, len, NULL, NULL, out, err);
+}
+
+int oi_qgraph_parse_hooked(const char *name, const char *data, size_t len,
+                           const oi_qgraph_hooks *hooks, opinfo_qgraph **live, opinfo_qgraph **out,
+                           opinfo_error_t *err)
+{
     if (!data || !out)
         return oi_set_error(err, OPINFO_EUSAGE, name, 0, 0, 0, "opinfo_qgraph_parse: NULL argument");
     if (len > MAX_FILE_BYTES)
@@ -1323,7 +1503,7 @@ int opinfo_qgraph_parse(const char *name, const char *data, size_t len, size_t f
     memcpy(g->text, data, len);
     g->text[len] = '\0';
     g->len = len;
-    return finish(g, out, err);
+    return finish(g, hooks, live, out, err);
 }
 
 void opinfo_qgraph_free(opinfo_qgraph *g)
