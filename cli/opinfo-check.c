@@ -332,8 +332,8 @@ static void on_progress(size_t done, size_t total, void *ud)
     double t = now();
     if ((total && done >= total) || t - l->last < 0.1)
         return; /* the end is the caller's; at most ten updates a second (total 0: still reading) */
-    l->last = t;
     if (l->stream && !l->failed && l->from < opinfo_report_count(l->report)) {
+        l->last = t; /* the clock starts at the first write: the first diagnostics go at once */
         opinfo_error_init(&l->err);
         if (opinfo_report_filter_partial(l->report, l->from, l->g, l->filter, &l->err) !=
             OPINFO_OK)
@@ -341,6 +341,7 @@ static void on_progress(size_t done, size_t total, void *ud)
         live_write(l);
     }
     if (l->progress && t - l->start >= 1.0) {
+        l->last = t;
         fprintf(stderr, "\r%s: ", cli_prog);
         cli_put_escaped(stderr, l->file);
         if (total)

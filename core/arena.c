@@ -124,6 +124,34 @@ int oi_map_put(oi_map *m, const char *key, void *value)
     return 0;
 }
 
+int oi_map_put_new(oi_map *m, const char *key, size_t len, void *value)
+{
+    if ((m->count + 1) * 4 > m->cap * 3 && map_grow(m) != 0)
+        return -1;
+    uint64_t h = 1469598103934665603ull; /* hash_str's, over len bytes */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ull;
+    }
+    size_t j = (size_t)h & (m->cap - 1);
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && strncmp(m->slots[j].key, key, len) == 0 &&
+            m->slots[j].key[len] == '\0')
+            return 1;
+        j = (j + 1) & (m->cap - 1);
+    }
+    char *k = malloc(len + 1);
+    if (!k)
+        return -1;
+    memcpy(k, key, len);
+    k[len] = '\0';
+    m->slots[j].key = k;
+    m->slots[j].value = value;
+    m->slots[j].hash = h;
+    m->count++;
+    return 0;
+}
+
 int oi_map_get(const oi_map *m, const char *key, void **value)
 {
     if (!m->cap)

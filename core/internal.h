@@ -143,6 +143,9 @@ OPINFO_INTERNAL void oi_map_init(oi_map *m);
 OPINFO_INTERNAL void oi_map_free(oi_map *m);
 /* 0 on success, -1 on allocation failure. Replaces an existing value. */
 OPINFO_INTERNAL int oi_map_put(oi_map *m, const char *key, void *value);
+/* Adds the len bytes at key (no NUL among them) unless present: 0 added, 1 present, -1 out of
+ * memory. */
+OPINFO_INTERNAL int oi_map_put_new(oi_map *m, const char *key, size_t len, void *value);
 /* 1 and *value when found, 0 when not. */
 OPINFO_INTERNAL int oi_map_get(const oi_map *m, const char *key, void **value);
 

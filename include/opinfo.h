@@ -508,7 +508,8 @@ OPINFO_API int opinfo_check(opinfo_db *db, const opinfo_qgraph *g,
  * them. *out receives the graph when it was read (the caller frees it, whatever the check
  * returned), else NULL. *live (may be NULL) points at the graph while it is being read, for the
  * progress callback's use (opinfo_report_filter_partial); it is NULL again after a failed read.
- * While reading, the progress callback's total is 0: the node count is not known yet. */
+ * While reading, the progress callback is called after 1, 2, 4, ... 2048 nodes and then every
+ * 4096, with a total of 0: the node count is not known yet. */
 OPINFO_API int opinfo_check_file(opinfo_db *db, const char *path, const opinfo_check_options *opt,
                                  opinfo_report *report, opinfo_qgraph **live, opinfo_qgraph **out,
                                  opinfo_error_t *err);

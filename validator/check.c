@@ -1721,7 +1721,8 @@ static int on_node(void *ctx, opinfo_qgraph *g, size_t i, int ready, int target_
         return 1;
     }
     s->done = i + 1;
-    if (s->done % 4096 == 0)
+    /* 1, 2, 4, ... nodes, then every 4096: the first diagnostics go out at once */
+    if (s->done % 4096 == 0 || (s->done < 4096 && (s->done & (s->done - 1)) == 0))
         oi_report_progress(c->r, s->done, 0);
     return 0;
 }

@@ -73,7 +73,9 @@ struct opinfo_qgraph {
     const char *target_backend, *target_soc, *target_release;
     int from_onnx; /* made by the ONNX reader (opinfo_onnx_parse) */
     long *node_pos; /* byte offsets of the nodes, found on first need */
+    int text_kind;  /* OI_TEXT_*: how text is freed */
 };
+enum { OI_TEXT_MALLOC = 0, OI_TEXT_BORROWED, OI_TEXT_MAPPED };
 
 /* Byte offsets of every element of the top-level "nodes" array (one scan). */
 OPINFO_INTERNAL int oi_qgraph_node_positions(opinfo_qgraph *g);
@@ -90,9 +92,13 @@ typedef struct oi_qgraph_hooks {
 } oi_qgraph_hooks;
 /* opinfo_qgraph_parse with hooks; *live receives the graph as soon as it exists (NULL again on
  * failure: it is freed), so that the hooks' caller may read it between calls. */
+/* own: OI_TEXT_MALLOC copies data; OI_TEXT_MAPPED (mmap'd) and OI_TEXT_BORROWED (malloc'd) hand
+ * data to the graph without a copy when the read succeeds (the caller keeps it otherwise). The
+ * text is then not NUL-terminated: every reader goes by len. */
 OPINFO_INTERNAL int oi_qgraph_parse_hooked(const char *name, const char *data, size_t len,
-                                           const oi_qgraph_hooks *hooks, opinfo_qgraph **live,
-                                           opinfo_qgraph **out, opinfo_error_t *err);
+                                           int own, const oi_qgraph_hooks *hooks,
+                                           opinfo_qgraph **live, opinfo_qgraph **out,
+                                           opinfo_error_t *err);
 /* opinfo_graph_load with hooks (an ONNX model is read whole: no hook is called). */
 OPINFO_INTERNAL int oi_graph_load_hooked(const char *path, size_t flags, const oi_qgraph_hooks *hooks,
                                          opinfo_qgraph **live, opinfo_qgraph **out,
