@@ -75,15 +75,26 @@ void oi_map_init(oi_map *m) { memset(m, 0, sizeof *m); }
 
 void oi_map_free(oi_map *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap && !m->borrow; i++)
         free(m->slots[i].key);
     free(m->slots);
     oi_map_init(m);
 }
 
-static int map_grow(oi_map *m)
+static int map_grow_to(oi_map *m, size_t cap);
+
+static int map_grow(oi_map *m) { return map_grow_to(m, m->cap ? m->cap * 2 : 64); }
+
+int oi_map_reserve(oi_map *m, size_t n)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
+    size_t cap = m->cap ? m->cap : 64;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap > m->cap ? map_grow_to(m, cap) : 0;
+}
+
+static int map_grow_to(oi_map *m, size_t cap)
+{
     struct oi_map_slot *s = calloc(cap, sizeof *s);
     if (!s)
         return -1;
@@ -140,11 +151,13 @@ int oi_map_put_new(oi_map *m, const char *key, size_t len, void *value)
             return 1;
         j = (j + 1) & (m->cap - 1);
     }
-    char *k = malloc(len + 1);
+    char *k = m->borrow ? (char *)key : malloc(len + 1);
     if (!k)
         return -1;
-    memcpy(k, key, len);
-    k[len] = '\0';
+    if (!m->borrow) {
+        memcpy(k, key, len);
+        k[len] = '\0';
+    }
     m->slots[j].key = k;
     m->slots[j].value = value;
     m->slots[j].hash = h;

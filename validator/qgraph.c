@@ -1001,6 +1001,11 @@ static int scan_tensors(ld *c, size_t *i)
     size_t n = g->len, j = *i, k = 0, cap = 0;
     if (j >= n || t[j] != '[')
         return stream_array(c, i, "tensors", read_tensor);
+    /* the names live in the graph's arena: the map keeps pointers to them; room for a tensor
+     * per 512 bytes of the document saves most of the map's growing */
+    c->tensors.borrow = 1;
+    if (oi_map_reserve(&c->tensors, n / 512) != 0)
+        return lnomem(c);
     j = oi_json_ws(t, n, j + 1);
     if (j < n && t[j] == ']') {
         *i = j + 1;
@@ -1026,15 +1031,15 @@ static int scan_tensors(ld *c, size_t *i)
         }
         if (memchr(nm, '\0', nl))
             goto whole;
-        int added = oi_map_put_new(&c->tensors, nm, nl, (void *)(intptr_t)(k + 1));
-        if (added < 0)
-            return lnomem(c);
-        if (added > 0)
-            goto whole; /* the full read reports it where jansson's order puts it */
         char *name = oi_arena_alloc(&g->arena, nl + 1);
         if (!name)
             return lnomem(c);
         memcpy(name, nm, nl);
+        int added = oi_map_put_new(&c->tensors, name, nl, (void *)(intptr_t)(k + 1));
+        if (added < 0)
+            return lnomem(c);
+        if (added > 0)
+            goto whole; /* the full read reports it where jansson's order puts it */
         oi_tensor *ot = &g->tensors[k];
         memset(ot, 0, sizeof *ot);
         ot->name = name;

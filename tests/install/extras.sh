@@ -39,7 +39,7 @@ for f in README.md qgraph.md rules.md autofix.md overrides.md kernels.md c-api.m
          python.md constraint-format.md; do
     [ -s "$share/doc/opinfo/$f" ] || bad "$share/doc/opinfo/$f is not installed"
 done
-for f in qgraph.schema.json constraints.schema.json report.schema.json; do
+for f in qgraph.schema.json constraints.schema.json report.schema.json report-line.schema.json; do
     [ -s "$share/opinfo/schemas/$f" ] || bad "$share/opinfo/schemas/$f is not installed"
 done
 ok
