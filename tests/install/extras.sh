@@ -29,7 +29,7 @@ done
 out=$(MANWIDTH=100 man -l "$share/man/man1/opinfo-check.1" 2>/dev/null)
 printf '%s\n' "$out" | grep -q "^LONG RUNS" &&
 printf '%s\n' "$out" | grep -q -- "--no-incremental" &&
-printf '%s\n' "$out" | grep -qF "$share/opinfo/schemas/report-line.schema.json" && ok ||
+printf '%s\n' "$out" | grep -qF "/opinfo/schemas/report-line.schema.json" && ok ||
     bad "man opinfo-check: no LONG RUNS section with the jsonl schema"
 # what man finds by name through MANPATH
 if MANPATH=$share/man man -w opinfo-check | grep -qx "$share/man/man1/opinfo-check.1"; then ok
@@ -71,7 +71,7 @@ echo "backends: $(c "$bin/opinfo-check" --backend '')"
 echo "socs: $(c "$bin/opinfo-check" --backend qnn-htp --soc SM86)"
 echo "ops: $(c "$bin/opinfo-check" --backend qnn-htp --explain Conv)"
 echo "format: $(c "$bin/opinfo-check" -f s)"
-echo "json formats: $(c "$bin/opinfo-check" -f j)"
+echo "json formats: $(c "$bin/opinfo-check" -f jso)"
 echo "option: $(c "$bin/opinfo-check" --no-inc)"
 FN=_opinfo_db_complete
 echo "db: $(c "$bin/opinfo-db" li)"
