@@ -786,7 +786,7 @@ static int tensor_ready(ld *c, int t, int depth)
     if (c->tstate[t] == 1)
         return derived_ready(c, &g->tensors[t].spec, t, depth);
     if (c->tstate[t] == 2)
-        return 0; /* derived from derived from ...: judged at the end */
+        return 0; /* judged before: it waits for the end */
     /* walk the chain to a judged tensor or a root */
     size_t n = 0;
     int u = t, ok = 1;
