@@ -152,7 +152,7 @@ int cli_config_read(const char *path, cli_config *c)
     }
     c->root = root;
     static const char *const top[] = {"$schema", "backend", "soc", "release", "select",
-                                      "ignore", "per_path", NULL};
+                                      "ignore", "per_path", "rules_url", NULL};
     static const char *const pp[] = {"files", "select", "ignore", NULL};
     if (!json_is_object(root)) {
         rc = fail(&r, "%s must be a JSON object", "the file");
@@ -163,8 +163,18 @@ int cli_config_read(const char *path, cli_config *c)
         (rc = setting(&r, root, "soc", 0, &c->soc)) ||
         (rc = setting(&r, root, "release", 0, &c->release)) ||
         (rc = setting(&r, root, "select", 1, &c->select)) ||
-        (rc = setting(&r, root, "ignore", 1, &c->ignore)))
+        (rc = setting(&r, root, "ignore", 1, &c->ignore)) ||
+        (rc = setting(&r, root, "rules_url", 0, &c->rules_url)))
         goto done;
+    if (c->rules_url.value) {
+        opinfo_error_t e;
+        opinfo_error_init(&e);
+        if (opinfo_rules_url_check(c->rules_url.value, &e) != OPINFO_OK) {
+            oi_jpath_push_key(&r.path, "rules_url");
+            rc = fail(&r, "\"rules_url\": %s", e.text);
+            goto done;
+        }
+    }
     json_t *per = json_object_get(root, "per_path");
     if (per) {
         oi_jpath_push_key(&r.path, "per_path");
