@@ -15,6 +15,7 @@
 
 #include "../core/internal.h"
 #include "cli.h"
+#include "common.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
 
@@ -43,7 +44,9 @@ static int fail(rd *r, const char *fmt, ...)
     va_end(ap);
     where(r, at, sizeof at);
     cli_put_escaped(stderr, at);
-    fputs(": error: ", stderr);
+    fputs(": ", stderr);
+    cli_put_severity(stderr, "error");
+    fputs(": ", stderr);
     cli_put_escaped(stderr, msg);
     fputc('\n', stderr);
     return 2;
@@ -145,8 +148,12 @@ int cli_config_read(const char *path, cli_config *c)
     rd r = {c, text, len, {0}};
     int rc = 0;
     if (!root) {
-        fprintf(stderr, "%s:%d:%d: error: %s\n", path, je.line > 0 ? je.line : 1,
-                je.column > 0 ? je.column : 1, je.text);
+        cli_put_escaped(stderr, path);
+        fprintf(stderr, ":%d:%d: ", je.line > 0 ? je.line : 1, je.column > 0 ? je.column : 1);
+        cli_put_severity(stderr, "error");
+        fputs(": ", stderr);
+        cli_put_escaped(stderr, je.text);
+        fputc('\n', stderr);
         rc = 2;
         goto done;
     }

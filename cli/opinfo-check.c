@@ -166,7 +166,9 @@ static int check_rules(int ignore, const char *list, const char *origin)
         return 0;
     if (origin) {
         cli_put_escaped(stderr, origin);
-        fputs(": error: ", stderr);
+        fputs(": ", stderr);
+        cli_put_severity(stderr, "error");
+        fputs(": ", stderr);
     } else
         fprintf(stderr, "%s: --", cli_prog);
     cli_put_escaped(stderr, e.text);

@@ -238,6 +238,48 @@ if grep -q "$(printf '\033')" "$T/out"; then bad "colour off a terminal"; else o
 expect 1 "$CHECK" --color=always -f json --backend qnn-htp --soc SM8450 "$CASE16"
 if grep -q "$(printf '\033')" "$T/out"; then bad "colour in JSON"; else ok; fi
 
+# every tool colours the severity of its errors and warnings on stderr the same way, on demand
+ESC=$(printf '\033')
+RED="$ESC[1;31merror$ESC[0m"
+MAG="$ESC[1;35mwarning$ESC[0m"
+expect 2 "$DB_TOOL" --color=always --db "$T/none.db" list backends
+has "$T/none.db: $RED: cannot open database: No such file or directory" err
+expect 2 "$DB_TOOL" --color=always import "$T/none.json" --db "$T/none.db"
+has "$RED: " err
+expect 2 "$KERNEL_TOOL" --color=always --backend xnnpack requantize --in "$T/none.npy" -o "$T/o.npy"
+has "$T/none.npy: $RED: cannot open: No such file or directory" err
+expect 2 "$KERNEL_TOOL" --out "$T/o.npy" --color=always --backend xnnpack requantize
+has "opinfo-kernel: $MAG: --out is deprecated; use -o/--output" err
+expect 2 "$CHECK" --color=always --backend qnn-htp --soc SM8450 "$T/none.json"
+has "$T/none.json: $RED: cannot open: No such file or directory" err
+mkdir -p "$T/colcfg"
+cp "$CASE16" "$T/colcfg/m.json"
+printf '{\n  "soc": 8450\n}\n' >"$T/colcfg/.opinfo.json"
+expect 2 "$CHECK" --color=always "$T/colcfg/m.json"
+has "$T/colcfg/.opinfo.json:2:10: $RED: \"soc\" must be a string" err
+# never, and auto off a terminal: no escape anywhere; a bad value is a usage error
+for tool in opinfo-db opinfo-kernel opinfo-check; do
+    for when in never auto; do
+        case $tool in
+        opinfo-db) expect 2 "$BUILD/bin/$tool" --color=$when --db "$T/none.db" list backends ;;
+        opinfo-kernel) expect 2 "$BUILD/bin/$tool" --color=$when --backend xnnpack requantize --in "$T/none.npy" -o "$T/o.npy" ;;
+        opinfo-check) expect 2 "$BUILD/bin/$tool" --color=$when --backend qnn-htp --soc SM8450 "$T/none.json" ;;
+        esac
+        has ": error: " err
+        if grep -q "$ESC" "$T/err" "$T/out"; then bad "$tool --color=$when coloured"; else ok; fi
+    done
+    expect 2 "$BUILD/bin/$tool" --color=bogus
+    has "$tool: --color must be auto, always or never, not \"bogus\" (try '$tool --help')" err
+    lines 0 out
+done
+# on a terminal (script(1)), auto colours; NO_COLOR turns it off
+if command -v script >/dev/null 2>&1; then
+    env -u NO_COLOR TERM=xterm script -qec "$DB_TOOL --db $T/none.db list backends" /dev/null >"$T/tty" 2>&1
+    if grep -qF "$RED" "$T/tty"; then ok; else bad "--color=auto on a terminal: $(cat -v "$T/tty")"; fi
+    NO_COLOR=1 TERM=xterm script -qec "$DB_TOOL --db $T/none.db list backends" /dev/null >"$T/tty" 2>&1
+    if grep -q "$ESC" "$T/tty"; then bad "NO_COLOR did not turn colour off"; else ok; fi
+fi
+
 # --backend other than the file's target re-targets: the target's SoC and release are another
 # backend's, so they are dropped (a backend with SoCs then needs --soc)
 expect 1 "$CHECK" --backend xnnpack examples/cnn-8a8w.qgraph.json
