@@ -150,30 +150,32 @@ def _observer_kind(obs, core):
 
 
 def _observer_spec(obs, calibrated=None):
-    """A qgraph spec from an observer (or fake-quantize) module."""
+    """A qgraph spec from an observer (or fake-quantize) module. Settings that observers have as
+    attributes are read with getattr; what many of them lack (a buffer, an inner observer), with
+    _attr."""
     core = _obs_core(obs)
-    dtype = _attr(obs, "dtype") or _attr(core, "dtype")
+    dtype = getattr(obs, "dtype", None) or getattr(core, "dtype", None)
     spec = {"dtype": _dtype(dtype), "observer": type(core).__name__}
     if spec["dtype"] in ("float16", "float32", "bfloat16"):
         return spec
     placeholder, fixed = _observer_kind(obs, core)
     if placeholder:
-        if _attr(core, "is_dynamic", False):
+        if getattr(core, "is_dynamic", False):
             spec["is_dynamic"] = True
-        qs = _qscheme(_attr(core, "qscheme"))
+        qs = _qscheme(getattr(core, "qscheme", None))
         if qs:
             spec["qscheme"] = qs
         return spec
-    qs = _qscheme(_attr(obs, "qscheme") or _attr(core, "qscheme"))
+    qs = _qscheme(getattr(obs, "qscheme", None) or getattr(core, "qscheme", None))
     if qs:
         spec["qscheme"] = qs
     per_channel = bool(qs and qs.startswith("per_channel"))
     if per_channel:
-        spec["axis"] = int(_attr(core, "ch_axis", 0))
-    qmin = _attr(obs, "quant_min")
-    qmax = _attr(obs, "quant_max")
+        spec["axis"] = int(getattr(core, "ch_axis", 0))
+    qmin = getattr(obs, "quant_min", None)
+    qmax = getattr(obs, "quant_max", None)
     if qmin is None or qmax is None:
-        qmin, qmax = _attr(core, "quant_min"), _attr(core, "quant_max")
+        qmin, qmax = getattr(core, "quant_min", None), getattr(core, "quant_max", None)
     if qmin is not None and qmax is not None:
         spec["quant_min"], spec["quant_max"] = int(qmin), int(qmax)
     eps = _attr(core, "eps")
@@ -507,18 +509,26 @@ def _converted(gm, modules=None):
     qfuns = {getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
                                          "quantize_per_tensor_dynamic") if hasattr(torch, n)}
     for n in gm.graph.nodes:
-        if n.op == "call_function" and (n.target in qfuns or
-                                        type(n.target).__name__.startswith("OpOverload") and
-                                        "quantized_decomposed" in str(n.target)):
+        op = n.op
+        if op == "call_function" and (n.target in qfuns or
+                                      type(n.target).__name__.startswith("OpOverload") and
+                                      "quantized_decomposed" in str(n.target)):
             return "node %s calls %s" % (n.name, _function_op(n.target))
-        if n.op == "call_method" and n.target == "dequantize":
+        if op == "call_method" and n.target == "dequantize":
             return "node %s calls dequantize()" % n.name
-        if n.op == "call_module":
+        if op == "call_module":
             mod = modules[n.target]
-            path = type(mod).__module__
-            if ".quantized" in path and not _is_observer(mod):
-                return "module %s is %s.%s" % (n.target, path, type(mod).__name__)
+            cls = type(mod)
+            quantized = _QUANTIZED_MODULES.get(cls)
+            if quantized is None:
+                quantized = _QUANTIZED_MODULES[cls] = ".quantized" in cls.__module__ and \
+                    not _is_observer(mod)
+            if quantized:
+                return "module %s is %s.%s" % (n.target, cls.__module__, cls.__name__)
     return None
+
+
+_QUANTIZED_MODULES = {}   # module class -> whether it is a converted (quantized) module
 
 
 def _db_knows(op, target):
@@ -651,8 +661,8 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         q = quantizes.get(o)
         if q is None:
             mod = modules[o.target]
-            dt = _TORCH_DTYPES.get(_attr(mod, "dtype") or _attr(_obs_core(mod), "dtype"),
-                                   "float32")
+            dt = _TORCH_DTYPES.get(getattr(mod, "dtype", None) or
+                                   getattr(_obs_core(mod), "dtype", None), "float32")
             q = quantizes[o] = dt not in ("float32", "float16", "bfloat16")
         return q
 
@@ -669,7 +679,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         out = args_of.get(n)
         if out is None:
             out = args_of[n] = []
-            for a in _flat(list(n.args) + list(n.kwargs.values())):
+            for a in _flat((n.args, n.kwargs)):
                 if isinstance(a, fx_node) and a.op != "output":
                     b, chain = base(a)
                     if b not in nontensor and b not in tuples:
