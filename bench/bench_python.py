@@ -16,8 +16,8 @@ user calibrates):
   calculate_qparams (a HistogramObserver's search), which convert_fx also runs.
 
 Median of RUNS repetitions each (BENCH_RUNS, default 3), and the ratio of opinfo's fastest run
-to the fastest of PyTorch's check ("best"), which a loaded machine moves less than the medians;
-figures only. Run with Debian's python3 (torch 1.13, torchvision) and PYTHONPATH=bindings/python.
+to the fastest of PyTorch's check ("best"); figures only. Run with Debian's python3 (torch 1.13,
+torchvision) and PYTHONPATH=bindings/python.
 """
 import os
 import statistics
