@@ -36,7 +36,9 @@ void cli_print_error(const opinfo_error_t *e)
     cli_put_escaped(stderr, e->source[0] ? e->source : cli_prog);
     if (e->source[0] && e->line > 0)
         fprintf(stderr, ":%d:%d", e->line, e->column);
-    fputs(": error: ", stderr);
+    fputs(": ", stderr);
+    cli_put_severity(stderr, "error");
+    fputs(": ", stderr);
     cli_put_escaped(stderr, text);
     fputc('\n', stderr);
 }
@@ -55,6 +57,28 @@ int cli_pick_format(const char *value, const char *const *names, const char *wha
     }
     cli_usage_error("unknown --format \"%s\" for %s (one of: %s)", value, what, list);
     return -1;
+}
+
+/* the --color of the command line being parsed: for the messages of every tool (cli_put_severity) */
+static cli_color_mode color_mode = CLI_COLOR_AUTO;
+
+int cli_color_stream(FILE *f)
+{
+    cli_common c;
+    memset(&c, 0, sizeof c);
+    c.color = color_mode;
+    return cli_color_on(&c, f);
+}
+
+void cli_put_severity(FILE *f, const char *word)
+{
+    const char *on = strcmp(word, "error") == 0     ? "\033[1;31m"
+                     : strcmp(word, "warning") == 0 ? "\033[1;35m"
+                                                    : "\033[1;36m";
+    if (cli_color_stream(f))
+        fprintf(f, "%s%s\033[0m", on, word);
+    else
+        fputs(word, f);
 }
 
 int cli_color_on(const cli_common *c, FILE *f)
@@ -159,6 +183,7 @@ int cli_begin(cli_parser *p, int argc, char **argv, const char *short_opts,
     snprintf(p->shorts, sizeof p->shorts, "-:o:f:qVh%s", short_opts ? short_opts : "");
     opterr = 0;
     optind = 0; /* a full reinitialisation (glibc) */
+    color_mode = c->color;
     return 0;
 }
 
@@ -197,6 +222,7 @@ int cli_next(cli_parser *p, const char **name, const char **arg)
             else
                 p->status = cli_usage_error("--color must be auto, always or never, not \"%s\"",
                                             optarg);
+            color_mode = c->color;
             break;
         case '?':
         case ':':

@@ -76,6 +76,11 @@ int cli_pick_format(const char *value, const char *const *names, const char *wha
 /* Should text written to f carry colour? --color=always/never, else a terminal without NO_COLOR
  * and with a TERM other than "dumb". */
 int cli_color_on(const cli_common *c, FILE *f);
+/* The same for the --color the last cli_begin/cli_next parsed (auto before any). */
+int cli_color_stream(FILE *f);
+/* A severity word, "error", "warning" or "note", coloured as the text report colours it (bold
+ * red, magenta, cyan) when cli_color_stream(f): every tool's errors and warnings on stderr. */
+void cli_put_severity(FILE *f, const char *word);
 
 /* ---- listings: one table, three renderings ------------------------------------------------ */
 

@@ -15,6 +15,7 @@
 
 #include "../core/internal.h"
 #include "cli.h"
+#include "common.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
 
@@ -43,7 +44,9 @@ static int fail(rd *r, const char *fmt, ...)
     va_end(ap);
     where(r, at, sizeof at);
     cli_put_escaped(stderr, at);
-    fputs(": error: ", stderr);
+    fputs(": ", stderr);
+    cli_put_severity(stderr, "error");
+    fputs(": ", stderr);
     cli_put_escaped(stderr, msg);
     fputc('\n', stderr);
     return 2;
@@ -145,14 +148,18 @@ int cli_config_read(const char *path, cli_config *c)
     rd r = {c, text, len, {0}};
     int rc = 0;
     if (!root) {
-        fprintf(stderr, "%s:%d:%d: error: %s\n", path, je.line > 0 ? je.line : 1,
-                je.column > 0 ? je.column : 1, je.text);
+        cli_put_escaped(stderr, path);
+        fprintf(stderr, ":%d:%d: ", je.line > 0 ? je.line : 1, je.column > 0 ? je.column : 1);
+        cli_put_severity(stderr, "error");
+        fputs(": ", stderr);
+        cli_put_escaped(stderr, je.text);
+        fputc('\n', stderr);
         rc = 2;
         goto done;
     }
     c->root = root;
     static const char *const top[] = {"$schema", "backend", "soc", "release", "select",
-                                      "ignore", "per_path", NULL};
+                                      "ignore", "per_path", "rules_url", NULL};
     static const char *const pp[] = {"files", "select", "ignore", NULL};
     if (!json_is_object(root)) {
         rc = fail(&r, "%s must be a JSON object", "the file");
@@ -163,8 +170,18 @@ int cli_config_read(const char *path, cli_config *c)
         (rc = setting(&r, root, "soc", 0, &c->soc)) ||
         (rc = setting(&r, root, "release", 0, &c->release)) ||
         (rc = setting(&r, root, "select", 1, &c->select)) ||
-        (rc = setting(&r, root, "ignore", 1, &c->ignore)))
+        (rc = setting(&r, root, "ignore", 1, &c->ignore)) ||
+        (rc = setting(&r, root, "rules_url", 0, &c->rules_url)))
         goto done;
+    if (c->rules_url.value) {
+        opinfo_error_t e;
+        opinfo_error_init(&e);
+        if (opinfo_rules_url_check(c->rules_url.value, &e) != OPINFO_OK) {
+            oi_jpath_push_key(&r.path, "rules_url");
+            rc = fail(&r, "\"rules_url\": %s", e.text);
+            goto done;
+        }
+    }
     json_t *per = json_object_get(root, "per_path");
     if (per) {
         oi_jpath_push_key(&r.path, "per_path");

@@ -22,6 +22,7 @@ typedef struct cli_config {
     char *dir;  /* its directory, absolute */
     void *root; /* the parsed document (json_t), owning the strings below */
     cli_setting backend, soc, release, select, ignore;
+    cli_setting rules_url; /* the base of the rules' links (--rules-url), checked */
     cli_per_path *per_path;
     size_t n_per_path;
     char **owned; /* joined select/ignore lists */

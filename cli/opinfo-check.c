@@ -75,6 +75,10 @@ static void usage(FILE *f)
             "                        (-f text, json, tsv), and exit (rule:ID, op:NAME force\n"
             "                        either)\n"
             "  --source-root DIR     SARIF: locations relative to DIR (uriBaseId SRCROOT)\n"
+            "  --rules-url URL       where the rules' pages are (a directory URL ending in '/',\n"
+            "                        e.g. the rules directory of a published repository): the\n"
+            "                        base of the links in SARIF, -f github, --list-rules and\n"
+            "                        --explain (default: the installed pages, %s)\n"
             "  --config C            annotate: the quant config (qnn-htp: 8a8w, 8a4w, 16a8w,\n"
             "                        16a16w, 16a4w, 16a4w-block[:BLOCK], 16a2w; see\n"
             "                        --list-plugins for each plugin's configs)\n"
@@ -101,7 +105,7 @@ static void usage(FILE *f)
             "exit status: 0 clean, warnings only, or --warn; 1 errors (--strict); 2 usage, input or "
             "database error\n"
             "documentation (qgraph.md, rules.md, autofix.md, overrides.md): " OPINFO_DOCDIR "\n",
-            opinfo_db_default_path());
+            opinfo_db_default_path(), opinfo_rules_url());
 }
 
 /* the project file and the filter live until exit, whichever way main returns */
@@ -128,7 +132,8 @@ static void show_setting(const char *name, const char *flag, const char *flag_va
 
 /* --show-config: every setting, and where it came from */
 static void show_config(const opinfo_check_options *o, const char *sel, const char *ign,
-                        const char *const *files, size_t nfiles, int no_config)
+                        const char *rules_url, const char *const *files, size_t nfiles,
+                        int no_config)
 {
     printf("config: %s\n", no_config ? "not read (--no-config)" : cfg.path ? cfg.path : "none found");
     show_setting("backend", "--backend", o->backend == cfg.backend.value ? NULL : o->backend,
@@ -139,6 +144,8 @@ static void show_config(const opinfo_check_options *o, const char *sel, const ch
                  &cfg.release, "the input's target, else the latest");
     show_setting("select", "--select", sel, &cfg.select, "ALL");
     show_setting("ignore", "--ignore", ign, &cfg.ignore, "none");
+    show_setting("rules_url", "--rules-url", rules_url == cfg.rules_url.value ? NULL : rules_url,
+                 &cfg.rules_url, opinfo_rules_url());
     for (size_t i = 0; i < nfiles; i++) {
         const cli_per_path *pp = cli_config_for(&cfg, files[i]);
         if (!pp)
@@ -162,12 +169,68 @@ static int check_rules(int ignore, const char *list, const char *origin)
         return 0;
     if (origin) {
         cli_put_escaped(stderr, origin);
-        fputs(": error: ", stderr);
+        fputs(": ", stderr);
+        cli_put_severity(stderr, "error");
+        fputs(": ", stderr);
     } else
         fprintf(stderr, "%s: --", cli_prog);
     cli_put_escaped(stderr, e.text);
     fputc('\n', stderr);
     return -1;
+}
+
+/* ---- the rules' links under --rules-url ------------------------------------------------------- */
+
+/* the catalog (the validator's rules, then the plugins'), its links rebased on url */
+static int list_rules_at(opinfo_plugins *pl, const char *url, const char *format, char **out,
+                         opinfo_error_t *e)
+{
+    size_t nb, np = 0;
+    const opinfo_rule_info *b = opinfo_rules(&nb), *pr = NULL;
+    int rc;
+    if (!url)
+        return opinfo_rules_catalog(pl, format, out, e);
+    if (pl && (rc = opinfo_plugins_rules(pl, &pr, &np, e)) != OPINFO_OK)
+        return rc;
+    opinfo_rule_info *all = calloc(nb + np + 1, sizeof *all);
+    char **links = calloc(nb + np + 1, sizeof *links);
+    rc = all && links ? OPINFO_OK : OPINFO_ENOMEM;
+    for (size_t i = 0; rc == OPINFO_OK && i < nb + np; i++) {
+        all[i] = i < nb ? b[i] : pr[i - nb];
+        if ((rc = opinfo_rule_link(&all[i], url, &links[i], e)) == OPINFO_OK)
+            all[i].help_uri = links[i];
+    }
+    if (rc == OPINFO_OK)
+        rc = opinfo_rules_write(all, nb + np, format, out, e);
+    else if (rc == OPINFO_ENOMEM && !e->text[0])
+        snprintf(e->text, sizeof e->text, "out of memory");
+    for (size_t i = 0; links && i < nb + np; i++)
+        free(links[i]);
+    free(links);
+    free(all);
+    return rc;
+}
+
+/* --explain RULE's page again, its link rebased on url (*out replaced); 0 or -1 with e set */
+static int explain_rule_at(opinfo_plugins *pl, const char *what, const char *url,
+                           const char *format, char **out, opinfo_error_t *e)
+{
+    const opinfo_rule_info *ri = opinfo_rule_find(pl, strncmp(what, "rule:", 5) == 0 ? what + 5
+                                                                                   : what);
+    if (!ri)
+        return 0; /* not a rule: the page written is an op's */
+    opinfo_rule_info copy = *ri;
+    char *link = NULL, *text = NULL;
+    if (opinfo_rule_link(ri, url, &link, e) != OPINFO_OK)
+        return -1;
+    copy.help_uri = link;
+    int rc = opinfo_rule_write(&copy, format, &text, e);
+    free(link);
+    if (rc != OPINFO_OK)
+        return -1;
+    free(*out);
+    *out = text;
+    return 0;
 }
 
 static void put_diag_line(const char *what, const opinfo_diag *d, const char *reason)
@@ -571,7 +634,7 @@ enum {
     OPT_ACTIVATION_TYPE, OPT_WEIGHT_TYPE, OPT_LIST_PLUGINS, OPT_ALLOW_WRITABLE, OPT_PLUGIN_PATH,
     OPT_BACKEND, OPT_SOC, OPT_RELEASE, OPT_MAX_ERRORS, OPT_EXPLAIN, OPT_CONFIG, OPT_SELECT,
     OPT_IGNORE, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_SHOW_SUPPRESSED, OPT_SHOW_CONFIG,
-    OPT_NO_CONFIG, OPT_STATISTICS, OPT_SOURCE_ROOT, OPT_NO_INCREMENTAL
+    OPT_NO_CONFIG, OPT_STATISTICS, OPT_SOURCE_ROOT, OPT_NO_INCREMENTAL, OPT_RULES_URL
 };
 
 static const struct option check_opts[] = {
@@ -606,13 +669,14 @@ static const struct option check_opts[] = {
     {"statistics", no_argument, NULL, OPT_STATISTICS},
     {"no-incremental", no_argument, NULL, OPT_NO_INCREMENTAL},
     {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
+    {"rules-url", required_argument, NULL, OPT_RULES_URL},
     {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *output = NULL, *explain = NULL;
-    const char *max_errors = NULL, *config = NULL, *source_root = NULL;
+    const char *max_errors = NULL, *config = NULL, *source_root = NULL, *rules_url = NULL;
     const char *select = NULL, *ignore = NULL, *baseline = NULL, *write_baseline = NULL;
     int show_suppressed = 0, want_config = 0, no_config = 0;
     int annotate = 0, fix = 0, fix_overrides = 0;
@@ -671,6 +735,7 @@ int main(int argc, char **argv)
             case OPT_STATISTICS: statistics = 1; break;
             case OPT_NO_INCREMENTAL: incremental = 0; break;
             case OPT_SOURCE_ROOT: source_root = v; break;
+            case OPT_RULES_URL: rules_url = v; break;
             default: p.status = cli_usage_error("unknown option --%s", name ? name : "?");
             }
             if (p.status)
@@ -695,6 +760,15 @@ int main(int argc, char **argv)
         free(files);
         free(plugin_dirs);
         return 0;
+    }
+    if (rules_url) {
+        opinfo_error_t ue;
+        opinfo_error_init(&ue);
+        if (opinfo_rules_url_check(rules_url, &ue) != OPINFO_OK) {
+            free(files);
+            free(plugin_dirs);
+            return cli_usage_error("--rules-url: %s", ue.text);
+        }
     }
     db_path = cc.db;
     output = cc.output;
@@ -721,6 +795,24 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return status ? EXIT_VIOLATIONS : 0;
     }
+    /* the project file: found upward from the first input; flags override it (read before
+     * --list-rules and --explain: its rules_url is the base of their links) */
+    atexit(cleanup);
+    if (!no_config) {
+        char *dir = strdup(nfiles && strcmp(files[0], "-") != 0 ? files[0] : "./x");
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        int rc = dir ? cli_config_find(slash ? dir : ".", &cfg) : 2;
+        free(dir);
+        if (rc) {
+            free(files);
+            free(plugin_dirs);
+            return EXIT_TROUBLE;
+        }
+    }
+    if (!rules_url)
+        rules_url = cfg.rules_url.value;
     if (list_rules) { /* the validator's rules and the plugins' (validator/rules.c) */
         int lf = cli_pick_format(cc.format, cli_table_formats, "--list-rules");
         opinfo_plugins *pl = NULL;
@@ -731,7 +823,7 @@ int main(int argc, char **argv)
             status = EXIT_TROUBLE;
         else if (opinfo_plugins_open(plugin_dirs, n_plugin_dirs, plugin_flags, &pl, &pe) !=
                      OPINFO_OK ||
-                 opinfo_rules_catalog(pl, cli_table_formats[lf], &text, &pe) != OPINFO_OK) {
+                 list_rules_at(pl, rules_url, cli_table_formats[lf], &text, &pe) != OPINFO_OK) {
             print_error(&pe);
             status = EXIT_TROUBLE;
         } else
@@ -792,21 +884,6 @@ int main(int argc, char **argv)
         }
         o.max_errors = (size_t)mv;
     }
-    /* the project file: found upward from the first input; flags override it */
-    atexit(cleanup);
-    if (!no_config) {
-        char *dir = strdup(nfiles && strcmp(files[0], "-") != 0 ? files[0] : "./x");
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        if (slash)
-            *(slash == dir ? slash + 1 : slash) = '\0';
-        int rc = dir ? cli_config_find(slash ? dir : ".", &cfg) : 2;
-        free(dir);
-        if (rc) {
-            free(files);
-            free(plugin_dirs);
-            return EXIT_TROUBLE;
-        }
-    }
     if (!o.backend)
         o.backend = cfg.backend.value;
     if (!o.soc)
@@ -814,7 +891,7 @@ int main(int argc, char **argv)
     if (!o.release)
         o.release = cfg.release.value;
     if (want_config) {
-        show_config(&o, select, ignore, files, nfiles, no_config);
+        show_config(&o, select, ignore, rules_url, files, nfiles, no_config);
         free(files);
         free(plugin_dirs);
         return 0;
@@ -940,7 +1017,9 @@ int main(int argc, char **argv)
         int rc;
         if (explain_rule) {
             if (opinfo_explain(db, plugins, o.backend, o.release, o.soc, explain,
-                               cc.format ? cc.format : "text", &text, &e) != OPINFO_OK) {
+                               cc.format ? cc.format : "text", &text, &e) != OPINFO_OK ||
+                (rules_url && explain_rule_at(plugins, explain, rules_url,
+                                              cc.format ? cc.format : "text", &text, &e))) {
                 print_error(&e);
                 status = e.code == OPINFO_ENOTFOUND ? EXIT_VIOLATIONS : EXIT_TROUBLE;
             } else
@@ -974,6 +1053,10 @@ int main(int argc, char **argv)
         return status;
     }
     opinfo_report *report = opinfo_report_new();
+    if (report && rules_url && opinfo_report_set_rules_url(report, rules_url, &e) != OPINFO_OK) {
+        opinfo_report_free(report);
+        report = NULL;
+    }
     if (!report) {
         fprintf(stderr, "%s: out of memory\n", cli_prog);
         opinfo_plugins_close(plugins);

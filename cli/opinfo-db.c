@@ -56,7 +56,7 @@ static void usage(FILE *f)
             "                            (tsv: a header line, then tab-separated fields)\n"
             "  -o, --output FILE         write the results there (whole) instead of stdout\n"
             "  -q, --quiet               no summary on stderr\n"
-            "  --color=auto|always|never accepted by every opinfo tool\n"
+            "  --color=auto|always|never colour \"error\" on stderr (auto: on a terminal)\n"
             "  -V, --version             print versions and exit\n"
             "  -h, --help                print this help and exit\n"
             "\n"

@@ -37,7 +37,9 @@ static void usage(FILE *f)
             "  --plugin-path DIR     look for backend plugins in DIR first (repeatable)\n"
             "  --allow-writable-plugins  load plugins from directories others may write\n"
             "  -q, --quiet           accepted by every opinfo tool; this one prints no summary\n"
-            "  --db PATH, --color=WHEN  accepted by every opinfo tool; kernels use neither\n"
+            "  --color=WHEN          colour \"error\" and \"warning\" on stderr: auto (on a\n"
+            "                        terminal), always or never\n"
+            "  --db PATH             accepted by every opinfo tool; kernels do not use it\n"
             "  -V, --version         the version\n"
             "  -h, --help            this help\n"
             "\n"
@@ -141,7 +143,7 @@ typedef struct kargs {
     cli_common *c;
     const char *backend, *ins[MAX_ARGS], *plugin_dirs[MAX_ARGS], *attr_specs[MAX_ARGS];
     size_t n_in, n_dirs, n_attr, plugin_flags;
-    int list;
+    int list, old_out; /* old_out: --out was given (warned about after parsing, in --color) */
 } kargs;
 
 static int kernel_option(int opt, const char *name, const char *arg, void *ud)
@@ -156,7 +158,7 @@ static int kernel_option(int opt, const char *name, const char *arg, void *ud)
     case OPT_BACKEND: k->backend = arg; break;
     case OPT_IN: k->ins[k->n_in++] = arg; break;
     case OPT_OUT:
-        fprintf(stderr, "%s: warning: --out is deprecated; use -o/--output\n", cli_prog);
+        k->old_out = 1;
         k->c->outputs[k->c->n_outputs++] = k->c->output = arg;
         break;
     case OPT_ATTR: k->attr_specs[k->n_attr++] = arg; break;
@@ -191,6 +193,11 @@ int main(int argc, char **argv)
 
     if ((status = cli_parse(argc, argv, "", kernel_opts, &c, kernel_option, &k, &first)))
         goto done;
+    if (k.old_out) {
+        fprintf(stderr, "%s: ", cli_prog);
+        cli_put_severity(stderr, "warning");
+        fputs(": --out is deprecated; use -o/--output\n", stderr);
+    }
     status = 2;
     if (c.help) {
         usage(stdout);

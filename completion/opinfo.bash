@@ -66,7 +66,7 @@ _opinfo_check()
     --plugin-path | --source-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --db | -o | --output | --overrides | --baseline | --write-baseline)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --max-errors | --config | --select | --ignore) return ;;
+    --max-errors | --config | --select | --ignore | --rules-url) return ;;
     esac
     if [[ $cur == -* ]]; then
         _opinfo_reply "$(printf '%s\n' --backend --soc --release --db --strict --warn --format \
@@ -74,8 +74,8 @@ _opinfo_check()
             --allow-writable-plugins --explain --config --fix --overrides --activation-type \
             --weight-type --activation-symmetric --weight-symmetric --weight-asymmetric --ort \
             --full-delegation --select --ignore --show-suppressed --baseline --write-baseline \
-            --show-config --no-config --statistics --color --source-root --no-incremental \
-            --version --help)" "$cur"
+            --show-config --no-config --statistics --color --source-root --rules-url \
+            --no-incremental --version --help)" "$cur"
     elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "annotate fix-overrides" -- "$cur") $(compgen -f -- "$cur"))
     else

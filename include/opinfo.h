@@ -597,6 +597,20 @@ OPINFO_API int opinfo_rule_write(const opinfo_rule_info *rule, const char *forma
  * may be NULL: the validator's alone), rendered as opinfo_rules_write does. */
 OPINFO_API int opinfo_rules_catalog(struct opinfo_plugins *plugins, const char *format,
                                     char **out, opinfo_error_t *err);
+/* Where the rules' pages are. opinfo_rules_url: the base the build names (RULES_URL: the
+ * installed docs/rules/ by default), which every link of the validator's rules and of the
+ * in-tree plugins' starts with. opinfo_rules_url_check: OPINFO_EUSAGE unless url is an absolute
+ * URL (a scheme such as https: or file:) of a directory (it ends in '/'), without spaces or
+ * control characters; the error's text names what is wrong. opinfo_rule_link: the rule's link
+ * with that base replaced by url (NULL: kept), into *out (malloc'd; NULL when the rule has no
+ * page); a link elsewhere (a plugin's own page) is kept as it is. */
+OPINFO_API const char *opinfo_rules_url(void);
+OPINFO_API int opinfo_rules_url_check(const char *url, opinfo_error_t *err);
+OPINFO_API int opinfo_rule_link(const opinfo_rule_info *rule, const char *url, char **out,
+                                opinfo_error_t *err);
+/* The report's rule links (SARIF's helpUri, the github format's) rebased on url, as
+ * opinfo_rule_link does; NULL restores the build's. OPINFO_EUSAGE as opinfo_rules_url_check. */
+OPINFO_API int opinfo_report_set_rules_url(opinfo_report *r, const char *url, opinfo_error_t *err);
 /* --explain: a rule's page when `what` is a rule id (the validator's or a plugin's), else what
  * op `what` needs on backend (opinfo_db_explain; text only). "rule:ID" and "op:NAME" force
  * either; a name that is both a rule and an op of backend is OPINFO_EUSAGE asking which, and so

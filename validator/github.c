@@ -1,10 +1,12 @@
 /* The report as GitHub Actions workflow commands (docs/adoption.md): one line per diagnostic,
- *   ::error file=F,line=L,col=C,title=opinfo RULE::NODE: MESSAGE%0Afix: FIX
- * which the Actions runner turns into an annotation on the file. Every value is escaped as the
+ *   ::error file=F,line=L,col=C,title=opinfo RULE::NODE: MESSAGE%0Afix: FIX%0Adocumentation: URL
+ * which the Actions runner turns into an annotation on the file, the rule's page (--rules-url)
+ * on its last line. Every value is escaped as the
  * runner decodes it (% CR LF in the message; also : and , in properties), so a name from the
  * model can never end a command or start another; other control characters are written
  * visibly (\x1b), as in the text report. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "validator_internal.h"
@@ -54,6 +56,12 @@ char *oi_write_github(const opinfo_report *r)
         if (d->fix) {
             oi_buf_puts(&b, "%0Afix: ");
             put(&b, d->fix, 0);
+        }
+        char *link = oi_report_rule_link(r, d->rule);
+        if (link) {
+            oi_buf_puts(&b, "%0Adocumentation: ");
+            put(&b, link, 0);
+            free(link);
         }
         oi_buf_puts(&b, "\n");
     }

@@ -39,6 +39,7 @@ struct opinfo_report {
     size_t nargs;
     int exit_code, has_invocation;
     const char *src_root;     /* --source-root: an absolute directory, with a final '/' */
+    const char *rules_url;    /* --rules-url: the base of the rules' links, NULL: the build's */
 };
 
 opinfo_report *opinfo_report_new(void)
@@ -300,6 +301,30 @@ static const opinfo_rule_info *rule_doc(const opinfo_report *r, const char *id)
         if (strcmp(r->prules[k].id, id) == 0)
             ri = &r->prules[k];
     return ri;
+}
+
+int opinfo_report_set_rules_url(opinfo_report *r, const char *url, opinfo_error_t *err)
+{
+    int rc;
+    if (!r)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_set_rules_url: NULL report");
+    if (url && (rc = opinfo_rules_url_check(url, err)) != OPINFO_OK)
+        return rc;
+    const char *k = url ? keep(r, url) : NULL;
+    if (url && !k)
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+    r->rules_url = k;
+    return OPINFO_OK;
+}
+
+char *oi_report_rule_link(const opinfo_report *r, const char *id)
+{
+    const opinfo_rule_info *ri = rule_doc(r, id);
+    char *link = NULL;
+    if (ri)
+        oi_rule_link(ri->help_uri, r->rules_url, &link);
+    return link;
 }
 
 int opinfo_report_set_invocation(opinfo_report *r, int argc, const char *const *argv,
@@ -573,8 +598,14 @@ static json_t *sarif_rule(const opinfo_report *r, const char *id)
                           "level", level);
     free(text);
     free(md);
-    if (o && ri->help_uri)
-        json_object_set_new(o, "helpUri", json_string(ri->help_uri));
+    char *link = NULL;
+    if (o && ri->help_uri && oi_rule_link(ri->help_uri, r->rules_url, &link)) {
+        json_decref(o);
+        return NULL;
+    }
+    if (link)
+        json_object_set_new(o, "helpUri", json_string(link));
+    free(link);
     if (o && ri->plugin)
         json_object_set_new(o, "properties", json_pack("{s:s}", "plugin", ri->plugin));
     return o;

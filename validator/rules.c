@@ -503,6 +503,72 @@ int opinfo_rule_write(const opinfo_rule_info *r, const char *format, char **out,
     return OPINFO_OK;
 }
 
+/* ---- where the pages are ---------------------------------------------------------------------- */
+
+const char *opinfo_rules_url(void) { return OPINFO_RULES_URL; }
+
+/* A URL --rules-url may name: a scheme, then a directory's path (docs/rules.md) */
+
+int opinfo_rules_url_check(const char *url, opinfo_error_t *err)
+{
+    if (!url)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_rules_url_check: NULL URL");
+    size_t n = strlen(url), i = 0;
+    if (n > 2000)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "a URL of %zu bytes: at most 2000", n);
+    for (const unsigned char *u = (const unsigned char *)url; *u; u++)
+        if (*u <= ' ' || *u == 0x7f || strchr("\"<>\\^`{|}", *u))
+            return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                                "\"%s\" is not a URL: %s", url,
+                                *u <= ' ' || *u == 0x7f ? "it holds a space or a control character"
+                                                        : "it holds a character a URL escapes");
+    /* RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':' */
+    while (url[i] && ((url[i] >= 'a' && url[i] <= 'z') || (url[i] >= 'A' && url[i] <= 'Z') ||
+                      (i && ((url[i] >= '0' && url[i] <= '9') || strchr("+-.", url[i])))))
+        i++;
+    if (i < 2 || url[i] != ':' || !url[i + 1])
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "\"%s\" is not a URL: it needs a scheme, such as https:// or file://",
+                            url);
+    if (url[n - 1] != '/')
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "\"%s\" does not end in '/': give the directory of the rules' "
+                            "pages (docs/rules/)",
+                            url);
+    return OPINFO_OK;
+}
+
+int oi_rule_link(const char *help_uri, const char *base, char **out)
+{
+    const char *from = OPINFO_RULES_URL;
+    size_t fl = strlen(from);
+    *out = NULL;
+    if (!help_uri)
+        return 0;
+    if (!base || strncmp(help_uri, from, fl) != 0)
+        return (*out = strdup(help_uri)) ? 0 : -1;
+    size_t bl = strlen(base), rl = strlen(help_uri + fl);
+    if (!(*out = malloc(bl + rl + 1)))
+        return -1;
+    memcpy(*out, base, bl);
+    memcpy(*out + bl, help_uri + fl, rl + 1);
+    return 0;
+}
+
+int opinfo_rule_link(const opinfo_rule_info *rule, const char *url, char **out,
+                     opinfo_error_t *err)
+{
+    int rc;
+    if (!rule || !out)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_rule_link: NULL argument");
+    if (url && (rc = opinfo_rules_url_check(url, err)) != OPINFO_OK)
+        return rc;
+    if (oi_rule_link(rule->help_uri, url, out))
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+    return OPINFO_OK;
+}
+
 /* ---- the catalog and --explain ---------------------------------------------------------------- */
 
 int opinfo_rules_catalog(struct opinfo_plugins *plugins, const char *format, char **out,

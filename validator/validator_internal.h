@@ -175,6 +175,12 @@ OPINFO_INTERNAL const opinfo_rule_info *oi_rule_builtin(const char *id);
 struct json_t;
 OPINFO_INTERNAL struct json_t *oi_rule_json(const opinfo_rule_info *r);
 OPINFO_INTERNAL char *oi_rule_render(const opinfo_rule_info *r, int markdown);
+/* The link of a rule whose page is help_uri (may be NULL), rebased on base (NULL: kept), as
+ * opinfo_rule_link: 0 with *out malloc'd or NULL (no page); -1 when out of memory. */
+OPINFO_INTERNAL int oi_rule_link(const char *help_uri, const char *base, char **out);
+/* The link of rule id in the report (its rules URL applied): malloc'd, NULL when the rule has no
+ * page or memory ran out (report.c; the github writer's). */
+OPINFO_INTERNAL char *oi_report_rule_link(const opinfo_report *r, const char *id);
 /* The rules a plugin documents (ABI 1.2), copied into the report: its SARIF rules[] and JUnit
  * name them after the plugin is unloaded. */
 struct opinfo_plugin;

@@ -83,11 +83,24 @@ if [ "$n" -eq 4 ]; then ok; else bad "$n opinfo-check commands in the CI example
 if [ "$(cat "$T/ci/status.1")" = 1 ] &&
     grep -q "^::error file=models/matmul.qgraph.json,line=26,col=5,title=opinfo arch-gate::mm1: " "$T/ci/out.1"; then ok; else bad "github step: $(cat "$T/ci/out.1")"; fi
 if grep -q "arch-gate  error" "$T/ci/out.1"; then ok; else bad "github step: no --statistics"; fi
+# every annotation links its rule's page under the workflow's --rules-url, the docs/rules/ of the
+# opinfo sources it checks out: a page these sources have
+url=$(sed -n 's/.*--rules-url \([^ ]*\).*/\1/p' "$T/ci/commands" | sort -u)
+links=$(grep '^::' "$T/ci/out.1" | sed -n 's/.*%0Adocumentation: \(.*\)$/\1/p')
+if [ "$(printf '%s\n' "$url" | wc -l)" = 1 ] && [ -n "$links" ] &&
+    [ "$(grep -c '^::' "$T/ci/out.1")" = "$(printf '%s\n' "$links" | wc -l)" ]; then ok; else bad "github step: one --rules-url, a link per annotation: $url / $links"; fi
+for l in $links; do
+    case $l in "$url"*) [ -s "$SRC/docs/rules/${l#"$url"}" ] && ok || bad "$l: no such page in docs/rules/" ;;
+    *) bad "$l is not under $url" ;; esac
+done
 if [ "$(cat "$T/ci/status.2")" = 0 ] && /usr/bin/python3 -c "
 import json, sys
 d = json.load(open('$T/ci/opinfo.sarif'))
 r = d['runs'][0]['results']
-sys.exit(0 if len(r) == 1 and r[0]['ruleId'] == 'arch-gate' else 1)"; then ok; else bad "SARIF step"; fi
+rules = d['runs'][0]['tool']['driver']['rules']
+ok = len(r) == 1 and r[0]['ruleId'] == 'arch-gate'
+ok = ok and all(x['helpUri'].startswith('https://') and x['helpUri'].endswith('/docs/rules/' + x['id'] + '.md') for x in rules)
+sys.exit(0 if ok else 1)"; then ok; else bad "SARIF step"; fi
 if [ "$(cat "$T/ci/status.3")" = 0 ] && grep -q "<testsuite" "$T/ci/opinfo-junit.xml"; then ok; else bad "JUnit step"; fi
 if [ "$(cat "$T/ci/status.4")" = 1 ]; then ok; else bad "gitlab gate did not fail"; fi
 

@@ -8,9 +8,13 @@ rm -rf "$P"
 mkdir -p "$P/proj/models/legacy" "$P/proj/sub"
 # qnn-htp 2.44: its 8-bit Sigmoid needs fixed qparams, so the model has four rules to select from
 HTP="--backend qnn-htp --soc SM8450 --release 2.44"
-# same_as_p GOLDEN out|err: the output with the temporary directory written as $P
+# the build's base of the rules' links (RULES_URL): where the docs are installed
+abs_check_adopt=$(cd "$(dirname "$CHECK")" && pwd)/opinfo-check
+RULES_URL_BUILT=$("$CHECK" --list-rules -f tsv | sed -n 2p | cut -f5 | sed 's|op-unsupported\.md$||')
+# same_as_p GOLDEN out|err: the output with the temporary directory written as $P and the build's
+# rules URL as <RULES_URL>/
 same_as_p() {
-    sed "s|$P|\$P|g" "$T/$2" >"$T/$2.p"
+    sed -e "s|$P|\$P|g" -e "s|$RULES_URL_BUILT|<RULES_URL>/|g" "$T/$2" >"$T/$2.p"
     if cmp -s "$1" "$T/$2.p"; then ok; else
         bad "$2 differs from $1"
         diff -u "$1" "$T/$2.p" | head -20 >&2
@@ -176,7 +180,11 @@ if [ "$(cat "$P/victim")" = precious ]; then ok; else bad "--write-baseline wrot
 
 # --- -f github: one workflow command per diagnostic ----------------------------------------------
 expect 1 "$CHECK" $HTP -f github "$AD/model.json"
-same_as "$AE/github.out" out
+same_as_p "$AE/github.out" out
+# --rules-url: each annotation's last line links the rule's page there
+expect 1 "$CHECK" $HTP -f github --rules-url https://example.org/opinfo/blob/v1/docs/rules/ "$AD/model.json"
+has "%0Adocumentation: https://example.org/opinfo/blob/v1/docs/rules/arch-gate.md" out
+if [ "$(grep -c '%0Adocumentation: https://example.org/opinfo/blob/v1/docs/rules/[a-z-]*\.md$' "$T/out")" -eq 4 ]; then ok; else bad "not every annotation links its rule"; fi
 expect 0 "$CHECK" $HTP -f github --baseline "$P/base.json" "$AD/model.json"
 lines 0 out
 # a node name with a line break, "::" and "%" stays inside its one command
@@ -184,3 +192,49 @@ sed 's/"name": "conv1"/"name": "conv\\n::error file=x::100%,:"/' "$AD/model.json
 expect 1 "$CHECK" $HTP -f github "$P/hostile.json"
 lines 4 out
 has '::conv%0A::error file=x::100%25,:: weight w' out
+
+# --- --rules-url and "rules_url": the base of every rule link -------------------------------------
+RU=https://example.org/opinfo/blob/v1/docs/rules/
+expect 1 "$CHECK" $HTP -f sarif --rules-url "$RU" --backend qnn-htp --soc SM8850 \
+    tests/cases/019-htp-E12-2bit-per-tensor-conv2d/input.json
+if "${PYTHON:-/usr/bin/python3}" -c '
+import json, sys
+rules = json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]
+assert rules and all(r["helpUri"] == sys.argv[2] + r["id"] + ".md" for r in rules), rules
+assert any("/" in r["id"] for r in rules)  # a plugin rule too
+' "$T/out" "$RU"; then ok; else bad "--rules-url: SARIF helpUri"; fi
+expect 0 "$CHECK" --list-rules -f tsv --rules-url "$RU"
+if [ "$(sed 1d "$T/out" | cut -f1,5 | awk -F'\t' -v u="$RU" '$2 != u $1 ".md"' | wc -l)" -eq 0 ] &&
+    grep -q "	${RU}qnn-htp/per-tensor-2bit.md$" "$T/out"; then ok; else bad "--list-rules --rules-url"; fi
+expect 0 "$CHECK" --explain arch-gate --rules-url "$RU"
+has "documentation: ${RU}arch-gate.md" out
+expect 0 "$CHECK" --explain rule:qnn-htp/per-tensor-2bit -f json --rules-url "$RU"
+has "\"help_uri\": \"${RU}qnn-htp/per-tensor-2bit.md\"" out
+# bad values: a usage error naming the option, exit 2
+expect 2 "$CHECK" $HTP --rules-url docs/rules/ "$AD/model.json"
+has "opinfo-check: --rules-url: \"docs/rules/\" is not a URL: it needs a scheme, such as https:// or file:// (try 'opinfo-check --help')" err
+expect 2 "$CHECK" $HTP --rules-url https://example.org/rules "$AD/model.json"
+has "does not end in '/'" err
+expect 2 "$CHECK" --list-rules --rules-url "https://example.org/a b/"
+has "it holds a space or a control character" err
+lines 0 out
+# the project file: its rules_url, under the flag; --show-config says which; a bad one names
+# the file and the position
+mkdir -p "$P/ru" "$P/ru-bad"
+cp "$AD/model.json" "$P/ru/m.json"
+cp "$AD/model.json" "$P/ru-bad/m.json"
+printf '{\n  "backend": "qnn-htp", "soc": "SM8450", "release": "2.44",\n  "rules_url": "%s"\n}\n' "$RU" >"$P/ru/.opinfo.json"
+printf '{\n  "backend": "qnn-htp",\n  "rules_url": "file://docs/rules"\n}\n' >"$P/ru-bad/.opinfo.json"
+expect 1 "$CHECK" -f github "$P/ru/m.json"
+if [ "$(grep -c "%0Adocumentation: ${RU}[a-z-]*\.md$" "$T/out")" -eq 4 ]; then ok; else bad "rules_url from .opinfo.json"; fi
+expect 1 "$CHECK" -f github --rules-url file:///srv/rules/ "$P/ru/m.json"
+if [ "$(grep -c "%0Adocumentation: file:///srv/rules/[a-z-]*\.md$" "$T/out")" -eq 4 ]; then ok; else bad "--rules-url over rules_url"; fi
+expect 0 "$CHECK" --show-config "$P/ru/m.json"
+has "rules_url: $RU ($P/ru/.opinfo.json:3:16)" out
+expect 0 "$CHECK" --show-config --rules-url file:///srv/rules/ "$P/ru/m.json"
+has "rules_url: file:///srv/rules/ (--rules-url)" out
+(cd "$P/ru" && $RUN "$abs_check_adopt" --list-rules -f tsv >"$T/out" 2>"$T/err")
+if grep -q "	${RU}arch-gate.md$" "$T/out"; then ok; else bad "--list-rules in a project: rules_url not used"; fi
+expect 2 "$CHECK" "$P/ru-bad/m.json"
+has "$P/ru-bad/.opinfo.json:3:16: error: \"rules_url\": \"file://docs/rules\" does not end in '/'" err
+lines 1 err

@@ -45,6 +45,52 @@ abs_check=$(cd "$(dirname "$CHECK")" && pwd)/opinfo-check
 abs_db=$(cd "$(dirname "$OPINFO_DB")" && pwd)/$(basename "$OPINFO_DB")
 (cd "$T" && OPINFO_DB="$abs_db" $RUN "$abs_check" --backend qnn-htp --soc SM8450 -- -x.json >out 2>err)
 if [ $? -eq 1 ] && grep -qF -- "-x.json:" "$T/out"; then ok; else bad "-- did not end the options"; fi
+# a file named like an option: an option before "--", the file after it
+cp "$CASE16" "$T/--strict"
+(cd "$T" && OPINFO_DB="$abs_db" $RUN "$abs_check" --backend qnn-htp --soc SM8450 --strict >out 2>err)
+if [ $? -eq 2 ] && grep -qF "no input files" "$T/err"; then ok; else bad "--strict before -- is not the option"; fi
+(cd "$T" && OPINFO_DB="$abs_db" $RUN "$abs_check" --backend qnn-htp --soc SM8450 -- --strict >out 2>err)
+if [ $? -eq 1 ] && grep -qF -- "--strict:26:5: error: mm1: " "$T/out"; then ok; else bad "-- --strict did not check the file: $(cat "$T/err")"; fi
+(cd "$T" && OPINFO_DB="$abs_db" $RUN "$abs_check" -- --backend qnn-htp >out 2>err)
+if [ $? -eq 2 ] && grep -qF -- "--backend: error: cannot open: No such file or directory" "$T/err"; then ok; else bad "-- --backend is not a file: $(cat "$T/err")"; fi
+# bundled short options, a value attached to the last: every tool
+expect 0 "$DB_TOOL" -qftsv list backends
+has "$(printf 'backend\t')" out
+expect 0 "$DB_TOOL" list backends -qfjson
+has '"backend": "qnn-htp"' out
+expect 0 "$KERNEL_TOOL" --backend xnnpack -qftsv --list
+if head -n 1 "$T/out" | grep -q "$(printf '\t')"; then ok; else bad "opinfo-kernel -qftsv --list"; fi
+expect 2 "$CHECK" -qxf json "$CASE16"
+has "opinfo-check: unknown option -x (try 'opinfo-check --help')" err
+# a prefix of exactly two long options: refused, naming both; whole names and unique prefixes pass
+expect 2 "$CHECK" --show "$CASE16"
+has "opinfo-check: option --show is ambiguous (--show-suppressed, --show-config) (try 'opinfo-check --help')" err
+lines 1 err
+lines 0 out
+expect 2 "$CHECK" --r 2.44 --backend qnn-htp --soc SM8450 "$CASE16"
+has "opinfo-check: option --r is ambiguous (--release, --rules-url) (try 'opinfo-check --help')" err
+expect 1 "$CHECK" --rel 2.44 --backend qnn-htp --soc SM8450 "$CASE16"
+has "opinfo-check: 1 error, 0 warnings in 1 node" err
+expect 0 "$CHECK" --show-c --backend qnn-htp "$CASE16"
+has "backend: qnn-htp (--backend)" out
+
+# --explain NAME where NAME is both a rule id and an op of the backend: refused, exit 2, naming
+# both ways to say which; rule: and op: settle it (a database whose backend has an op "axis")
+sed 's/"name": "Conv2d"/"name": "axis"/' tests/bad-inputs/constraints/ok-minimal.json >"$T/both.json"
+rm -f "$T/both.db"*
+expect 0 "$DB_TOOL" --db "$T/both.db" init
+expect 0 "$DB_TOOL" --db "$T/both.db" import "$T/both.json"
+expect 2 "$CHECK" --db "$T/both.db" --backend testbe --explain axis
+has "opinfo-check: error: --explain axis: both a rule and an op of testbe; say which: --explain rule:axis or --explain op:axis" err
+lines 0 out
+expect 0 "$CHECK" --db "$T/both.db" --backend testbe --explain rule:axis
+has "axis: per-channel quantization" out
+expect 0 "$CHECK" --db "$T/both.db" --backend testbe --explain op:axis
+has "axis (testbe" out
+# without --backend there is no op to mistake it for: the rule
+expect 0 "$CHECK" --db "$T/both.db" --explain axis
+has "axis: per-channel quantization" out
+
 # a command word after options; ./annotate is a file
 expect 2 "$CHECK" --backend qnn-htp --soc SM8650 annotate examples/float/cnn.qgraph.json
 has "annotate needs --config" err
@@ -191,6 +237,48 @@ expect 1 "$CHECK" --backend qnn-htp --soc SM8450 "$CASE16"
 if grep -q "$(printf '\033')" "$T/out"; then bad "colour off a terminal"; else ok; fi
 expect 1 "$CHECK" --color=always -f json --backend qnn-htp --soc SM8450 "$CASE16"
 if grep -q "$(printf '\033')" "$T/out"; then bad "colour in JSON"; else ok; fi
+
+# every tool colours the severity of its errors and warnings on stderr the same way, on demand
+ESC=$(printf '\033')
+RED="$ESC[1;31merror$ESC[0m"
+MAG="$ESC[1;35mwarning$ESC[0m"
+expect 2 "$DB_TOOL" --color=always --db "$T/none.db" list backends
+has "$T/none.db: $RED: cannot open database: No such file or directory" err
+expect 2 "$DB_TOOL" --color=always import "$T/none.json" --db "$T/none.db"
+has "$RED: " err
+expect 2 "$KERNEL_TOOL" --color=always --backend xnnpack requantize --in "$T/none.npy" -o "$T/o.npy"
+has "$T/none.npy: $RED: cannot open: No such file or directory" err
+expect 2 "$KERNEL_TOOL" --out "$T/o.npy" --color=always --backend xnnpack requantize
+has "opinfo-kernel: $MAG: --out is deprecated; use -o/--output" err
+expect 2 "$CHECK" --color=always --backend qnn-htp --soc SM8450 "$T/none.json"
+has "$T/none.json: $RED: cannot open: No such file or directory" err
+mkdir -p "$T/colcfg"
+cp "$CASE16" "$T/colcfg/m.json"
+printf '{\n  "soc": 8450\n}\n' >"$T/colcfg/.opinfo.json"
+expect 2 "$CHECK" --color=always "$T/colcfg/m.json"
+has "$T/colcfg/.opinfo.json:2:10: $RED: \"soc\" must be a string" err
+# never, and auto off a terminal: no escape anywhere; a bad value is a usage error
+for tool in opinfo-db opinfo-kernel opinfo-check; do
+    for when in never auto; do
+        case $tool in
+        opinfo-db) expect 2 "$BUILD/bin/$tool" --color=$when --db "$T/none.db" list backends ;;
+        opinfo-kernel) expect 2 "$BUILD/bin/$tool" --color=$when --backend xnnpack requantize --in "$T/none.npy" -o "$T/o.npy" ;;
+        opinfo-check) expect 2 "$BUILD/bin/$tool" --color=$when --backend qnn-htp --soc SM8450 "$T/none.json" ;;
+        esac
+        has ": error: " err
+        if grep -q "$ESC" "$T/err" "$T/out"; then bad "$tool --color=$when coloured"; else ok; fi
+    done
+    expect 2 "$BUILD/bin/$tool" --color=bogus
+    has "$tool: --color must be auto, always or never, not \"bogus\" (try '$tool --help')" err
+    lines 0 out
+done
+# on a terminal (script(1)), auto colours; NO_COLOR turns it off
+if command -v script >/dev/null 2>&1; then
+    env -u NO_COLOR TERM=xterm script -qec "$DB_TOOL --db $T/none.db list backends" /dev/null >"$T/tty" 2>&1
+    if grep -qF "$RED" "$T/tty"; then ok; else bad "--color=auto on a terminal: $(cat -v "$T/tty")"; fi
+    NO_COLOR=1 TERM=xterm script -qec "$DB_TOOL --db $T/none.db list backends" /dev/null >"$T/tty" 2>&1
+    if grep -q "$ESC" "$T/tty"; then bad "NO_COLOR did not turn colour off"; else ok; fi
+fi
 
 # --backend other than the file's target re-targets: the target's SoC and release are another
 # backend's, so they are dropped (a backend with SoCs then needs --soc)

@@ -363,6 +363,7 @@ expect 0 "$CHECK" fix-overrides --backend qnn-htp --soc SM8650 --activation-type
 if [ "$(tr -d ' \n' <"$T/fo16.json")" = '{"r":[{"quant_type":"QUInt8"}],"W":[{"quant_type":"QInt8","symmetric":true}],"c":[{"quant_type":"QUInt16","convert":{"quant_type":"QUInt8","recv_nodes":["relu"]}}]}' ]; then ok; else bad "fix-overrides on ONNX: $(tr -d ' \n' <"$T/fo16.json")"; fi
 . tests/cli/safety.sh
 . tests/cli/adopt.sh
+. tests/cli/done.sh
 . tests/cli/grammar.sh
 . tests/cli/rules.sh
 . tests/cli/incremental.sh

@@ -258,6 +258,58 @@ static void rules_are_listed_once(void **state)
     free(s);
 }
 
+/* --rules-url: the base of every link replaced, bad bases refused with what is wrong */
+static void rule_links_take_a_base(void **state)
+{
+    (void)state;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    static const struct {
+        const char *url, *why;
+    } bad[] = {
+        {"docs/rules/", "needs a scheme"}, {"https://example.org/rules", "does not end in '/'"},
+        {"https://example.org/a b/", "a space"}, {"h:/", "needs a scheme"},
+        {"https:", "needs a scheme"}, {"https://x/<y>/", "a character a URL escapes"},
+        {"", "needs a scheme"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        opinfo_error_init(&e);
+        assert_int_equal(opinfo_rules_url_check(bad[i].url, &e), OPINFO_EUSAGE);
+        if (!strstr(e.text, bad[i].why))
+            fail_msg("%s: %s", bad[i].url, e.text);
+    }
+    assert_opinfo_ok(opinfo_rules_url_check("file:///srv/opinfo/rules/", &e), &e);
+    assert_opinfo_ok(opinfo_rules_url_check("https://example.org/o/blob/v1/docs/rules/", &e), &e);
+    const char *base = opinfo_rules_url();
+    const opinfo_rule_info *axis = opinfo_rule_find(NULL, "axis");
+    assert_int_equal(strncmp(axis->help_uri, base, strlen(base)), 0);
+    char *link = NULL;
+    assert_opinfo_ok(opinfo_rule_link(axis, "https://example.org/r/", &link, &e), &e);
+    assert_string_equal(link, "https://example.org/r/axis.md");
+    free(link);
+    assert_opinfo_ok(opinfo_rule_link(axis, NULL, &link, &e), &e);
+    assert_string_equal(link, axis->help_uri);
+    free(link);
+    /* a page elsewhere (a vendor's) keeps its link; no page, no link */
+    opinfo_rule_info vendor = *axis;
+    vendor.help_uri = "https://vendor.example/rules/x.md";
+    assert_opinfo_ok(opinfo_rule_link(&vendor, "https://example.org/r/", &link, &e), &e);
+    assert_string_equal(link, vendor.help_uri);
+    free(link);
+    vendor.help_uri = NULL;
+    link = (char *)"x";
+    assert_opinfo_ok(opinfo_rule_link(&vendor, "https://example.org/r/", &link, &e), &e);
+    assert_null(link);
+    assert_int_equal(opinfo_rule_link(axis, "nope", &link, &e), OPINFO_EUSAGE);
+    opinfo_report *r = opinfo_report_new();
+    assert_non_null(r);
+    assert_int_equal(opinfo_report_set_rules_url(r, "x/", &e), OPINFO_EUSAGE);
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_report_set_rules_url(r, "https://example.org/r/", &e), &e);
+    assert_opinfo_ok(opinfo_report_set_rules_url(r, NULL, &e), &e);
+    opinfo_report_free(r);
+}
+
 /* --explain: a rule id, an op, and what is neither */
 static void explain_tells_rules_from_ops(void **state)
 {
@@ -538,6 +590,7 @@ int test_validator(void)
         cmocka_unit_test(input_errors_point_at_the_value),
         cmocka_unit_test(oversized_and_null_input),
         cmocka_unit_test(check_needs_a_target),
+        cmocka_unit_test(rule_links_take_a_base),
         cmocka_unit_test(the_examples_are_clean),
         cmocka_unit_test(null_plugins_mean_the_installed_ones),
         cmocka_unit_test(suggested_socs_are_checked),

@@ -299,17 +299,9 @@ def check(qgraph: object, backend: str | None = None, soc: str | None = None,
         if lib.opinfo_check(dbh, g, ctypes.byref(opt), report, ctypes.byref(e)):
             _raise(e)
         _filter(lib, report, g, select, ignore, baseline)
-        diags = []
-        for i in range(lib.opinfo_report_count(report)):
-            d = lib.opinfo_report_get(report, i).contents
-            diags.append(Diagnostic(
-                rule=_str(d.rule), severity=_SEVERITY.get(d.severity, "error"),
-                message=_str(d.message), expected=_str(d.expected), actual=_str(d.actual),
-                fix=_str(d.fix), node=_str(d.node), op=_str(d.op), tensor=_str(d.tensor),
-                port=_str(d.port), variant=_str(d.variant), file=_str(d.file), line=d.line,
-                column=d.column, qgraph=_str(d.qgraph), qgraph_line=d.qgraph_line,
-                qgraph_column=d.qgraph_column,
-                node_index=d.node_index if d.node_index >= 0 else None))
+        get = lib.opinfo_report_get
+        diags = [_diagnostic(get(report, i).contents)
+                 for i in range(lib.opinfo_report_count(report))]
     finally:
         lib.opinfo_report_free(report)
         lib.opinfo_qgraph_free(g)
@@ -321,6 +313,23 @@ def check(qgraph: object, backend: str | None = None, soc: str | None = None,
         for d in diags:
             warnings.warn(str(d), OpinfoWarning, stacklevel=2)
     return diags
+
+
+_TEXT_FIELDS = ("rule", "message", "expected", "actual", "fix", "node", "op", "tensor", "port",
+                "variant", "file", "qgraph")
+
+
+def _diagnostic(d):
+    """A Diagnostic from the library's struct (fields set directly: a report may hold many)."""
+    x = Diagnostic.__new__(Diagnostic)
+    for k in _TEXT_FIELDS:
+        v = getattr(d, k)
+        setattr(x, k, None if v is None else v.decode("utf-8", "replace"))
+    x.severity = _SEVERITY.get(d.severity, "error")
+    x.line, x.column = d.line, d.column
+    x.qgraph_line, x.qgraph_column = d.qgraph_line, d.qgraph_column
+    x.node_index = d.node_index if d.node_index >= 0 else None
+    return x
 
 
 def _rule_list(name: str, rules: object) -> str | None:

@@ -34,53 +34,95 @@ import os
 import re
 
 _TORCH_DTYPES = {}
+_QSCHEMES = {}
+_TORCH = []
 
 
 def _torch():
+    if _TORCH:
+        return _TORCH[0]
     import torch
-    if not _TORCH_DTYPES:
-        pairs = [("quint8", "uint8"), ("qint8", "int8"), ("qint32", "int32"), ("quint4x2", "uint4"),
-                 ("uint8", "uint8"), ("int8", "int8"), ("int16", "int16"), ("int32", "int32"),
-                 ("uint16", "uint16"), ("float16", "float16"), ("float32", "float32"),
-                 ("bfloat16", "bfloat16"), ("float", "float32"), ("half", "float16"),
-                 ("int64", "int64"), ("bool", "bool")]
-        for t, q in pairs:
-            if hasattr(torch, t):
-                _TORCH_DTYPES[getattr(torch, t)] = q
+    pairs = [("quint8", "uint8"), ("qint8", "int8"), ("qint32", "int32"), ("quint4x2", "uint4"),
+             ("uint8", "uint8"), ("int8", "int8"), ("int16", "int16"), ("int32", "int32"),
+             ("uint16", "uint16"), ("float16", "float16"), ("float32", "float32"),
+             ("bfloat16", "bfloat16"), ("float", "float32"), ("half", "float16"),
+             ("int64", "int64"), ("bool", "bool")]
+    for t, q in pairs:
+        if hasattr(torch, t):
+            _TORCH_DTYPES[getattr(torch, t)] = q
+    for qs in ("per_tensor_affine", "per_tensor_symmetric", "per_channel_affine",
+               "per_channel_symmetric", "per_channel_affine_float_qparams"):
+        _QSCHEMES[getattr(torch, qs)] = qs
+    _TORCH.append(torch)
     return torch
 
 
 def _dtype(dt):
-    _torch()
-    if dt not in _TORCH_DTYPES:
-        raise ValueError("opinfo.fx: dtype %s has no qgraph equivalent" % dt)
-    return _TORCH_DTYPES[dt]
+    if not _TORCH:
+        _torch()
+    try:
+        return _TORCH_DTYPES[dt]
+    except (KeyError, TypeError):
+        raise ValueError("opinfo.fx: dtype %s has no qgraph equivalent" % dt) from None
 
 
 def _qscheme(qs):
-    torch = _torch()
-    names = {torch.per_tensor_affine: "per_tensor_affine",
-             torch.per_tensor_symmetric: "per_tensor_symmetric",
-             torch.per_channel_affine: "per_channel_affine",
-             torch.per_channel_symmetric: "per_channel_symmetric",
-             torch.per_channel_affine_float_qparams: "per_channel_affine_float_qparams"}
-    return names.get(qs)
+    if not _TORCH:
+        _torch()
+    try:
+        return _QSCHEMES.get(qs)
+    except TypeError:  # not hashable: no qscheme
+        return None
+
+
+_CLASS_ATTRS = {}
+_MISSING = object()
+
+
+def _attr(mod, name, default=None):
+    """getattr(mod, name, default) for a torch.nn.Module, without the exception Module.__getattr__
+    raises for a name it does not have: the instance's own attributes, its parameters, buffers
+    and submodules; a name its class defines (a property), or any name of a class that is not a
+    plain Module (its own __getattr__), is read through getattr."""
+    cls = type(mod)
+    key = (cls, name)
+    plain = _CLASS_ATTRS.get(key)
+    if plain is None:
+        module = _torch().nn.Module
+        plain = _CLASS_ATTRS[key] = issubclass(cls, module) and not hasattr(cls, name) and \
+            cls.__getattr__ is module.__getattr__ and \
+            cls.__getattribute__ is module.__getattribute__
+    if not plain:
+        return getattr(mod, name, default)
+    d = mod.__dict__
+    if name in d:
+        return d[name]
+    for k in ("_parameters", "_buffers", "_modules"):
+        t = d.get(k)
+        if t is not None and name in t:
+            return t[name]
+    return default
 
 
 _OBSERVER_CLASSES = []
+_OBSERVER_TYPES = {}
 
 
 def _is_observer(mod):
-    if not _OBSERVER_CLASSES:
-        from torch.ao.quantization import FakeQuantizeBase
-        from torch.ao.quantization.observer import ObserverBase
-        _OBSERVER_CLASSES.extend((ObserverBase, FakeQuantizeBase))
-    return isinstance(mod, tuple(_OBSERVER_CLASSES))
+    cls = type(mod)
+    known = _OBSERVER_TYPES.get(cls)
+    if known is None:
+        if not _OBSERVER_CLASSES:
+            from torch.ao.quantization import FakeQuantizeBase
+            from torch.ao.quantization.observer import ObserverBase
+            _OBSERVER_CLASSES.extend((ObserverBase, FakeQuantizeBase))
+        known = _OBSERVER_TYPES[cls] = issubclass(cls, tuple(_OBSERVER_CLASSES))
+    return known
 
 
 def _obs_core(obs):
     """The observer inside a fake-quantize module, or the observer itself."""
-    inner = getattr(obs, "activation_post_process", None)
+    inner = _attr(obs, "activation_post_process")
     return inner if inner is not None else obs
 
 
@@ -92,16 +134,32 @@ def _values(scale, zp, per_channel):
     return s[0], z[0]
 
 
+_OBSERVER_KINDS = {}
+
+
+def _observer_kind(obs, core):
+    """(placeholder, fixed): whether an observer is a PlaceholderObserver and whether it has
+    fixed qparams, once per pair of classes."""
+    key = (type(obs), type(core))
+    if key not in _OBSERVER_KINDS:
+        from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
+        _OBSERVER_KINDS[key] = (issubclass(key[1], PlaceholderObserver),
+                                issubclass(key[1], FixedQParamsObserver) or
+                                key[0].__name__.startswith("FixedQParams"))
+    return _OBSERVER_KINDS[key]
+
+
 def _observer_spec(obs, calibrated=None):
-    """A qgraph spec from an observer (or fake-quantize) module."""
-    _torch()
-    from torch.ao.quantization.observer import FixedQParamsObserver, PlaceholderObserver
+    """A qgraph spec from an observer (or fake-quantize) module. Settings that observers have as
+    attributes are read with getattr; what many of them lack (a buffer, an inner observer), with
+    _attr."""
     core = _obs_core(obs)
     dtype = getattr(obs, "dtype", None) or getattr(core, "dtype", None)
     spec = {"dtype": _dtype(dtype), "observer": type(core).__name__}
     if spec["dtype"] in ("float16", "float32", "bfloat16"):
         return spec
-    if isinstance(core, PlaceholderObserver):
+    placeholder, fixed = _observer_kind(obs, core)
+    if placeholder:
         if getattr(core, "is_dynamic", False):
             spec["is_dynamic"] = True
         qs = _qscheme(getattr(core, "qscheme", None))
@@ -120,12 +178,12 @@ def _observer_spec(obs, calibrated=None):
         qmin, qmax = getattr(core, "quant_min", None), getattr(core, "quant_max", None)
     if qmin is not None and qmax is not None:
         spec["quant_min"], spec["quant_max"] = int(qmin), int(qmax)
-    eps = getattr(core, "eps", None)
+    eps = _attr(core, "eps")
     if eps is not None:
         eps = float(eps) if not isinstance(eps, float) else eps
         if eps > 0:
             spec["eps"] = eps
-    if isinstance(core, FixedQParamsObserver) or type(obs).__name__.startswith("FixedQParams"):
+    if fixed:
         spec["fixed"] = True
         spec["scale"], spec["zero_point"] = _values(core.scale, core.zero_point, False)
         return spec
@@ -143,12 +201,24 @@ def _ctr_key(ctr):
     every module a qconfig of its own whose constructors carry the module's device
     (callable_args), so neither their identity nor their repr repeats."""
     p = getattr(ctr, "p", ctr)
-    func = getattr(p, "func", None)
-    if func is None:
-        return (id(ctr),)
-    return (func, repr(getattr(p, "args", ())),
-            repr(sorted((getattr(p, "keywords", None) or {}).items())),
-            tuple(sorted(getattr(ctr, "callable_args", None) or {})))
+    # those constructors share their partial (with_callable_args keeps it): its part of the key
+    # is read once per partial (kept here with it, so that its id is not another's)
+    hit = _PARTIAL_KEYS.get(id(p))
+    if hit is not None and hit[0] is p:
+        part = hit[1]
+    else:
+        func = getattr(p, "func", None)
+        if func is None:
+            return (id(ctr),)
+        part = (func, repr(getattr(p, "args", ())),
+                repr(sorted((getattr(p, "keywords", None) or {}).items())))
+        if len(_PARTIAL_KEYS) > 256:
+            _PARTIAL_KEYS.clear()
+        _PARTIAL_KEYS[id(p)] = (p, part)
+    return part + (tuple(sorted(getattr(ctr, "callable_args", None) or {})),)
+
+
+_PARTIAL_KEYS = {}
 
 
 _SETTINGS_SPECS = {}
@@ -170,7 +240,7 @@ def _settings_spec(ctr):
 def _calibrated(core):
     torch = _torch()
     for attr in ("min_val", "max_val"):
-        v = getattr(core, attr, None)
+        v = _attr(core, attr)
         if isinstance(v, torch.Tensor):
             k = v.numel()
             if k == 0:
@@ -178,10 +248,11 @@ def _calibrated(core):
             # a per-tensor observer's value is one number: reading it is cheaper than a kernel
             if not (math.isfinite(v.item()) if k == 1 else bool(torch.isfinite(v).all())):
                 return False
-    hist = getattr(core, "histogram", None)
+    hist = _attr(core, "histogram")
     if isinstance(hist, torch.Tensor) and hist.numel() and float(hist.sum()) == 0:
         return False
-    return hasattr(core, "min_val") or hasattr(core, "histogram")
+    return _attr(core, "min_val", _MISSING) is not _MISSING or \
+        _attr(core, "histogram", _MISSING) is not _MISSING
 
 
 # ---- op names --------------------------------------------------------------------------------
@@ -296,25 +367,11 @@ def _driver_before(trace, end):
     return False
 
 
-def _source(node, source_root=None, memo=None):
-    """Where the user's code made this node: the innermost frame of the node's stack trace that
-    lies in the user's code (under source_root when given, else outside torch), with its path
-    relative to source_root when given, and the path as the trace names it; None when none
-    qualifies. No column: Python stack traces have none. memo: a dict for one export: nodes made
-    by the same call (a Sequential's modules) share their trace."""
-    meta = getattr(node, "meta", None) or {}
-    trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
-    if not trace:
-        return None
-    if memo is not None:
-        if trace not in memo:
-            memo[trace] = _source_of(trace, source_root)
-        src = memo[trace]
-        return (dict(src[0]), src[1]) if src else None
-    return _source_of(trace, source_root)
-
-
 def _source_of(trace, source_root):
+    """Where the user's code made a node, from its stack trace: the innermost frame that lies in
+    the user's code (under source_root when given, else outside torch), with its path relative
+    to source_root when given, and the path as the trace names it; None when none qualifies. No
+    column: Python stack traces have none."""
     torch_dir = _torch_dir()
     # torch 1.13's symbolic tracer writes the innermost frame first and goes on past the model
     # into the script that called prepare_fx; tracebacks of later versions are innermost last.
@@ -364,15 +421,33 @@ def _comment_suppress(path, line):
 
 
 def _locate(entry, node, source_root, memo=None):
-    """Fills a qgraph node's "source" and, from a comment on that line, its "suppress"."""
-    found = _source(node, source_root, memo)
-    if not found:
+    """Fills a qgraph node's "source" and, from a comment on that line, its "suppress". memo: a
+    dict for one export, from a stack trace to what it gives (nodes made by the same call share
+    their trace: a Sequential's modules)."""
+    meta = getattr(node, "meta", None) or {}
+    trace = meta.get("stack_trace") or getattr(node, "stack_trace", None)
+    if not trace:
         return
-    src, path = found
-    entry["source"] = src
-    sup = _comment_suppress(path, src["line"])
+    if memo is None:
+        memo = {}
+    found = memo.get(trace, _MISSING)
+    if found is _MISSING:
+        found = memo[trace] = _located(trace, source_root)
+    if found is None:
+        return
+    src, sup = found
+    entry["source"] = dict(src)
     if sup:
-        entry["suppress"] = sup
+        entry["suppress"] = [dict(x) for x in sup]
+
+
+def _located(trace, source_root):
+    """(source, suppress) of a stack trace: _source_of's location and its line's comment."""
+    found = _source_of(trace, source_root)
+    if not found:
+        return None
+    src, path = found
+    return src, _comment_suppress(path, src["line"])
 
 
 # ---- FX ----------------------------------------------------------------------------------------
@@ -380,17 +455,22 @@ def _locate(entry, node, source_root, memo=None):
 def _weight_holder(mod):
     """The module holding the weight of a (possibly fused) module, or None."""
     torch = _torch()
-    if isinstance(getattr(mod, "weight", None), torch.Tensor):
+    if isinstance(_attr(mod, "weight"), torch.Tensor):
         return mod
     if isinstance(mod, torch.nn.Sequential) and len(mod) and \
-            isinstance(getattr(mod[0], "weight", None), torch.Tensor):
+            isinstance(_attr(mod[0], "weight"), torch.Tensor):
         return mod[0]
     return None
 
 
+_WEIGHTED = {}
+
+
 def _weighted(mod):
-    name = type(mod).__name__
-    return any(k in name for k in ("Conv", "Linear", "Embedding"))
+    cls = type(mod)
+    if cls not in _WEIGHTED:
+        _WEIGHTED[cls] = any(k in cls.__name__ for k in ("Conv", "Linear", "Embedding"))
+    return _WEIGHTED[cls]
 
 
 _META_ATTRS = {"shape", "dtype", "device", "ndim", "is_quantized", "layout", "requires_grad",
@@ -402,26 +482,53 @@ _TUPLE_METHODS = {"chunk", "split", "unbind", "topk", "sort", "split_with_sizes"
 _TUPLE_MODULES = ("MultiheadAttention", "LSTM", "GRU", "RNN")
 
 
+class _Modules(dict):
+    """A GraphModule's submodules by qualified name (as dict(gm.named_modules()) has them), each
+    looked up when first asked for: a graph's call_module targets are usually a fraction of its
+    modules."""
+
+    def __init__(self, root):
+        super().__init__()
+        self.root = root
+
+    def __missing__(self, target):
+        m = self.root
+        for part in str(target).split(".") if target != "" else ():
+            m = m._modules[part]
+            if m is None:
+                raise KeyError(target)
+        self[target] = m
+        return m
+
+
 def _converted(gm, modules=None):
     """A reason when gm has been converted (convert_fx, convert_pt2e) rather than prepared."""
     torch = _torch()
     if modules is None:
-        modules = dict(gm.named_modules(remove_duplicate=False))
+        modules = _Modules(gm)
     qfuns = {getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
                                          "quantize_per_tensor_dynamic") if hasattr(torch, n)}
     for n in gm.graph.nodes:
-        if n.op == "call_function" and (n.target in qfuns or
-                                        type(n.target).__name__.startswith("OpOverload") and
-                                        "quantized_decomposed" in str(n.target)):
+        op = n.op
+        if op == "call_function" and (n.target in qfuns or
+                                      type(n.target).__name__.startswith("OpOverload") and
+                                      "quantized_decomposed" in str(n.target)):
             return "node %s calls %s" % (n.name, _function_op(n.target))
-        if n.op == "call_method" and n.target == "dequantize":
+        if op == "call_method" and n.target == "dequantize":
             return "node %s calls dequantize()" % n.name
-        if n.op == "call_module":
+        if op == "call_module":
             mod = modules[n.target]
-            path = type(mod).__module__
-            if ".quantized" in path and not _is_observer(mod):
-                return "module %s is %s.%s" % (n.target, path, type(mod).__name__)
+            cls = type(mod)
+            quantized = _QUANTIZED_MODULES.get(cls)
+            if quantized is None:
+                quantized = _QUANTIZED_MODULES[cls] = ".quantized" in cls.__module__ and \
+                    not _is_observer(mod)
+            if quantized:
+                return "module %s is %s.%s" % (n.target, cls.__module__, cls.__name__)
     return None
+
+
+_QUANTIZED_MODULES = {}   # module class -> whether it is a converted (quantized) module
 
 
 def _db_knows(op, target):
@@ -485,7 +592,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
     """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
     torch = _torch()
     target = _fx_target(target)
-    modules = dict(gm.named_modules(remove_duplicate=False))
+    modules = _Modules(gm)
     why = _converted(gm, modules)
     if why:
         raise ValueError("opinfo.fx.export: this model has been converted (%s); export the model "
@@ -548,13 +655,16 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
             a = a.args[0]
         return alias.get(a, a), list(reversed(chain))
 
-    def obs_dtype(o):
-        mod = modules[o.target]
-        return _TORCH_DTYPES.get(getattr(mod, "dtype", None) or
-                                 getattr(_obs_core(mod), "dtype", None), "float32")
+    quantizes = {}   # observer node -> whether its dtype is a quantized one
 
     def quantizing(o):
-        return obs_dtype(o) not in ("float32", "float16", "bfloat16")
+        q = quantizes.get(o)
+        if q is None:
+            mod = modules[o.target]
+            dt = _TORCH_DTYPES.get(getattr(mod, "dtype", None) or
+                                   getattr(_obs_core(mod), "dtype", None), "float32")
+            q = quantizes[o] = dt not in ("float32", "float16", "bfloat16")
+        return q
 
     direct = {}  # tensor node -> the observers directly on it, in graph order
     for n in graph:
@@ -562,18 +672,27 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                 not is_obs.get(n.args[0]):
             direct.setdefault(alias.get(n.args[0], n.args[0]), []).append(n)
 
+    args_of = {}     # node -> its tensor arguments (tensor_args), once per node
+    fx_node = torch.fx.Node
+
     def tensor_args(n):
-        out = []
-        for a in _flat(list(n.args) + list(n.kwargs.values())):
-            if isinstance(a, torch.fx.Node) and a.op != "output":
-                b, chain = base(a)
-                if b not in nontensor and b not in tuples:
-                    out.append((b, chain))
+        out = args_of.get(n)
+        if out is None:
+            out = args_of[n] = []
+            for a in _flat((n.args, n.kwargs)):
+                if isinstance(a, fx_node) and a.op != "output":
+                    b, chain = base(a)
+                    if b not in nontensor and b not in tuples:
+                        out.append((b, chain))
         return out
+
+    parts = {}       # tuple node -> its first getitem per index
+    for (src, _), e in element.items():
+        parts.setdefault(src, []).append(e)
 
     def outputs_of(n):
         if n in tuples:
-            return sorted((e for (src, _), e in element.items() if src is n),
+            return sorted(parts.get(n, ()),
                           key=lambda e: e.args[1] if isinstance(e.args[1], int) else 0)
         return [n]
 
@@ -581,6 +700,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                and not is_obs[n] and n not in nontensor and n not in alias and
                not (n.op == "call_function" and n.target is operator.getitem and
                     isinstance(n.args[0], torch.fx.Node) and n.args[0] in tuples)]
+    computed = set(compute)
     out_observed = {n: any(quantizing(o) for e in outputs_of(n) for o in direct.get(e, []))
                     for n in compute}
 
@@ -644,6 +764,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         return dict(memo[id(inst)])
 
     tensors, order, own_obs = {}, [], {}
+    elements = set(element.values())
 
     def put(name, spec):
         if name not in tensors:
@@ -652,14 +773,19 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         return name
 
     for n in graph:
-        if n.op in ("placeholder", "get_attr") or n in compute or n in element.values():
-            producer_node = n if n in compute else (n.args[0] if n in element.values() else None)
-            floats = producer_node is not None and \
-                merged_into.get(producer_node, producer_node) in float_reason
-            obs = [o for o in direct.get(n, []) if quantizing(o)] if not floats else []
-            if obs:
-                own_obs[n] = obs[0]
-            put(n.name, {"dtype": "float32"})
+        if n.op in ("placeholder", "get_attr") or n in computed or n in elements:
+            if n in direct:
+                producer_node = n if n in computed else (n.args[0] if n in elements else None)
+                floats = producer_node is not None and \
+                    merged_into.get(producer_node, producer_node) in float_reason
+                if not floats:
+                    for o in direct[n]:
+                        if quantizing(o):
+                            own_obs[n] = o
+                            break
+            if n.name not in tensors:
+                order.append(n.name)
+                tensors[n.name] = {"name": n.name, "dtype": "float32"}
 
     first_of = {}
     for n, o in own_obs.items():
@@ -693,7 +819,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         if n.op == "call_module":
             mod = modules[n.target]
             holder = _weight_holder(mod)
-            qconfig = getattr(mod, "qconfig", None)
+            qconfig = _attr(mod, "qconfig")
             # weights are ports of the weighted ops (conv, linear, embedding), which PyTorch
             # quantizes with the qconfig's weight observer; a norm's or PReLU's parameters stay
             # float inside the module and are no ports (optional ones in the data)
@@ -709,9 +835,10 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                 else:
                     spec = {"dtype": "float32", "shape": list(holder.weight.shape)}
                 inputs.append(put("%s.weight" % n.target, spec))
-                if isinstance(getattr(holder, "bias", None), torch.Tensor):
+                if isinstance(_attr(holder, "bias"), torch.Tensor):
                     inputs.append(put("%s.bias" % n.target, {"dtype": "float32"}))
-        op = " -> ".join(_node_op(gm, x, modules) for x in group)
+        op = _node_op(gm, n, modules) if len(group) == 1 else \
+            " -> ".join(_node_op(gm, x, modules) for x in group)
         entry = {"name": n.name, "op": op, "inputs": inputs,
                  "outputs": [e.name for e in outputs_of(group[-1])]}
         if is_float:
@@ -776,7 +903,10 @@ def _merge_fused(nodes, tensors, target=None):
 # ---- PT2E --------------------------------------------------------------------------------------
 
 def _has_pt2e(gm):
-    return any("quantization_annotation" in getattr(n, "meta", {}) for n in gm.graph.nodes)
+    for n in gm.graph.nodes:
+        if "quantization_annotation" in n.meta:
+            return True
+    return False
 
 
 _NO_OPS = ("aten.contiguous.default", "aten.clone.default", "aten.alias.default",
