@@ -448,6 +448,7 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
 	$(PYTHON) bench/bench_import.py
 	$(PYTHON) bench/bench_onnx.py $(BUILD)
+	$(PYTHON) bench/bench_stream.py $(BUILD)
 
 # ---- install ------------------------------------------------------------------------------------
 

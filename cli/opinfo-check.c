@@ -47,7 +47,8 @@ static void usage(FILE *f)
             "  --warn                violations are warnings, exit 0\n"
             "  --full-delegation     a node left in float (runs-in-float) is an error, not a\n"
             "                        warning\n"
-            "  -f, --format F        text (gcc style, default), json, sarif, junit, github;\n"
+            "  -f, --format F        text (gcc style, default), json, sarif, junit, github,\n"
+            "                        jsonl (a JSON object per diagnostic, then a summary);\n"
             "                        with --list-rules and --explain: text, json, tsv\n"
             "  -o, --output FILE     write the report there instead of stdout\n"
             "  --max-errors N        stop after N diagnostics\n"
@@ -61,6 +62,8 @@ static void usage(FILE *f)
             "  --no-config           do not read .opinfo.json (found upward from the first input)\n"
             "  -q, --quiet           no summary on stderr\n"
             "  --statistics          after the report, the diagnostics per rule on stderr\n"
+            "  --no-incremental      read the whole input before checking it (by default nodes\n"
+            "                        are checked as they are read; the report is the same)\n"
             "  --color=WHEN          auto (the default), always or never\n"
             "  --list-rules          print the rules (the plugins' too) and exit; -f text, json\n"
             "                        or tsv\n"
@@ -348,7 +351,7 @@ static void put_colored(FILE *f, const char *text)
 typedef struct live {
     opinfo_report *report;
     opinfo_filter *filter;
-    const opinfo_qgraph *g;
+    opinfo_qgraph *g; /* while a check reads it: the nodes read so far */
     const char *file;
     opinfo_format fmt;
     int stream, progress, color, shown, failed;
@@ -390,10 +393,10 @@ static void on_progress(size_t done, size_t total, void *ud)
 {
     live *l = ud;
     double t = now();
-    if (done >= total || t - l->last < 0.1)
-        return; /* the end is the caller's; at most ten updates a second */
-    l->last = t;
+    if ((total && done >= total) || t - l->last < 0.1)
+        return; /* the end is the caller's; at most ten updates a second (total 0: still reading) */
     if (l->stream && !l->failed && l->from < opinfo_report_count(l->report)) {
+        l->last = t; /* the clock starts at the first write: the first diagnostics go at once */
         opinfo_error_init(&l->err);
         if (opinfo_report_filter_partial(l->report, l->from, l->g, l->filter, &l->err) !=
             OPINFO_OK)
@@ -401,10 +404,15 @@ static void on_progress(size_t done, size_t total, void *ud)
         live_write(l);
     }
     if (l->progress && t - l->start >= 1.0) {
+        l->last = t;
         fprintf(stderr, "\r%s: ", cli_prog);
         cli_put_escaped(stderr, l->file);
-        fprintf(stderr, ": %zu/%zu nodes (%.0f nodes/s)\033[K", done, total,
-                (double)done / (t - l->start));
+        if (total)
+            fprintf(stderr, ": %zu/%zu nodes (%.0f nodes/s)\033[K", done, total,
+                    (double)done / (t - l->start));
+        else /* checked while reading: the count is not known yet */
+            fprintf(stderr, ": %zu nodes, reading (%.0f nodes/s)\033[K", done,
+                    (double)done / (t - l->start));
         fflush(stderr);
         l->shown = 1;
     }
@@ -626,7 +634,7 @@ enum {
     OPT_ACTIVATION_TYPE, OPT_WEIGHT_TYPE, OPT_LIST_PLUGINS, OPT_ALLOW_WRITABLE, OPT_PLUGIN_PATH,
     OPT_BACKEND, OPT_SOC, OPT_RELEASE, OPT_MAX_ERRORS, OPT_EXPLAIN, OPT_CONFIG, OPT_SELECT,
     OPT_IGNORE, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_SHOW_SUPPRESSED, OPT_SHOW_CONFIG,
-    OPT_NO_CONFIG, OPT_STATISTICS, OPT_SOURCE_ROOT, OPT_RULES_URL
+    OPT_NO_CONFIG, OPT_STATISTICS, OPT_SOURCE_ROOT, OPT_NO_INCREMENTAL, OPT_RULES_URL
 };
 
 static const struct option check_opts[] = {
@@ -659,6 +667,7 @@ static const struct option check_opts[] = {
     {"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"statistics", no_argument, NULL, OPT_STATISTICS},
+    {"no-incremental", no_argument, NULL, OPT_NO_INCREMENTAL},
     {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
     {"rules-url", required_argument, NULL, OPT_RULES_URL},
     {NULL, 0, NULL, 0},
@@ -677,7 +686,7 @@ int main(int argc, char **argv)
     opinfo_check_options o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
-    int quiet = 0, list_rules = 0, list_plugins = 0, statistics = 0;
+    int quiet = 0, list_rules = 0, list_plugins = 0, statistics = 0, incremental = 1;
     size_t plugin_flags = 0, n_plugin_dirs = 0;
     const char **plugin_dirs = calloc((size_t)argc + 1, sizeof *plugin_dirs);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -724,6 +733,7 @@ int main(int argc, char **argv)
             case OPT_SHOW_CONFIG: want_config = 1; break;
             case OPT_NO_CONFIG: no_config = 1; break;
             case OPT_STATISTICS: statistics = 1; break;
+            case OPT_NO_INCREMENTAL: incremental = 0; break;
             case OPT_SOURCE_ROOT: source_root = v; break;
             case OPT_RULES_URL: rules_url = v; break;
             default: p.status = cli_usage_error("unknown option --%s", name ? name : "?");
@@ -850,11 +860,12 @@ int main(int argc, char **argv)
         free(plugin_dirs);
         return EXIT_TROUBLE;
     }
-    static const char *const report_formats[] = {"text", "json", "sarif", "junit", "github", "gcc",
-                                                 NULL};
-    static const opinfo_format report_fmt[] = {OPINFO_FORMAT_TEXT,  OPINFO_FORMAT_JSON,
-                                               OPINFO_FORMAT_SARIF, OPINFO_FORMAT_JUNIT,
-                                               OPINFO_FORMAT_GITHUB, OPINFO_FORMAT_TEXT};
+    static const char *const report_formats[] = {"text",   "json",  "sarif", "junit",
+                                                 "github", "jsonl", "gcc",   NULL};
+    static const opinfo_format report_fmt[] = {OPINFO_FORMAT_TEXT,   OPINFO_FORMAT_JSON,
+                                               OPINFO_FORMAT_SARIF,  OPINFO_FORMAT_JUNIT,
+                                               OPINFO_FORMAT_GITHUB, OPINFO_FORMAT_JSONL,
+                                               OPINFO_FORMAT_TEXT};
     int fmt_i = explain ? 0 : cli_pick_format(cc.format, report_formats, "a check");
     if (fmt_i < 0) {
         free(files);
@@ -1062,7 +1073,8 @@ int main(int argc, char **argv)
     lv.filter = filter;
     lv.fmt = fmt;
     lv.color = fmt == OPINFO_FORMAT_TEXT && cli_color_on(&cc, stdout);
-    lv.stream = (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_GITHUB) && !write_baseline &&
+    lv.stream = (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_GITHUB ||
+                 fmt == OPINFO_FORMAT_JSONL) && !write_baseline &&
                 (!output || strcmp(output, "-") == 0);
     lv.progress = !quiet && isatty(STDERR_FILENO);
     if (lv.stream || lv.progress)
@@ -1080,13 +1092,6 @@ int main(int argc, char **argv)
             fflush(stderr);
             lv.shown = 1;
         }
-        if (opinfo_graph_load(files[i], 0, &g, &e) != OPINFO_OK) {
-            live_clear(&lv);
-            print_error(&e);
-            status = EXIT_TROUBLE;
-            continue;
-        }
-        opinfo_error_init(&e);
         /* this file's rules: a flag, else its per_path entry, else the file's top level */
         const cli_per_path *pp = cli_config_for(&cfg, files[i]);
         const char *sel = select   ? select
@@ -1095,22 +1100,49 @@ int main(int argc, char **argv)
         const char *ign = ignore   ? ignore
                           : pp && pp->ignore.value ? pp->ignore.value
                                                    : cfg.ignore.value;
-        lv.g = g;
-        lv.file = files[i];
-        lv.from = opinfo_report_count(report);
-        lv.start = now();
-        lv.last = 0;
-        /* the rules are set first: diagnostics may be filtered and written while the check runs */
-        if (opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
-            opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
-            opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
-            opinfo_report_filter(report, lv.from, g, filter, &e) != OPINFO_OK) {
+        if (incremental) {
+            /* nodes checked as they are read: diagnostics come while a big file is read */
+            lv.g = NULL;
+            lv.file = files[i];
+            lv.from = opinfo_report_count(report);
+            lv.start = now();
+            lv.last = 0;
+            if (opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
+                opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
+                opinfo_check_file(db, files[i], &o, report, &lv.g, &g, &e) != OPINFO_OK ||
+                opinfo_report_filter(report, lv.from, g, filter, &e) != OPINFO_OK) {
+                live_clear(&lv);
+                print_error(&e);
+                status = EXIT_TROUBLE;
+            } else {
+                live_write(&lv);
+                checked++;
+            }
+        } else if (opinfo_graph_load(files[i], 0, &g, &e) != OPINFO_OK) {
             live_clear(&lv);
             print_error(&e);
             status = EXIT_TROUBLE;
+            continue;
         } else {
-            live_write(&lv);
-            checked++;
+            opinfo_error_init(&e);
+            lv.g = g;
+            lv.file = files[i];
+            lv.from = opinfo_report_count(report);
+            lv.start = now();
+            lv.last = 0;
+            /* the rules are set first: diagnostics may be filtered and written while the check
+             * runs */
+            if (opinfo_filter_select(filter, sel, &e) != OPINFO_OK ||
+                opinfo_filter_ignore(filter, ign, &e) != OPINFO_OK ||
+                opinfo_check(db, g, &o, report, &e) != OPINFO_OK ||
+                opinfo_report_filter(report, lv.from, g, filter, &e) != OPINFO_OK) {
+                live_clear(&lv);
+                print_error(&e);
+                status = EXIT_TROUBLE;
+            } else {
+                live_write(&lv);
+                checked++;
+            }
         }
         live_clear(&lv);
         if (lv.failed) {
@@ -1140,6 +1172,18 @@ int main(int argc, char **argv)
         free(files);
         free(plugin_dirs);
         return status;
+    } else if (checked && lv.stream && fmt == OPINFO_FORMAT_JSONL) {
+        /* the diagnostics are out: the summary line ends the stream */
+        char *text = NULL;
+        opinfo_error_init(&e);
+        if (opinfo_report_write_summary(report, fmt, &text, &e) != OPINFO_OK) {
+            print_error(&e);
+            status = EXIT_TROUBLE;
+        } else {
+            fputs(text, stdout);
+            fflush(stdout);
+        }
+        free(text);
     } else if (checked && !lv.stream) {
         char *text = NULL;
         opinfo_error_init(&e);

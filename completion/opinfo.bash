@@ -57,7 +57,7 @@ _opinfo_check()
         if [[ " ${COMP_WORDS[*]} " == *" --list-rules "* || " ${COMP_WORDS[*]} " == *" --explain "* ]]; then
             _opinfo_reply "$(printf '%s\n' text json tsv markdown)" "$cur"
         else
-            _opinfo_reply "$(printf '%s\n' text json sarif junit github)" "$cur"
+            _opinfo_reply "$(printf '%s\n' text json sarif junit github jsonl)" "$cur"
         fi
         return ;;
     --color) _opinfo_reply "$(printf '%s\n' auto always never)" "$cur"; return ;;
@@ -74,8 +74,8 @@ _opinfo_check()
             --allow-writable-plugins --explain --config --fix --overrides --activation-type \
             --weight-type --activation-symmetric --weight-symmetric --weight-asymmetric --ort \
             --full-delegation --select --ignore --show-suppressed --baseline --write-baseline \
-            --show-config --no-config --statistics --color --source-root --rules-url --version \
-            --help)" "$cur"
+            --show-config --no-config --statistics --color --source-root --rules-url \
+            --no-incremental --version --help)" "$cur"
     elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "annotate fix-overrides" -- "$cur") $(compgen -f -- "$cur"))
     else

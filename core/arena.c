@@ -75,15 +75,26 @@ void oi_map_init(oi_map *m) { memset(m, 0, sizeof *m); }
 
 void oi_map_free(oi_map *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap && !m->borrow; i++)
         free(m->slots[i].key);
     free(m->slots);
     oi_map_init(m);
 }
 
-static int map_grow(oi_map *m)
+static int map_grow_to(oi_map *m, size_t cap);
+
+static int map_grow(oi_map *m) { return map_grow_to(m, m->cap ? m->cap * 2 : 64); }
+
+int oi_map_reserve(oi_map *m, size_t n)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
+    size_t cap = m->cap ? m->cap : 64;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap > m->cap ? map_grow_to(m, cap) : 0;
+}
+
+static int map_grow_to(oi_map *m, size_t cap)
+{
     struct oi_map_slot *s = calloc(cap, sizeof *s);
     if (!s)
         return -1;
@@ -117,6 +128,36 @@ int oi_map_put(oi_map *m, const char *key, void *value)
     char *k = oi_strdup(key);
     if (!k)
         return -1;
+    m->slots[j].key = k;
+    m->slots[j].value = value;
+    m->slots[j].hash = h;
+    m->count++;
+    return 0;
+}
+
+int oi_map_put_new(oi_map *m, const char *key, size_t len, void *value)
+{
+    if ((m->count + 1) * 4 > m->cap * 3 && map_grow(m) != 0)
+        return -1;
+    uint64_t h = 1469598103934665603ull; /* hash_str's, over len bytes */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ull;
+    }
+    size_t j = (size_t)h & (m->cap - 1);
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && strncmp(m->slots[j].key, key, len) == 0 &&
+            m->slots[j].key[len] == '\0')
+            return 1;
+        j = (j + 1) & (m->cap - 1);
+    }
+    char *k = m->borrow ? (char *)key : malloc(len + 1);
+    if (!k)
+        return -1;
+    if (!m->borrow) {
+        memcpy(k, key, len);
+        k[len] = '\0';
+    }
     m->slots[j].key = k;
     m->slots[j].value = value;
     m->slots[j].hash = h;

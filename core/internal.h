@@ -30,6 +30,7 @@ OPINFO_INTERNAL void oi_arena_free(oi_arena *a);
 typedef struct oi_map {
     struct oi_map_slot *slots;
     size_t cap, count;
+    int borrow; /* oi_map_put_new keeps its keys' pointers (they outlive the map) */
 } oi_map;
 
 OPINFO_INTERNAL void oi_map_init(oi_map *m);
@@ -137,12 +138,18 @@ OPINFO_INTERNAL void oi_arena_free(oi_arena *a);
 typedef struct oi_map {
     struct oi_map_slot *slots;
     size_t cap, count;
+    int borrow; /* oi_map_put_new keeps its keys' pointers (they outlive the map) */
 } oi_map;
 
 OPINFO_INTERNAL void oi_map_init(oi_map *m);
 OPINFO_INTERNAL void oi_map_free(oi_map *m);
 /* 0 on success, -1 on allocation failure. Replaces an existing value. */
 OPINFO_INTERNAL int oi_map_put(oi_map *m, const char *key, void *value);
+/* Adds the len bytes at key (no NUL among them) unless present: 0 added, 1 present, -1 out of
+ * memory. With m->borrow set the key, NUL-terminated at len, is kept as it is, not copied. */
+OPINFO_INTERNAL int oi_map_put_new(oi_map *m, const char *key, size_t len, void *value);
+/* Room for n keys without growing; -1 out of memory. */
+OPINFO_INTERNAL int oi_map_reserve(oi_map *m, size_t n);
 /* 1 and *value when found, 0 when not. */
 OPINFO_INTERNAL int oi_map_get(const oi_map *m, const char *key, void **value);
 

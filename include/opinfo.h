@@ -496,6 +496,24 @@ OPINFO_API int opinfo_check(opinfo_db *db, const opinfo_qgraph *g,
                             const opinfo_check_options *opt, opinfo_report *report,
                             opinfo_error_t *err);
 
+/* Checking while reading (docs/c-api.md, "Checking while reading"): reads the qgraph or ONNX
+ * model at path ("-" = stdin) as opinfo_graph_load does and checks each node as soon as it is
+ * read, so that a long file's first diagnostics reach the report (and the progress callback)
+ * while the rest is still being read. The report ends exactly as opinfo_graph_load followed by
+ * opinfo_check leaves it: the same diagnostics in the same order. A node whose verdict needs
+ * what is not read yet (a shared_with through an edge, a chain not yet resolvable, a plugin that
+ * looks at the whole graph, a "target" after "nodes") stops the checking while reading; it and
+ * every later node are checked once the read ends. A read that fails returns its error and
+ * takes the diagnostics it had found back out of the report; a progress callback may have seen
+ * them. *out receives the graph when it was read (the caller frees it, whatever the check
+ * returned), else NULL. *live (may be NULL) points at the graph while it is being read, for the
+ * progress callback's use (opinfo_report_filter_partial); it is NULL again after a failed read.
+ * While reading, the progress callback is called after 1, 2, 4, ... 2048 nodes and then every
+ * 4096, with a total of 0: the node count is not known yet. */
+OPINFO_API int opinfo_check_file(opinfo_db *db, const char *path, const opinfo_check_options *opt,
+                                 opinfo_report *report, opinfo_qgraph **live, opinfo_qgraph **out,
+                                 opinfo_error_t *err);
+
 OPINFO_API size_t opinfo_report_count(const opinfo_report *r);
 OPINFO_API const opinfo_diag *opinfo_report_get(const opinfo_report *r, size_t i);
 OPINFO_API size_t opinfo_report_errors(const opinfo_report *r);
@@ -503,7 +521,8 @@ OPINFO_API size_t opinfo_report_warnings(const opinfo_report *r);
 OPINFO_API size_t opinfo_report_nodes(const opinfo_report *r);  /* nodes checked */
 OPINFO_API int opinfo_report_truncated(const opinfo_report *r); /* max_errors reached */
 /* Long runs: opinfo_check calls fn after every 4096 nodes of a graph and once after its last,
- * with the nodes checked so far and the graph's node count. The diagnostics found so far are in
+ * with the nodes checked so far and the graph's node count (0 while opinfo_check_file is still
+ * reading: not known yet). The diagnostics found so far are in
  * the report already, so a caller may write them out as they come
  * (opinfo_report_filter_partial, opinfo_report_write_from). fn NULL: none (the default). */
 OPINFO_API void opinfo_report_set_progress(opinfo_report *r,
@@ -515,16 +534,23 @@ typedef enum {
     OPINFO_FORMAT_JSON,
     OPINFO_FORMAT_SARIF,    /* SARIF 2.1.0 */
     OPINFO_FORMAT_JUNIT,
-    OPINFO_FORMAT_GITHUB    /* GitHub Actions workflow commands: ::error file=...,line=...:: */
+    OPINFO_FORMAT_GITHUB,   /* GitHub Actions workflow commands: ::error file=...,line=...:: */
+    OPINFO_FORMAT_JSONL     /* JSON Lines: one object per diagnostic, then a summary line
+                             * (schemas/report-line.schema.json) */
 } opinfo_format;
 
 /* Renders the report. *out is malloc'd; free() it. */
 OPINFO_API int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out,
                                    opinfo_error_t *err);
-/* The diagnostics from index `from` on, in a line format (OPINFO_FORMAT_TEXT or _GITHUB), as
- * opinfo_report_write writes them: for writing diagnostics out as a check finds them. */
+/* The diagnostics from index `from` on, in a line format (OPINFO_FORMAT_TEXT, _GITHUB or _JSONL),
+ * as opinfo_report_write writes them: for writing diagnostics out as a check finds them. JSONL's
+ * summary line is not among them: opinfo_report_write_summary writes it. */
 OPINFO_API int opinfo_report_write_from(const opinfo_report *r, opinfo_format fmt, size_t from,
                                         char **out, opinfo_error_t *err);
+/* What a line format writes after the last diagnostic: JSONL's summary line (counts, target,
+ * files); "" for text and github. */
+OPINFO_API int opinfo_report_write_summary(const opinfo_report *r, opinfo_format fmt, char **out,
+                                           opinfo_error_t *err);
 
 /* SARIF's runs[].invocations: the command line (argv[0] is written by its base name) and the
  * exit status the program will return; without it the invocation says only whether the check

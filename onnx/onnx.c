@@ -59,6 +59,8 @@ typedef struct blob {
 
 static void blob_free(blob *b)
 {
+    if (!b->data)
+        return;
     if (b->mapped)
         munmap(b->data, b->len);
     else
@@ -152,6 +154,12 @@ int opinfo_onnx_load(const char *path, size_t flags, opinfo_qgraph **out, opinfo
 
 int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinfo_error_t *err)
 {
+    return oi_graph_load_hooked(path, flags, NULL, NULL, out, err);
+}
+
+int oi_graph_load_hooked(const char *path, size_t flags, const oi_qgraph_hooks *hooks,
+                         opinfo_qgraph **live, opinfo_qgraph **out, opinfo_error_t *err)
+{
     if (!path || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_graph_load: NULL argument");
     blob b;
@@ -165,9 +173,13 @@ int opinfo_graph_load(const char *path, size_t flags, opinfo_qgraph **out, opinf
     if (len == 0)
         rc = oi_set_error(err, OPINFO_EINPUT, name, 0, 0, 0,
                           "empty file: neither a qgraph nor an ONNX model");
-    else if (!opinfo_onnx_sniff(data, len))
-        rc = opinfo_qgraph_parse(name, data, len, flags, out, err);
-    else {
+    else if (!opinfo_onnx_sniff(data, len)) {
+        /* the text is read in place: the graph keeps the mapping (or buffer) it was read from */
+        int own = b.mapped ? OI_TEXT_MAPPED : OI_TEXT_BORROWED;
+        rc = oi_qgraph_parse_hooked(name, data, len, own, hooks, live, out, err);
+        if (rc == OPINFO_OK)
+            b.data = NULL;
+    } else {
         char *dir = is_stdin ? NULL : dir_of(path);
         if (!is_stdin && !dir)
             rc = oi_set_error(err, OPINFO_ENOMEM, path, 0, 0, 0, "out of memory");

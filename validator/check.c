@@ -1518,72 +1518,50 @@ static int target_error(const opinfo_qgraph *g, const char *key, const opinfo_er
     return oi_set_error(err, OPINFO_EINPUT, g->path, line, col, pos, "%s", why->text);
 }
 
-int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_options *opt,
-                 opinfo_report *report, opinfo_error_t *err)
+/* Everything before the first node: the target, the SoCs, the plugin. c->db, c->g, c->r and
+ * the options' fields are set; *own_plugins receives the plugins opened here. */
+static int chk_setup(chk *c, opinfo_check_options *o, opinfo_plugins **own_plugins,
+                     opinfo_error_t *err)
 {
-    if (!db || !cg || !report)
-        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_check: NULL argument");
-    opinfo_qgraph *g = (opinfo_qgraph *)cg; /* only the lazily found node positions change */
-    opinfo_check_options o;
-    memset(&o, 0, sizeof o);
-    if (opt)
-        memcpy(&o, opt, opt->size && opt->size < sizeof o ? opt->size : sizeof o);
-    chk *c = calloc(1, sizeof *c);
-    if (!c)
-        return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
-    c->db = db;
-    c->g = g;
-    c->r = report;
-    c->warn = (o.flags & OPINFO_CHECK_WARN) != 0;
-    c->full = (o.flags & OPINFO_CHECK_FULL_DELEGATION) != 0;
-    c->max = o.max_errors;
-    c->pos_line = c->pos_col = 1;
-    oi_map_init(&c->ops);
-    int snapshot = oi_db_snapshot_begin(db);
-    opinfo_plugins *own_plugins = NULL;
-    c->backend = o.backend ? o.backend : g->target_backend;
+    opinfo_db *db = c->db;
+    opinfo_qgraph *g = c->g;
+    opinfo_report *report = c->r;
+    c->backend = o->backend ? o->backend : g->target_backend;
     /* another backend than the file's target: the target's SoC and release are that backend's,
-     * so they are not taken (the check re-targets; a backend with SoCs then needs o.soc) */
-    int retarget = o.backend && g->target_backend && strcmp(o.backend, g->target_backend) != 0;
-    const char *rel = o.release ? o.release : retarget ? NULL : g->target_release;
-    c->soc = o.soc ? o.soc : retarget ? NULL : g->target_soc;
+     * so they are not taken (the check re-targets; a backend with SoCs then needs o->soc) */
+    int retarget = o->backend && g->target_backend && strcmp(o->backend, g->target_backend) != 0;
+    const char *rel = o->release ? o->release : retarget ? NULL : g->target_release;
+    c->soc = o->soc ? o->soc : retarget ? NULL : g->target_soc;
     int rc = OPINFO_OK;
-    if (!c->backend) {
-        rc = oi_set_error(err, OPINFO_EUSAGE, g->path, 0, 0, 0,
-                          "no backend: give --backend or a \"target\" in the qgraph");
-        goto out;
-    }
+    if (!c->backend)
+        return oi_set_error(err, OPINFO_EUSAGE, g->path, 0, 0, 0,
+                            "no backend: give --backend or a \"target\" in the qgraph");
     opinfo_error_t le;
     opinfo_error_init(&le);
-    if (!rel && (rc = opinfo_db_latest_release(db, c->backend, &rel, &le))) {
-        rc = o.backend || le.code != OPINFO_ENOTFOUND ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
-                                                      : target_error(g, "backend", &le, err);
-        goto out;
-    }
+    if (!rel && (rc = opinfo_db_latest_release(db, c->backend, &rel, &le)))
+        return o->backend || le.code != OPINFO_ENOTFOUND
+                   ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
+                   : target_error(g, "backend", &le, err);
     c->release = rel;
-    if ((rc = opinfo_db_list(db, OPINFO_LIST_SOCS, c->backend, rel, collect_soc, c, &le))) {
-        rc = o.release || le.code != OPINFO_ENOTFOUND ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
-                                                      : target_error(g, "release", &le, err);
-        goto out;
-    }
+    if ((rc = opinfo_db_list(db, OPINFO_LIST_SOCS, c->backend, rel, collect_soc, c, &le)))
+        return o->release || le.code != OPINFO_ENOTFOUND
+                   ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
+                   : target_error(g, "release", &le, err);
     opinfo_soc soc;
     if (c->soc) {
-        if ((rc = opinfo_db_find_soc(db, c->backend, rel, c->soc, &soc, &le))) {
-            rc = o.soc || le.code != OPINFO_ENOTFOUND
-                     ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
-                     : target_error(g, "soc", &le, err);
-            goto out;
-        }
+        if ((rc = opinfo_db_find_soc(db, c->backend, rel, c->soc, &soc, &le)))
+            return o->soc || le.code != OPINFO_ENOTFOUND
+                       ? oi_set_error(err, le.code, NULL, 0, 0, 0, "%s", le.text)
+                       : target_error(g, "soc", &le, err);
         c->arch = soc.arch;
         c->arch_rank = soc.arch_rank;
     } else if (c->nsocs) {
-        rc = oi_set_error(err, OPINFO_EUSAGE, g->path, 0, 0, 0,
-                          "backend %s needs a SoC: give --soc or a \"target\" in the qgraph "
-                          "(see 'opinfo-db list socs --backend %s')",
-                          c->backend, c->backend);
-        goto out;
+        return oi_set_error(err, OPINFO_EUSAGE, g->path, 0, 0, 0,
+                            "backend %s needs a SoC: give --soc or a \"target\" in the qgraph "
+                            "(see 'opinfo-db list socs --backend %s')",
+                            c->backend, c->backend);
     } else if ((rc = opinfo_db_list(db, OPINFO_LIST_ARCHS, c->backend, rel, collect_arch, c, err)))
-        goto out;
+        return rc;
     opinfo_error_init(&le);
     /* ranks of the SoCs, for "use a v73+ SoC such as ..." */
     for (size_t i = 0; i < c->nsocs; i++) {
@@ -1594,44 +1572,205 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     oi_report_set_target(report, c->backend, rel, c->soc, c->arch);
     oi_report_add_file(report, g->path);
     /* no plugins given: the installed ones, as the CLI loads them (opt out: NO_PLUGINS) */
-    if (!o.plugins && !(o.flags & OPINFO_CHECK_NO_PLUGINS) &&
-        (rc = opinfo_plugins_open(NULL, 0, 0, &own_plugins, err)) != OPINFO_OK)
-        goto out;
-    if (!o.plugins)
-        o.plugins = own_plugins;
-    if (o.plugins) {
+    if (!o->plugins && !(o->flags & OPINFO_CHECK_NO_PLUGINS) &&
+        (rc = opinfo_plugins_open(NULL, 0, 0, own_plugins, err)) != OPINFO_OK)
+        return rc;
+    if (!o->plugins)
+        o->plugins = *own_plugins;
+    if (o->plugins) {
         opinfo_error_init(&le);
-        if (opinfo_plugins_get(o.plugins, c->backend, &c->plugin, &le) != OPINFO_OK) {
+        if (opinfo_plugins_get(o->plugins, c->backend, &c->plugin, &le) != OPINFO_OK) {
             c->plugin = NULL;
             backend_unavailable(c, &le);
         }
         oi_report_plugin_rules(report, c->plugin); /* their documentation, for SARIF */
         if (c->plugin && c->plugin->check &&
-                   !(c->host = oi_host_new(db, g, c->backend, rel, c->arch_rank, plugin_sink, c,
-                                           err))) {
-            rc = err ? err->code : OPINFO_ENOMEM;
-            goto out;
-        }
+            !(c->host = oi_host_new(db, g, c->backend, rel, c->arch_rank, plugin_sink, c, err)))
+            return err ? err->code : OPINFO_ENOMEM;
     }
-    if (oi_qgraph_node_positions(g) != 0) {
-        rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
-        goto out;
-    }
-    size_t done = 0;
-    for (; done < g->n_nodes && !c->stop; done++) {
-        check_node(c, done);
-        if ((done + 1) % 4096 == 0)
-            oi_report_progress(report, done + 1, g->n_nodes);
-    }
-    oi_report_progress(report, done, g->n_nodes);
-    if (c->fatal.code)
-        rc = oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0, 0,
-                          0, "%s", c->fatal.text);
-out:
-    oi_db_snapshot_end(db, snapshot);
+    return OPINFO_OK;
+}
+
+static chk *chk_new(opinfo_db *db, opinfo_qgraph *g, opinfo_report *report,
+                    const opinfo_check_options *opt, opinfo_check_options *o)
+{
+    memset(o, 0, sizeof *o);
+    if (opt)
+        memcpy(o, opt, opt->size && opt->size < sizeof *o ? opt->size : sizeof *o);
+    chk *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->db = db;
+    c->g = g;
+    c->r = report;
+    c->warn = (o->flags & OPINFO_CHECK_WARN) != 0;
+    c->full = (o->flags & OPINFO_CHECK_FULL_DELEGATION) != 0;
+    c->max = o->max_errors;
+    c->pos_line = c->pos_col = 1;
+    oi_map_init(&c->ops);
+    return c;
+}
+
+static void chk_free(chk *c)
+{
     oi_host_free(c->host);
-    opinfo_plugins_close(own_plugins);
     oi_map_free(&c->ops);
     free(c);
+}
+
+/* The nodes from *done on, in order, until c->stop; then the last progress call. */
+static int chk_rest(chk *c, size_t *done, opinfo_error_t *err)
+{
+    opinfo_qgraph *g = c->g;
+    if (oi_qgraph_node_positions(g) != 0 || (c->host && oi_host_grow(c->host) != 0))
+        return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    oi_host_set_partial(c->host, 0);
+    for (; *done < g->n_nodes && !c->stop; (*done)++) {
+        check_node(c, *done);
+        if ((*done + 1) % 4096 == 0)
+            oi_report_progress(c->r, *done + 1, g->n_nodes);
+    }
+    oi_report_progress(c->r, *done, g->n_nodes);
+    if (c->fatal.code)
+        return oi_set_error(err, c->fatal.code, c->fatal.source[0] ? c->fatal.source : NULL, 0,
+                            0, 0, "%s", c->fatal.text);
+    return OPINFO_OK;
+}
+
+int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_options *opt,
+                 opinfo_report *report, opinfo_error_t *err)
+{
+    if (!db || !cg || !report)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_check: NULL argument");
+    opinfo_qgraph *g = (opinfo_qgraph *)cg; /* only the lazily found node positions change */
+    opinfo_check_options o;
+    chk *c = chk_new(db, g, report, opt, &o);
+    if (!c)
+        return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    int snapshot = oi_db_snapshot_begin(db);
+    opinfo_plugins *own_plugins = NULL;
+    int rc = chk_setup(c, &o, &own_plugins, err);
+    size_t done = 0;
+    if (rc == OPINFO_OK)
+        rc = chk_rest(c, &done, err);
+    oi_db_snapshot_end(db, snapshot);
+    chk_free(c);
+    opinfo_plugins_close(own_plugins);
+    return rc;
+}
+
+/* ---- checking while reading ------------------------------------------------------------------ */
+
+typedef struct stream_chk {
+    opinfo_db *db;
+    opinfo_report *r;
+    const opinfo_check_options *opt;
+    opinfo_check_options o;
+    chk *c;
+    opinfo_plugins *own_plugins;
+    int started, stalled, setup_rc;
+    opinfo_error_t setup_err;
+    size_t done; /* nodes checked */
+} stream_chk;
+
+/* Node i is read: check it now when nothing later can change its verdict, else stop checking
+ * while reading (the rest is checked once the read ends, in order). */
+static int on_node(void *ctx, opinfo_qgraph *g, size_t i, int ready, int target_seen)
+{
+    stream_chk *s = ctx;
+    if (s->stalled || i != s->done)
+        return 1;
+    if (!s->started) {
+        const opinfo_check_options *op = &s->o;
+        /* the "target" may still come after "nodes": wait unless the options name it all */
+        if (!target_seen && !(op->backend && op->soc && op->release)) {
+            s->stalled = 1;
+            return 1;
+        }
+        s->started = 1;
+        if (!(s->c = chk_new(s->db, g, s->r, s->opt, &s->o))) {
+            s->setup_rc = oi_set_error(&s->setup_err, OPINFO_ENOMEM, g->path, 0, 0, 0,
+                                       "out of memory");
+            s->stalled = 1;
+            return 1;
+        }
+        opinfo_error_init(&s->setup_err);
+        if ((s->setup_rc = chk_setup(s->c, &s->o, &s->own_plugins, &s->setup_err)) != OPINFO_OK) {
+            s->stalled = 1; /* reported once the read succeeds, as a whole-read check would */
+            return 1;
+        }
+        oi_host_set_partial(s->c->host, 1);
+    }
+    chk *c = s->c;
+    if (c->stop)
+        return 1; /* --max-errors reached: the rest is only read */
+    if (!ready || (c->host && oi_host_grow(c->host) != 0)) {
+        s->stalled = 1;
+        return 1;
+    }
+    oi_report_mark m;
+    oi_report_save(c->r, &m);
+    int stop = c->stop;
+    check_node(c, i);
+    if (oi_host_asked_graph(c->host) || c->fatal.code) {
+        /* the plugin looked at the whole graph, or the check failed: this node again at the end */
+        oi_report_rewind(c->r, &m);
+        c->stop = stop;
+        memset(&c->fatal, 0, sizeof c->fatal);
+        s->stalled = 1;
+        return 1;
+    }
+    s->done = i + 1;
+    /* 1, 2, 4, ... nodes, then every 4096: the first diagnostics go out at once */
+    if (s->done % 4096 == 0 || (s->done < 4096 && (s->done & (s->done - 1)) == 0))
+        oi_report_progress(c->r, s->done, 0);
+    return 0;
+}
+
+int opinfo_check_file(opinfo_db *db, const char *path, const opinfo_check_options *opt,
+                      opinfo_report *report, opinfo_qgraph **live, opinfo_qgraph **out,
+                      opinfo_error_t *err)
+{
+    if (out)
+        *out = NULL;
+    if (live)
+        *live = NULL;
+    if (!db || !path || !report || !out)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_check_file: NULL argument");
+    stream_chk s;
+    memset(&s, 0, sizeof s);
+    s.db = db;
+    s.r = report;
+    s.opt = opt;
+    memset(&s.o, 0, sizeof s.o);
+    if (opt)
+        memcpy(&s.o, opt, opt->size && opt->size < sizeof s.o ? opt->size : sizeof s.o);
+    oi_qgraph_hooks hooks = {&s, on_node};
+    oi_report_mark m;
+    oi_report_save(report, &m);
+    int snapshot = oi_db_snapshot_begin(db);
+    opinfo_qgraph *g = NULL;
+    int rc = oi_graph_load_hooked(path, 0, &hooks, live, &g, err);
+    if (rc != OPINFO_OK) {
+        /* what was found before the read failed is taken back: the file was not checked */
+        oi_report_rewind(report, &m);
+    } else if (!s.started) {
+        s.c = chk_new(db, g, report, opt, &s.o);
+        if (!s.c)
+            rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+        else
+            rc = chk_setup(s.c, &s.o, &s.own_plugins, err);
+    } else if (s.setup_rc != OPINFO_OK) {
+        rc = s.setup_rc;
+        if (err)
+            *err = s.setup_err;
+    }
+    if (rc == OPINFO_OK)
+        rc = chk_rest(s.c, &s.done, err);
+    oi_db_snapshot_end(db, snapshot);
+    if (s.c)
+        chk_free(s.c);
+    opinfo_plugins_close(s.own_plugins);
+    *out = g;
     return rc;
 }

@@ -29,6 +29,9 @@ struct oi_host {
     /* checks: where emitted findings go */
     oi_sink_fn sink;
     void *sink_ctx;
+    size_t n_nodes;   /* the tables' size: the graph's nodes when they were last grown */
+    size_t cap_nodes;
+    int partial, asked; /* while reading: a look at the whole graph was asked for */
 };
 
 /* ---- nodes ---------------------------------------------------------------------------------- */
@@ -115,12 +118,18 @@ static const char *h_canonical(void *host, const char *op)
 
 /* ---- annotation look-ups -------------------------------------------------------------------- */
 
-static size_t h_count(void *host) { return ((oi_host *)host)->g->n_nodes; }
+static size_t h_count(void *host)
+{
+    oi_host *h = host;
+    h->asked |= h->partial;
+    return h->n_nodes;
+}
 
 static const opinfo_plugin_node *h_node(void *host, size_t i)
 {
     oi_host *h = host;
-    return i < h->g->n_nodes ? &h->nodes[i] : NULL;
+    h->asked |= h->partial;
+    return i < h->n_nodes ? &h->nodes[i] : NULL;
 }
 
 /* Input i binds to the op's non-output ports in order; a variadic port takes what the ports
@@ -291,21 +300,10 @@ static int host_init(oi_host *h, opinfo_db *db, const opinfo_qgraph *g, const ch
     h->release = release;
     h->arch_rank = arch_rank;
     oi_map_init(&h->specs);
-    size_t n = g->n_nodes ? g->n_nodes : 1;
-    h->nodes = calloc(n, sizeof *h->nodes);
-    h->ops = calloc(n, sizeof *h->ops);
-    if (!h->nodes || !h->ops) {
+    if (oi_host_grow(h) != 0) {
         free(h->nodes);
         free(h->ops);
         return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
-    }
-    for (size_t i = 0; i < g->n_nodes; i++) {
-        h->nodes[i].h = h;
-        h->nodes[i].index = i;
-        opinfo_error_t e;
-        opinfo_error_init(&e);
-        if (opinfo_db_find_op(db, backend, release, g->nodes[i].op, &h->ops[i], &e) != OPINFO_OK)
-            h->ops[i] = NULL;
     }
     opinfo_host_api *a = &h->api;
     a->size = sizeof *a;
@@ -340,6 +338,50 @@ static void host_free(oi_host *h)
     oi_arena_free(&h->arena);
 }
 
+int oi_host_grow(oi_host *h)
+{
+    const opinfo_qgraph *g = h->g;
+    if (g->n_nodes > h->cap_nodes || !h->nodes) {
+        size_t n = h->cap_nodes ? h->cap_nodes : 1;
+        while (n < g->n_nodes)
+            n *= 2;
+        opinfo_plugin_node *nodes = realloc(h->nodes, n * sizeof *nodes);
+        if (!nodes)
+            return -1;
+        h->nodes = nodes;
+        const opinfo_op **ops = realloc(h->ops, n * sizeof *ops);
+        if (!ops)
+            return -1;
+        h->ops = ops;
+        h->cap_nodes = n;
+    }
+    for (size_t i = h->n_nodes; i < g->n_nodes; i++) {
+        h->nodes[i].h = h;
+        h->nodes[i].index = i;
+        opinfo_error_t e;
+        opinfo_error_init(&e);
+        if (opinfo_db_find_op(h->db, h->backend, h->release, g->nodes[i].op, &h->ops[i], &e) !=
+            OPINFO_OK)
+            h->ops[i] = NULL;
+    }
+    h->n_nodes = g->n_nodes;
+    return 0;
+}
+
+void oi_host_set_partial(oi_host *h, int partial)
+{
+    if (h)
+        h->partial = partial;
+}
+
+int oi_host_asked_graph(oi_host *h)
+{
+    int a = h && h->asked;
+    if (h)
+        h->asked = 0;
+    return a;
+}
+
 /* ---- running a plugin's checks (for opinfo_check, node by node) ------------------------------ */
 
 oi_host *oi_host_new(opinfo_db *db, const opinfo_qgraph *g, const char *backend,
@@ -370,7 +412,7 @@ void oi_host_free(oi_host *h)
 
 void oi_host_check_node(oi_host *h, const opinfo_plugin *pl, size_t node, const char *soc)
 {
-    if (h && pl && pl->check && node < h->g->n_nodes && h->ops[node])
+    if (h && pl && pl->check && node < h->n_nodes && h->ops[node])
         pl->check(&h->api, h, &h->nodes[node], soc);
 }
 

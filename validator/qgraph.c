@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "validator_internal.h"
 
@@ -26,6 +30,17 @@ typedef struct ld {
     json_t *unknown; /* the unknown top-level keys met, to find a duplicate as jansson does */
     int nomem;
     opinfo_error_t pending; /* the first semantic error, reported if the whole text is JSON */
+    /* checking while reading (oi_qgraph_parse_hooked) */
+    const oi_qgraph_hooks *hooks;
+    int hooks_on;          /* nodes are being read in the first pass, after every tensor */
+    int target_seen;
+    size_t elem_at;        /* where the element being streamed starts */
+    unsigned char *tstate; /* per tensor: 0 not judged, 1 ready, 2 not ready, 3 on a walk */
+    int *walk;             /* a shared_with chain being judged */
+    /* tensors found by a structural scan and parsed when a node needs them (or at the end) */
+    size_t *tpos;          /* where each tensor's object starts; NULL when read in full */
+    unsigned char *tparsed;
+    int lazy;              /* read_tensor of a tensor the scan registered */
 } ld;
 
 /* A failure that ends the read at once; a semantic one lets the rest be parsed, unchecked. */
@@ -737,6 +752,365 @@ static int check_shared_dtypes(ld *c)
     return 0;
 }
 
+/* ---- checking while reading ------------------------------------------------------------------ */
+
+/* Whether spec s (of tensor self, or an edge: self -1) resolves from the tensors alone: its
+ * shared_with chain runs through tensors to a root whose dtype is s's, and every tensor it is
+ * derived from does too. Such a spec gets its links and root now, as link_all and resolve_roots
+ * would give them (they keep them); anything else waits for the end of the read. */
+static int tensor_ready(ld *c, int t, int depth);
+static int read_node(ld *c, json_t *n, size_t i);
+static int read_tensor(ld *c, json_t *t, size_t i);
+static int ensure_tensor(ld *c, size_t i);
+static int reserve(ld *c, void **p, size_t *cap, size_t need, size_t size);
+static json_t *value_at(ld *c, size_t *i);
+static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_t *, size_t));
+
+static int derived_ready(ld *c, oi_spec *s, int self, int depth)
+{
+    for (size_t k = 0; s->df_names && k < s->n_derived; k++) {
+        int d = lookup(&c->tensors, s->df_names[k]);
+        if (d < 0 || d == self || !tensor_ready(c, d, depth + 1))
+            return 0;
+    }
+    for (size_t k = 0; s->df_names && k < s->n_derived; k++)
+        s->derived[k] = lookup(&c->tensors, s->df_names[k]);
+    return 1;
+}
+
+static int tensor_ready(ld *c, int t, int depth)
+{
+    opinfo_qgraph *g = c->g;
+    if (depth > 8)
+        return 0; /* derived from derived from ...: judged at the end */
+    if (c->tstate[t] == 1)
+        return derived_ready(c, &g->tensors[t].spec, t, depth);
+    if (c->tstate[t] == 2)
+        return 0; /* judged before: it waits for the end */
+    /* walk the chain to a judged tensor or a root */
+    size_t n = 0;
+    int u = t, ok = 1;
+    for (;;) {
+        if (c->tstate[u] == 3 || c->tstate[u] == 2) {
+            ok = 0; /* a cycle (the end reports it), or a chain judged not ready */
+            break;
+        }
+        if (c->tstate[u] == 1)
+            break;
+        if (ensure_tensor(c, (size_t)u) != 0) {
+            ok = 0;
+            break;
+        }
+        const oi_spec *sp = &g->tensors[u].spec;
+        c->tstate[u] = 3;
+        c->walk[n++] = u;
+        if (sp->sw_producer) {
+            ok = 0;
+            break;
+        }
+        if (!sp->sw_tensor)
+            break;
+        int next = lookup(&c->tensors, sp->sw_tensor);
+        if (next < 0) {
+            ok = 0;
+            break;
+        }
+        u = next;
+    }
+    /* from the root back: links, dtypes and derivations */
+    for (size_t k = n; k-- > 0;) {
+        int w = c->walk[k];
+        oi_spec *sp = &g->tensors[w].spec;
+        if (ok) {
+            if (sp->sw_tensor) {
+                sp->shared_tensor = lookup(&c->tensors, sp->sw_tensor);
+                const oi_spec *r = g->tensors[sp->shared_tensor].spec.root;
+                if (r->dtype != sp->dtype)
+                    ok = 0;
+                else
+                    sp->root = r;
+            } else
+                sp->root = sp;
+        }
+        c->tstate[w] = ok ? 1 : 2;
+    }
+    if (!ok) /* the ones walked before the failure are not ready either */
+        for (size_t k = 0; k < n; k++)
+            c->tstate[c->walk[k]] = 2;
+    if (c->tstate[t] != 1)
+        return 0;
+    /* derivations (bias scales): after the chain, so a walk never nests in another */
+    return derived_ready(c, &g->tensors[t].spec, t, depth);
+}
+
+static int edge_ready(ld *c, oi_spec *s)
+{
+    if (s->sw_producer)
+        return 0;
+    if (s->sw_tensor) {
+        int u = lookup(&c->tensors, s->sw_tensor);
+        if (u < 0 || !tensor_ready(c, u, 1))
+            return 0;
+        const oi_spec *r = c->g->tensors[u].spec.root;
+        if (r->dtype != s->dtype)
+            return 0;
+        if (!derived_ready(c, s, -1, 1))
+            return 0;
+        s->shared_tensor = u;
+        s->root = r;
+        return 1;
+    }
+    if (!derived_ready(c, s, -1, 1))
+        return 0;
+    s->root = s;
+    return 1;
+}
+
+static int node_ready(ld *c, size_t i)
+{
+    const oi_node *nd = &c->g->nodes[i];
+    for (size_t k = 0; k < nd->n_inputs; k++) {
+        const oi_ref *r = &nd->inputs[k];
+        if (r->tensor >= 0 && !tensor_ready(c, r->tensor, 0))
+            return 0;
+        if (r->edge && !edge_ready(c, r->edge))
+            return 0;
+    }
+    for (size_t k = 0; k < nd->n_outputs; k++)
+        if (!tensor_ready(c, nd->outputs[k], 0))
+            return 0;
+    return 1;
+}
+
+/* Tensor i, parsed now if the scan only registered it; c->path is kept. -1 on failure. */
+static int ensure_tensor(ld *c, size_t i)
+{
+    if (!c->tpos || c->tparsed[i])
+        return 0;
+    c->tparsed[i] = 1;
+    oi_jpath saved = c->path;
+    c->path.depth = 0;
+    KEY(c, "tensors");
+    IDX(c, i);
+    size_t at = c->tpos[i];
+    json_t *v = value_at(c, &at);
+    int rc = -1;
+    if (v) {
+        c->lazy = 1;
+        rc = c->failed ? 0 : read_tensor(c, v, i);
+        c->lazy = 0;
+        json_decref(v);
+    }
+    c->path = saved;
+    return rc || c->failed ? -1 : 0;
+}
+
+/* The first byte at or after j that is a quote, a backslash or a bracket; n when none. SSE2 (every
+ * x86-64) looks at 16 bytes at a time; the scan of a tensor array is bound by it. */
+static size_t next_special(const char *t, size_t n, size_t j)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lo = _mm_set1_epi8(0x20),
+                  open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+    while (j + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + j));
+        __m128i f = _mm_or_si128(v, lo); /* '[' and ']' fold onto '{' and '}' */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(f, open), _mm_cmpeq_epi8(f, close)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return j + (size_t)__builtin_ctz(bits);
+        j += 16;
+    }
+#endif
+    while (j < n && t[j] != '"' && t[j] != '\\' && (t[j] | 0x20) != '{' && (t[j] | 0x20) != '}')
+        j++;
+    return j;
+}
+
+/* Skips the object at *i by its strings and nesting alone (jansson judges every byte later) and
+ * finds its top-level "name" (a string followed by ':' is a key). 0 when it is an object whose
+ * name is a plain string (no escapes, no control bytes), else -1: such a tensor array is read in
+ * full. */
+static int scan_element(const char *t, size_t n, size_t *i, const char **name, size_t *nlen)
+{
+    size_t j = *i, depth = 0;
+    int want = 0; /* the last key at depth 1 was "name" */
+    *name = NULL;
+    if (j >= n || t[j] != '{')
+        return -1;
+    for (;;) {
+        j = next_special(t, n, j);
+        if (j >= n)
+            return -1;
+        char ch = t[j];
+        if (ch == '"') {
+            size_t s0 = ++j;
+            int plain = 1;
+            for (;;) {
+                j = next_special(t, n, j);
+                if (j >= n)
+                    return -1;
+                if (t[j] == '\\') {
+                    plain = 0;
+                    j += 2;
+                    continue;
+                }
+                if (t[j] == '"')
+                    break;
+                j++; /* a bracket inside the string */
+            }
+            size_t e = j++;
+            if (depth == 1) {
+                size_t p = oi_json_ws(t, n, j);
+                if (p < n && t[p] == ':')
+                    want = e - s0 == 4 && memcmp(t + s0, "name", 4) == 0;
+                else if (want) {
+                    for (size_t k = s0; k < e && plain; k++)
+                        plain = (unsigned char)t[k] >= 0x20;
+                    if (!plain || *name)
+                        return -1;
+                    *name = t + s0;
+                    *nlen = e - s0;
+                    want = 0;
+                }
+            }
+            continue;
+        }
+        if (ch == '\\')
+            return -1;
+        if (ch == '{' || ch == '[')
+            depth++;
+        else if (depth == 0)
+            return -1;
+        else if (--depth == 0) {
+            *i = j + 1;
+            return *name && *nlen ? 0 : -1;
+        }
+        j++;
+    }
+}
+
+/* The "tensors" array at *i while checking while reading: each element's place and name are
+ * recorded by a scan, and the element is parsed when a node needs it, or after the nodes. Any
+ * element the scan cannot register reads the array in full, as stream_array does. */
+static int scan_tensors(ld *c, size_t *i)
+{
+    opinfo_qgraph *g = c->g;
+    const char *t = g->text;
+    size_t n = g->len, j = *i, k = 0, cap = 0;
+    if (j >= n || t[j] != '[')
+        return stream_array(c, i, "tensors", read_tensor);
+    /* the names live in the graph's arena: the map keeps pointers to them; room for a tensor
+     * per 512 bytes of the document saves most of the map's growing */
+    c->tensors.borrow = 1;
+    if (oi_map_reserve(&c->tensors, n / 512) != 0)
+        return lnomem(c);
+    j = oi_json_ws(t, n, j + 1);
+    if (j < n && t[j] == ']') {
+        *i = j + 1;
+        return 0;
+    }
+    for (;;) {
+        size_t at = j;
+        const char *nm;
+        size_t nl = 0;
+        if (scan_element(t, n, &j, &nm, &nl) != 0 || nl > MAX_NAME)
+            goto whole;
+        if (reserve(c, (void **)&g->tensors, &g->cap_tensors, k + 1, sizeof *g->tensors))
+            return -1;
+        if (g->cap_tensors != cap) {
+            size_t *p = realloc(c->tpos, g->cap_tensors * sizeof *p);
+            if (p)
+                c->tpos = p;
+            unsigned char *q = p ? realloc(c->tparsed, g->cap_tensors) : NULL;
+            if (!p || !q)
+                return lnomem(c);
+            c->tparsed = q;
+            cap = g->cap_tensors;
+        }
+        if (memchr(nm, '\0', nl))
+            goto whole;
+        char *name = oi_arena_alloc(&g->arena, nl + 1);
+        if (!name)
+            return lnomem(c);
+        memcpy(name, nm, nl);
+        int added = oi_map_put_new(&c->tensors, name, nl, (void *)(intptr_t)(k + 1));
+        if (added < 0)
+            return lnomem(c);
+        if (added > 0)
+            goto whole; /* the full read reports it where jansson's order puts it */
+        oi_tensor *ot = &g->tensors[k];
+        memset(ot, 0, sizeof *ot);
+        ot->name = name;
+        ot->producer = -1;
+        c->tpos[k] = at;
+        c->tparsed[k] = 0;
+        g->n_tensors = ++k;
+        j = oi_json_ws(t, n, j);
+        if (j < n && t[j] == ',') {
+            j = oi_json_ws(t, n, j + 1);
+            continue;
+        }
+        if (j < n && t[j] == ']') {
+            *i = j + 1;
+            return 0;
+        }
+        goto whole;
+    }
+whole:
+    free(c->tpos);
+    free(c->tparsed);
+    c->tpos = NULL;
+    c->tparsed = NULL;
+    g->n_tensors = 0;
+    oi_map_free(&c->tensors);
+    oi_map_init(&c->tensors);
+    return stream_array(c, i, "tensors", read_tensor);
+}
+
+/* After the nodes: every tensor not parsed yet, in order (a semantic error stops the reading of
+ * values, never the parse: a syntax error anywhere outranks it, as in stream_array). */
+static int parse_rest(ld *c)
+{
+    for (size_t k = 0; c->tpos && k < c->g->n_tensors; k++) {
+        if (c->tparsed[k])
+            continue;
+        if (!c->failed) {
+            if (ensure_tensor(c, k) && HARD(c))
+                return -1;
+            continue;
+        }
+        c->tparsed[k] = 1;
+        size_t at = c->tpos[k];
+        json_t *v = value_at(c, &at);
+        if (!v)
+            return -1;
+        json_decref(v);
+    }
+    return 0;
+}
+
+/* read_node, then the hook */
+static int read_node_hooked(ld *c, json_t *n, size_t i)
+{
+    if (read_node(c, n, i))
+        return -1;
+    if (!c->hooks_on || c->failed)
+        return 0;
+    if (!c->tstate) {
+        size_t nt = c->g->n_tensors ? c->g->n_tensors : 1;
+        c->tstate = calloc(nt, 1);
+        c->walk = malloc(nt * sizeof *c->walk);
+        if (!c->tstate || !c->walk)
+            return lnomem(c);
+    }
+    int ready = node_ready(c, i);
+    if (c->hooks->node(c->hooks->ctx, c->g, i, ready, c->target_seen))
+        c->hooks_on = 0;
+    return 0;
+}
+
 /* ---- the document ---------------------------------------------------------------------------- */
 
 /* Growable arrays: the count is not known while streaming. */
@@ -761,7 +1135,7 @@ static int reserve(ld *c, void **p, size_t *cap, size_t need, size_t size)
 static int read_tensor(ld *c, json_t *t, size_t i)
 {
     opinfo_qgraph *g = c->g;
-    if (reserve(c, (void **)&g->tensors, &g->cap_tensors, i + 1, sizeof *g->tensors))
+    if (!c->lazy && reserve(c, (void **)&g->tensors, &g->cap_tensors, i + 1, sizeof *g->tensors))
         return -1;
     if (!json_is_object(t))
         return lfail(c, 0, "a tensor must be an object, not %s", type_name(t));
@@ -771,19 +1145,23 @@ static int read_tensor(ld *c, json_t *t, size_t i)
     KEY(c, "name");
     if (name_ok(c, name, "a tensor"))
         return -1;
-    if (lookup(&c->tensors, json_string_value(name)) >= 0)
+    int known = lookup(&c->tensors, json_string_value(name));
+    if (c->lazy ? known != (int)i : known >= 0) /* the scan registered it under its index */
         return lfail(c, 0, "tensor \"%s\" is defined twice", json_string_value(name));
-    if (oi_map_put(&c->tensors, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
+    if (!c->lazy &&
+        oi_map_put(&c->tensors, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
         return lnomem(c);
     POP(c);
     oi_tensor *ot = &g->tensors[i];
+    int producer = c->lazy ? ot->producer : -1; /* nodes read since the scan may have set it */
     memset(ot, 0, sizeof *ot);
     if (!(ot->name = keep(c, json_string_value(name))))
         return -1;
-    ot->producer = -1;
+    ot->producer = producer;
     if (read_spec(c, t, &ot->spec, 0))
         return -1;
-    g->n_tensors = i + 1;
+    if (!c->lazy)
+        g->n_tensors = i + 1;
     return 0;
 }
 
@@ -872,8 +1250,18 @@ static int read_node(ld *c, json_t *n, size_t i)
     static const char *const nkeys[] = {"name", "op", "inputs", "outputs", "attrs", "source",
                                         "index", "float_reason", "suppress", NULL};
     opinfo_qgraph *g = c->g;
+    size_t cap = g->cap_nodes;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
+    if (c->hooks) { /* positions as the nodes come, for diagnostics written while reading */
+        if (g->cap_nodes != cap || !g->node_pos) {
+            long *p = realloc(g->node_pos, g->cap_nodes * sizeof *p);
+            if (!p)
+                return lnomem(c);
+            g->node_pos = p;
+        }
+        g->node_pos[i] = (long)c->elem_at;
+    }
     memset(&g->nodes[i], 0, sizeof g->nodes[i]);
     g->n_nodes = i + 1;
     {
@@ -1069,6 +1457,7 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
         return 0;
     }
     for (;;) {
+        c->elem_at = *i;
         json_t *e = value_at(c, i);
         if (!e)
             return -1;
@@ -1117,6 +1506,7 @@ static int check_header(ld *c, const char *key, json_t *v)
             if (!want(c, v, *k, JSON_STRING, 0, "producer") && c->failed)
                 return -1;
     } else if (strcmp(key, "target") == 0) {
+        c->target_seen = 1;
         static const char *const gkeys[] = {"backend", "soc", "release", NULL};
         if (!json_is_object(v))
             return lfail(c, 0, "\"target\" must be an object, not %s", type_name(v));
@@ -1200,15 +1590,22 @@ static int read_stream(ld *c)
                     tensors_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "tensors", read_tensor) && HARD(c))
+                } else if ((c->hooks ? scan_tensors(c, &i)
+                                     : stream_array(c, &i, "tensors", read_tensor)) &&
+                           HARD(c))
                     return -1;
             } else if (strcmp(key, "nodes") == 0) {
                 if (!seen_t || tensors_at) {
                     nodes_at = i;
                     if (oi_json_skip(t, n, &i) != 0)
                         return syntax_error(c);
-                } else if (stream_array(c, &i, "nodes", read_node) && HARD(c))
-                    return -1;
+                } else {
+                    c->hooks_on = c->hooks != NULL;
+                    int rc = stream_array(c, &i, "nodes", c->hooks ? read_node_hooked : read_node);
+                    c->hooks_on = 0;
+                    if (rc && HARD(c))
+                        return -1;
+                }
             } else {
                 json_t *v = value_at(c, &i);
                 if (!v)
@@ -1244,6 +1641,8 @@ static int read_stream(ld *c)
         return -1;
     if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node) && HARD(c))
         return -1;
+    if (parse_rest(c) && HARD(c))
+        return -1;
     if (c->failed)
         return -1;
     if (link_all(c) || resolve_roots(c) || check_shared_dtypes(c))
@@ -1251,11 +1650,12 @@ static int read_stream(ld *c)
     return 0;
 }
 
-static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
+static int parse_text(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_error_t *err)
 {
     ld c;
     memset(&c, 0, sizeof c);
     c.g = g;
+    c.hooks = hooks && hooks->node ? hooks : NULL;
     c.err = err;
     oi_map_init(&c.tensors);
     oi_map_init(&c.nodes);
@@ -1267,15 +1667,24 @@ static int parse_text(opinfo_qgraph *g, opinfo_error_t *err)
         rc = OPINFO_ENOMEM;
     json_decref(c.key);
     json_decref(c.unknown);
+    free(c.tstate);
+    free(c.walk);
+    free(c.tpos);
+    free(c.tparsed);
     oi_map_free(&c.tensors);
     oi_map_free(&c.nodes);
     return rc;
 }
 
-static int finish(opinfo_qgraph *g, opinfo_qgraph **out, opinfo_error_t *err)
+static int finish(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_qgraph **live,
+                  opinfo_qgraph **out, opinfo_error_t *err)
 {
+    if (live)
+        *live = g;
     oi_json_watch();
-    int rc = parse_text(g, err);
+    int rc = parse_text(g, hooks, err);
+    if (live && rc != OPINFO_OK)
+        *live = NULL;
     if (oi_json_failed()) { /* whatever jansson made of it: memory ran out */
         opinfo_error_init(err);
         rc = oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
@@ -1303,27 +1712,58 @@ int opinfo_qgraph_load(const char *path, size_t flags, opinfo_qgraph **out, opin
         opinfo_qgraph_free(g);
         return rc;
     }
-    return finish(g, out, err);
+    return finish(g, NULL, NULL, out, err);
 }
 
 int opinfo_qgraph_parse(const char *name, const char *data, size_t len, size_t flags,
                         opinfo_qgraph **out, opinfo_error_t *err)
 {
     (void)flags;
+    return oi_qgraph_parse_hooked(name, data, len, OI_TEXT_MALLOC, NULL, NULL, out, err);
+}
+
+int oi_qgraph_parse_hooked(const char *name, const char *data, size_t len, int own,
+                           const oi_qgraph_hooks *hooks, opinfo_qgraph **live, opinfo_qgraph **out,
+                           opinfo_error_t *err)
+{
     if (!data || !out)
         return oi_set_error(err, OPINFO_EUSAGE, name, 0, 0, 0, "opinfo_qgraph_parse: NULL argument");
     if (len > MAX_FILE_BYTES)
         return oi_set_error(err, OPINFO_EINPUT, name, 0, 0, 0,
                             "document is larger than the limit of %zu bytes", MAX_FILE_BYTES);
     opinfo_qgraph *g = calloc(1, sizeof *g);
-    if (!g || !(g->path = oi_strdup(name ? name : "<buffer>")) || !(g->text = malloc(len + 1))) {
+    if (g && own != OI_TEXT_MALLOC) { /* read in place: the graph takes it only on success */
+        g->text = (char *)data;
+        g->text_kind = OI_TEXT_BORROWED;
+    }
+    if (!g || !(g->path = oi_strdup(name ? name : "<buffer>")) ||
+        (!g->text && !(g->text = malloc(len + 1)))) {
         opinfo_qgraph_free(g);
         return oi_set_error(err, OPINFO_ENOMEM, name, 0, 0, 0, "out of memory");
     }
-    memcpy(g->text, data, len);
-    g->text[len] = '\0';
+    if (own == OI_TEXT_MALLOC) {
+        memcpy(g->text, data, len);
+        g->text[len] = '\0';
+    }
     g->len = len;
-    return finish(g, out, err);
+    int rc = finish(g, hooks, live, out, err);
+    if (rc == OPINFO_OK && own != OI_TEXT_MALLOC)
+        g->text_kind = own == OI_TEXT_MAPPED ? OI_TEXT_MAPPED : OI_TEXT_MALLOC;
+    if (rc != OPINFO_OK && rc != OPINFO_ENOMEM && hooks) {
+        /* checking while reading parses tensors out of order: the error is the one a read in
+         * document order meets first, so that every way of reading names the same one */
+        opinfo_error_t e2;
+        opinfo_error_init(&e2);
+        opinfo_qgraph *g2 = NULL;
+        int rc2 = opinfo_qgraph_parse(name, data, len, 0, &g2, &e2);
+        if (rc2 != OPINFO_OK) {
+            rc = rc2;
+            if (err)
+                *err = e2;
+        } else
+            opinfo_qgraph_free(g2);
+    }
+    return rc;
 }
 
 void opinfo_qgraph_free(opinfo_qgraph *g)
@@ -1334,7 +1774,10 @@ void opinfo_qgraph_free(opinfo_qgraph *g)
     free(g->tensors);
     free(g->nodes);
     free(g->node_pos);
-    free(g->text);
+    if (g->text_kind == OI_TEXT_MAPPED)
+        munmap(g->text, g->len ? g->len : 1);
+    else if (g->text_kind == OI_TEXT_MALLOC)
+        free(g->text);
     free(g->path);
     free(g);
 }

@@ -197,6 +197,42 @@ void oi_report_add_file(opinfo_report *r, const char *path)
 
 void oi_report_set_truncated(opinfo_report *r) { r->truncated = 1; }
 
+void oi_report_save(const opinfo_report *r, oi_report_mark *m)
+{
+    m->n = r->n;
+    m->nn = r->nn;
+    m->nf = r->nf;
+    m->npr = r->npr;
+    m->truncated = r->truncated;
+    m->backend = r->backend;
+    m->release = r->release;
+    m->soc = r->soc;
+    m->arch = r->arch;
+}
+
+void oi_report_rewind(opinfo_report *r, const oi_report_mark *m)
+{
+    for (size_t i = m->n; i < r->n; i++) {
+        if (r->diags[i].severity == OPINFO_SEVERITY_ERROR)
+            r->errors--;
+        else if (r->diags[i].severity == OPINFO_SEVERITY_WARNING)
+            r->warnings--;
+    }
+    if (r->n > m->n)
+        r->n = m->n;
+    if (r->nn > m->nn)
+        r->nn = m->nn;
+    if (r->nf > m->nf)
+        r->nf = m->nf;
+    if (r->npr > m->npr)
+        r->npr = m->npr;
+    r->truncated = m->truncated;
+    r->backend = m->backend;
+    r->release = m->release;
+    r->soc = m->soc;
+    r->arch = m->arch;
+}
+
 void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop)
 {
     size_t *at = NULL; /* the new index of each old diagnostic from `from` on */
@@ -448,6 +484,53 @@ static json_t *write_json(const opinfo_report *r)
         json_array_append_new(diags, diag_json(&r->diags[i]));
     json_object_set_new(root, "diagnostics", diags);
     return root;
+}
+
+/* ---- JSON Lines ------------------------------------------------------------------------------- */
+
+/* One compact JSON object and a newline; -1 when out of memory. */
+static int put_line(oi_buf *b, json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(o);
+    if (!s)
+        return -1;
+    oi_buf_puts(b, s);
+    oi_buf_puts(b, "\n");
+    free(s);
+    return 0;
+}
+
+static int write_jsonl_diags(const opinfo_report *r, oi_buf *b)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *o = json_pack("{s:s}", "type", "diagnostic"), *d = diag_json(&r->diags[i]);
+        int bad = !o || !d || json_object_update(o, d) != 0;
+        json_decref(d);
+        if (bad) {
+            json_decref(o);
+            return -1;
+        }
+        if (put_line(b, o) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_jsonl_summary(const opinfo_report *r, oi_buf *b)
+{
+    json_t *root = write_json(r);
+    if (!root)
+        return -1;
+    json_object_del(root, "diagnostics");
+    json_t *o = json_pack("{s:s}", "type", "summary");
+    int bad = !o || json_object_update(o, root) != 0;
+    json_decref(root);
+    if (bad) {
+        json_decref(o);
+        return -1;
+    }
+    return put_line(b, o);
 }
 
 /* ---- SARIF 2.1.0 ----------------------------------------------------------------------------- */
@@ -955,6 +1038,19 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
         }
     } else if (fmt == OPINFO_FORMAT_GITHUB) {
         s = oi_write_github(r);
+    } else if (fmt == OPINFO_FORMAT_JSONL || fmt == OPINFO_FORMAT_JSONL + 100) {
+        /* FORMAT_JSONL + 100: the diagnostics alone (opinfo_report_write_from's view) */
+        oi_buf b;
+        oi_buf_init(&b);
+        oi_json_watch();
+        int bad = write_jsonl_diags(r, &b) != 0 ||
+                  (fmt == OPINFO_FORMAT_JSONL && write_jsonl_summary(r, &b) != 0);
+        bad |= oi_json_failed();
+        s = oi_buf_steal(&b);
+        if (bad) {
+            free(s);
+            s = NULL;
+        }
     } else if (fmt == OPINFO_FORMAT_TEXT || fmt == OPINFO_FORMAT_JUNIT) {
         oi_buf b;
         oi_buf_init(&b);
@@ -985,13 +1081,41 @@ int opinfo_report_write_from(const opinfo_report *r, opinfo_format fmt, size_t f
     if (!r || !out)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
                             "opinfo_report_write_from: NULL argument");
-    if (fmt != OPINFO_FORMAT_TEXT && fmt != OPINFO_FORMAT_GITHUB)
+    if (fmt != OPINFO_FORMAT_TEXT && fmt != OPINFO_FORMAT_GITHUB && fmt != OPINFO_FORMAT_JSONL)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
-                            "opinfo_report_write_from: only text and github are line formats");
+                            "opinfo_report_write_from: only text, github and jsonl are line "
+                            "formats");
     opinfo_report view = *r;
     view.diags = r->diags + (from < r->n ? from : r->n);
     view.n = from < r->n ? r->n - from : 0;
-    return opinfo_report_write(&view, fmt, out, err);
+    return opinfo_report_write(&view, fmt == OPINFO_FORMAT_JSONL ? OPINFO_FORMAT_JSONL + 100 : fmt,
+                               out, err);
+}
+
+int opinfo_report_write_summary(const opinfo_report *r, opinfo_format fmt, char **out,
+                                opinfo_error_t *err)
+{
+    if (!r || !out)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_write_summary: NULL argument");
+    if (fmt != OPINFO_FORMAT_TEXT && fmt != OPINFO_FORMAT_GITHUB && fmt != OPINFO_FORMAT_JSONL)
+        return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0,
+                            "opinfo_report_write_summary: only text, github and jsonl are line "
+                            "formats");
+    if (r->failed)
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory while reporting");
+    oi_buf b;
+    oi_buf_init(&b);
+    oi_json_watch();
+    int bad = fmt == OPINFO_FORMAT_JSONL && write_jsonl_summary(r, &b) != 0;
+    bad |= oi_json_failed();
+    char *s = oi_buf_steal(&b);
+    if (bad || !s) {
+        free(s);
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory while reporting");
+    }
+    *out = s;
+    return OPINFO_OK;
 }
 
 void opinfo_report_set_progress(opinfo_report *r,

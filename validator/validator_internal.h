@@ -73,10 +73,36 @@ struct opinfo_qgraph {
     const char *target_backend, *target_soc, *target_release;
     int from_onnx; /* made by the ONNX reader (opinfo_onnx_parse) */
     long *node_pos; /* byte offsets of the nodes, found on first need */
+    int text_kind;  /* OI_TEXT_*: how text is freed */
 };
+enum { OI_TEXT_MALLOC = 0, OI_TEXT_BORROWED, OI_TEXT_MAPPED };
 
 /* Byte offsets of every element of the top-level "nodes" array (one scan). */
 OPINFO_INTERNAL int oi_qgraph_node_positions(opinfo_qgraph *g);
+
+/* Checking while reading (opinfo_check_file): the reader calls node() after each node it read
+ * in its first pass over "nodes", once every tensor is known. ready is 1 when every spec the
+ * node reads resolves from what is read so far (its shared_with chains run through tensors only,
+ * and their dtypes agree), else 0; target_seen: the "target" key came before "nodes". The
+ * qgraph's node_pos is filled as the nodes are read. A non-zero return stops the calls (the
+ * read goes on). */
+typedef struct oi_qgraph_hooks {
+    void *ctx;
+    int (*node)(void *ctx, opinfo_qgraph *g, size_t i, int ready, int target_seen);
+} oi_qgraph_hooks;
+/* opinfo_qgraph_parse with hooks; *live receives the graph as soon as it exists (NULL again on
+ * failure: it is freed), so that the hooks' caller may read it between calls. */
+/* own: OI_TEXT_MALLOC copies data; OI_TEXT_MAPPED (mmap'd) and OI_TEXT_BORROWED (malloc'd) hand
+ * data to the graph without a copy when the read succeeds (the caller keeps it otherwise). The
+ * text is then not NUL-terminated: every reader goes by len. */
+OPINFO_INTERNAL int oi_qgraph_parse_hooked(const char *name, const char *data, size_t len,
+                                           int own, const oi_qgraph_hooks *hooks,
+                                           opinfo_qgraph **live, opinfo_qgraph **out,
+                                           opinfo_error_t *err);
+/* opinfo_graph_load with hooks (an ONNX model is read whole: no hook is called). */
+OPINFO_INTERNAL int oi_graph_load_hooked(const char *path, size_t flags, const oi_qgraph_hooks *hooks,
+                                         opinfo_qgraph **live, opinfo_qgraph **out,
+                                         opinfo_error_t *err);
 
 /* The spec a reference resolves to (following shared_with), or NULL on a broken chain. */
 OPINFO_INTERNAL const oi_spec *oi_resolve(const opinfo_qgraph *g, const oi_spec *s);
@@ -103,6 +129,15 @@ OPINFO_INTERNAL void oi_report_set_target(opinfo_report *r, const char *backend,
                                           const char *release, const char *soc,
                                           const char *arch);
 OPINFO_INTERNAL void oi_report_set_truncated(opinfo_report *r);
+/* A report as it stood (oi_report_save), and back to it (oi_report_rewind): a check while
+ * reading takes back what it found when the read fails, or a node it must check again. */
+typedef struct oi_report_mark {
+    size_t n, nn, nf, npr;
+    int truncated;
+    const char *backend, *release, *soc, *arch;
+} oi_report_mark;
+OPINFO_INTERNAL void oi_report_save(const opinfo_report *r, oi_report_mark *m);
+OPINFO_INTERNAL void oi_report_rewind(opinfo_report *r, const oi_report_mark *m);
 OPINFO_INTERNAL void oi_report_add_file(opinfo_report *r, const char *path);
 /* filter.c: drops the diagnostics i >= from with drop[i - from] set (the counts follow) */
 OPINFO_INTERNAL void oi_report_drop(opinfo_report *r, size_t from, const unsigned char *drop);
@@ -120,6 +155,12 @@ OPINFO_INTERNAL oi_host *oi_host_new(opinfo_db *db, const opinfo_qgraph *g, cons
                                      const char *release, int arch_rank, oi_sink_fn sink,
                                      void *ctx, opinfo_error_t *err);
 OPINFO_INTERNAL void oi_host_free(oi_host *h);
+/* While reading: the per-node tables grow to the graph's nodes so far; partial on, a plugin that
+ * asks for the graph's size or for a node by index (what needs the whole graph) is noted, and
+ * oi_host_asked_graph tells it (and forgets). */
+OPINFO_INTERNAL int oi_host_grow(oi_host *h);
+OPINFO_INTERNAL void oi_host_set_partial(oi_host *h, int partial);
+OPINFO_INTERNAL int oi_host_asked_graph(oi_host *h);
 OPINFO_INTERNAL void oi_host_check_node(oi_host *h, const struct opinfo_plugin *pl, size_t node,
                                         const char *soc);
 

@@ -11,6 +11,8 @@ expected.{txt,json,sarif,junit} plus expected.status, reviewed by hand once and 
   - the diagnostics against the intent (rule, node and port, as a multiset);
   - the SARIF output against the official SARIF 2.1.0 schema (OASIS, errata 01);
   - the JSON output against schemas/report.schema.json;
+  - the goldens again with --no-incremental (text, json, junit), and -f jsonl: every line against
+    schemas/report-line.schema.json, the same diagnostics and summary as -f json;
   - the JUnit output is well-formed XML with one testcase per rule that reported (one when none);
   - every SARIF result's ruleIndex points at its rule, and every rule has its help (rules.md).
 tests/bad-inputs/qgraph/*.json must each fail with exit 2 and exactly the error in their .expected.
@@ -80,6 +82,9 @@ def main():
     report_schema = json.load(open(os.path.join(ROOT, "schemas", "report.schema.json")))
     jsonschema.Draft202012Validator.check_schema(report_schema)
     report_validator = jsonschema.Draft202012Validator(report_schema)
+    line_schema = json.load(open(os.path.join(ROOT, "schemas", "report-line.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(line_schema)
+    line_validator = jsonschema.Draft202012Validator(line_schema)
     passed = failed = 0
 
     def invoke(args):
@@ -122,6 +127,25 @@ def main():
             body = outputs[fmt][1] if status != 2 else outputs[fmt][2]
             gold = open(os.path.join(d, "expected." + ext)).read()
             check(body == gold, "%s: %s output differs from expected.%s" % (name, fmt, ext))
+        # the goldens hold for both ways of reading: nodes checked as they are read (the
+        # default, above) and the whole file read first
+        for fmt, ext in [f for f in formats if f[0] in ("text", "json", "junit")]:
+            w_status, w_out, w_err = invoke(["--no-incremental"] + args + ["--format", fmt, os.path.join(rel, "input.json")])
+            body = redact(w_out, version, rules_url) if w_status != 2 else w_err
+            gold = open(os.path.join(d, "expected." + ext)).read()
+            check(w_status == gold_status and body == gold,
+                  "%s: --no-incremental %s output differs from expected.%s" % (name, fmt, ext))
+        # -f jsonl: each line valid, the diagnostics those of the JSON report, then the summary
+        j_status, j_out, _ = invoke(args + ["--format", "jsonl", os.path.join(rel, "input.json")])
+        check(j_status == gold_status, "%s: -f jsonl exits %d" % (name, j_status))
+        if j_status != 2:
+            lines = [json.loads(x) for x in j_out.splitlines()]
+            bad_lines = [e for x in lines for e in line_validator.iter_errors(x)]
+            check(not bad_lines, "%s: a JSON line is invalid: %s" % (name, bad_lines[0].message if bad_lines else ""))
+            whole = json.loads(outputs["json"][1].replace('"<VERSION>"', '"%s"' % version))
+            check(lines and lines[-1]["type"] == "summary" and lines[-1]["summary"] == whole["summary"]
+                  and [{k: v for k, v in x.items() if k != "type"} for x in lines[:-1]] == whole["diagnostics"],
+                  "%s: -f jsonl differs from -f json" % name)
         if status == 2:
             m = re.search(r":(\d+):(\d+): error:", text_err)
             check(m is not None and want_error == "%s:%s" % m.groups(),

@@ -115,7 +115,7 @@ has "opinfo-check: unknown --format \"sarif\" for --list-rules (one of: text, js
 expect 2 "$CHECK" --explain Conv2d --backend qnn-htp -f junit
 has "for --explain (one of: text, json, tsv)" err
 expect 2 "$CHECK" -f xml "$CASE16"
-has "opinfo-check: unknown --format \"xml\" for a check (one of: text, json, sarif, junit, github, gcc)" err
+has "opinfo-check: unknown --format \"xml\" for a check (one of: text, json, sarif, junit, github, jsonl, gcc)" err
 
 # TSV listings: a header on stdout, tabs, no padding: every line has the header's field count,
 # and cut gives the values back

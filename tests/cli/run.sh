@@ -366,6 +366,7 @@ if [ "$(tr -d ' \n' <"$T/fo16.json")" = '{"r":[{"quant_type":"QUInt8"}],"W":[{"q
 . tests/cli/done.sh
 . tests/cli/grammar.sh
 . tests/cli/rules.sh
+. tests/cli/incremental.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,12 @@ for tool in opinfo-check opinfo-db opinfo-kernel; do
     printf '%s\n' "$out" | grep -qF "$share/opinfo/opinfo.db" &&
     printf '%s\n' "$out" | grep -qF "$share/doc/opinfo" && ok || bad "man $tool: $out"
 done
+# opinfo-check's page: how long runs behave, and the line format's schema where it is installed
+out=$(MANWIDTH=100 man -l "$share/man/man1/opinfo-check.1" 2>/dev/null)
+printf '%s\n' "$out" | grep -q "^LONG RUNS" &&
+printf '%s\n' "$out" | grep -q -- "--no-incremental" &&
+printf '%s\n' "$out" | grep -qF "/opinfo/schemas/report-line.schema.json" && ok ||
+    bad "man opinfo-check: no LONG RUNS section with the jsonl schema"
 # what man finds by name through MANPATH
 if MANPATH=$share/man man -w opinfo-check | grep -qx "$share/man/man1/opinfo-check.1"; then ok
 else bad "man -w opinfo-check does not find the page"; fi
@@ -39,7 +45,7 @@ for f in README.md qgraph.md rules.md autofix.md overrides.md kernels.md c-api.m
          python.md constraint-format.md; do
     [ -s "$share/doc/opinfo/$f" ] || bad "$share/doc/opinfo/$f is not installed"
 done
-for f in qgraph.schema.json constraints.schema.json report.schema.json; do
+for f in qgraph.schema.json constraints.schema.json report.schema.json report-line.schema.json; do
     [ -s "$share/opinfo/schemas/$f" ] || bad "$share/opinfo/schemas/$f is not installed"
 done
 ok
@@ -65,6 +71,8 @@ echo "backends: $(c "$bin/opinfo-check" --backend '')"
 echo "socs: $(c "$bin/opinfo-check" --backend qnn-htp --soc SM86)"
 echo "ops: $(c "$bin/opinfo-check" --backend qnn-htp --explain Conv)"
 echo "format: $(c "$bin/opinfo-check" -f s)"
+echo "json formats: $(c "$bin/opinfo-check" -f jso)"
+echo "option: $(c "$bin/opinfo-check" --no-inc)"
 FN=_opinfo_db_complete
 echo "db: $(c "$bin/opinfo-db" li)"
 echo "list: $(c "$bin/opinfo-db" list so)"
@@ -81,6 +89,8 @@ backends: fbgemm qnn-htp xnnpack
 socs: SM8650
 ops: Conv2d Conv3d Convert
 format: sarif
+json formats: json jsonl
+option: --no-incremental
 db: list
 list: socs
 show: Conv2d

@@ -1,6 +1,7 @@
 /* Selection, suppression and baselines through the library's API (validator/filter.c,
  * docs/adoption.md): diagnostics of several checks in one report, fingerprints across unrelated
  * edits, baselines written and read back, and bad arguments. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,173 @@ static void streamed_as_found(void **state)
     opinfo_report_free(r);
 }
 
+/* Checking while reading (opinfo_check_file): the report of a whole read, progress while the
+ * node count is not known, and a failed read takes its diagnostics back. */
+typedef struct seen {
+    opinfo_report *r;
+    size_t calls, first_total, diags_at_first, last_done, last_total;
+} seen;
+
+static void record_progress(size_t done, size_t total, void *ud)
+{
+    seen *s = ud;
+    if (s->calls++ == 0) {
+        s->first_total = total;
+        s->diags_at_first = opinfo_report_count(s->r);
+    }
+    s->last_done = done;
+    s->last_total = total;
+}
+
+static char *report_json(opinfo_report *r)
+{
+    char *text = NULL;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_JSON, &text, &e), &e);
+    return text;
+}
+
+static void checked_while_read(void **state)
+{
+    static const char *const files[] = {"examples/llm-block-16a8w.qgraph.json",
+                                        "examples/cnn-8a8w.qgraph.json",
+                                        "tests/cases/038-htp-shared-with-edge-spec-clean/input.json",
+                                        "tests/cases/040-htp-shared-chain-root-equivalence-clean/input.json"};
+    static const char *const socs[] = {"SM8350", "SM8650"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        for (size_t k = 0; k < 2; k++) {
+            opinfo_check_options o = {sizeof o, "qnn-htp", socs[k], NULL, 0, 0, NULL};
+            opinfo_error_t e;
+            opinfo_error_init(&e);
+            opinfo_qgraph *g = NULL, *g2 = NULL, *live = NULL;
+            opinfo_report *whole = opinfo_report_new(), *inc = opinfo_report_new();
+            assert_opinfo_ok(opinfo_graph_load(t_src(files[i]), 0, &g, &e), &e);
+            assert_opinfo_ok(opinfo_check(*state, g, &o, whole, &e), &e);
+            assert_opinfo_ok(opinfo_check_file(*state, t_src(files[i]), &o, inc, &live, &g2, &e),
+                             &e);
+            assert_ptr_equal(live, g2);
+            assert_int_equal(opinfo_qgraph_node_count(g2), opinfo_qgraph_node_count(g));
+            char *a = report_json(whole), *b = report_json(inc);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+            opinfo_qgraph_free(g);
+            opinfo_qgraph_free(g2);
+            opinfo_report_free(whole);
+            opinfo_report_free(inc);
+        }
+}
+
+/* three MatMuls gated on SM8450, and what follows them */
+static const char *three_nodes(const char *tail)
+{
+    static char text[4096];
+    snprintf(text, sizeof text,
+             "{\"qgraph\": 1, \"target\": {\"backend\": \"qnn-htp\", \"soc\": \"SM8450\"},\n"
+             " \"tensors\": [{\"name\": \"a\", \"dtype\": \"uint16\"},\n"
+             " {\"name\": \"b\", \"dtype\": \"int16\", \"qscheme\": \"per_tensor_symmetric\",\n"
+             "  \"quant_min\": -32767, \"quant_max\": 32767},\n"
+             " {\"name\": \"y1\", \"dtype\": \"uint16\"}, {\"name\": \"y2\", \"dtype\": \"uint16\"},\n"
+             " {\"name\": \"y3\", \"dtype\": \"uint16\"}],\n"
+             " \"nodes\": [\n"
+             "  {\"name\": \"m1\", \"op\": \"aten.matmul.default\", \"inputs\": [\"a\", \"b\"], \"outputs\": [\"y1\"]},\n"
+             "  {\"name\": \"m2\", \"op\": \"aten.matmul.default\", \"inputs\": [\"a\", \"b\"], \"outputs\": [\"y2\"]},\n"
+             "  {\"name\": \"m3\", \"op\": \"aten.matmul.default\", \"inputs\": [\"a\", \"b\"], \"outputs\": [\"y3\"]}%s",
+             tail);
+    return text;
+}
+
+static void progress_while_read(void **state)
+{
+    const char *path = t_scratch("three.json");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(three_nodes("]}\n"), f);
+    fclose(f);
+    opinfo_check_options o = {sizeof o, "qnn-htp", "SM8450", NULL, OPINFO_CHECK_NO_PLUGINS, 0,
+                              NULL};
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_report *r = opinfo_report_new();
+    seen s = {r, 0, 99, 99, 0, 0};
+    opinfo_report_set_progress(r, record_progress, &s);
+    opinfo_qgraph *g = NULL;
+    assert_opinfo_ok(opinfo_check_file(*state, path, &o, r, NULL, &g, &e), &e);
+    /* after node 1 and 2 while reading (no total yet), then the end */
+    assert_int_equal(s.calls, 3);
+    assert_int_equal(s.first_total, 0);
+    assert_int_equal(s.diags_at_first, 1); /* node 1's diagnostic was in the report already */
+    assert_int_equal(s.last_done, 3);
+    assert_int_equal(s.last_total, 3);
+    assert_int_equal(opinfo_report_count(r), 3);
+    opinfo_qgraph_free(g);
+
+    /* a read that fails after checked nodes: its error, and the report as it was */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(three_nodes(",\n  {\"name\": \"m4\", \"op\": \"aten.matmul.default\", \"inputs\": "
+                      "[\"a\", \"nothing\"], \"outputs\": []}]}\n"),
+          f);
+    fclose(f);
+    s.calls = 0;
+    g = (opinfo_qgraph *)&s; /* overwritten */
+    opinfo_qgraph *live = (opinfo_qgraph *)&s;
+    assert_int_equal(opinfo_check_file(*state, path, &o, r, &live, &g, &e), OPINFO_EINPUT);
+    assert_null(g);
+    assert_null(live);
+    assert_int_equal(e.line, 11);
+    assert_non_null(strstr(e.text, "\"nothing\" is not a tensor of this graph"));
+    assert_true(s.calls >= 1); /* the progress callback saw nodes 1 and 2 ... */
+    assert_int_equal(opinfo_report_count(r), 3); /* ... and the report lost them again */
+    assert_int_equal(opinfo_report_errors(r), 3);
+    assert_int_equal(opinfo_report_nodes(r), 3);
+    assert_int_equal(opinfo_check_file(*state, NULL, &o, r, NULL, &g, &e), OPINFO_EUSAGE);
+    opinfo_report_free(r);
+}
+
+/* JSON Lines: a line per diagnostic, then the summary; the tail and the summary apart */
+static void json_lines(void **state)
+{
+    opinfo_report *r = opinfo_report_new();
+    opinfo_qgraph *a = graph("m1", "y1", ""), *b = graph("m2", "y2", "");
+    check_into(*state, a, r);
+    check_into(*state, b, r);
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    char *all = NULL, *tail = NULL, *sum = NULL, *none = NULL;
+    assert_opinfo_ok(opinfo_report_write(r, OPINFO_FORMAT_JSONL, &all, &e), &e);
+    assert_opinfo_ok(opinfo_report_write_from(r, OPINFO_FORMAT_JSONL, 1, &tail, &e), &e);
+    assert_opinfo_ok(opinfo_report_write_summary(r, OPINFO_FORMAT_JSONL, &sum, &e), &e);
+    assert_opinfo_ok(opinfo_report_write_summary(r, OPINFO_FORMAT_TEXT, &none, &e), &e);
+    assert_string_equal(none, "");
+    size_t lines = 0;
+    for (const char *p = all; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 3);
+    assert_int_equal(strncmp(all, "{\"type\":\"diagnostic\",\"rule\":\"arch-gate\"", 39), 0);
+    /* the whole is the first line, the tail, the summary */
+    assert_string_equal(all + strlen(all) - strlen(sum), sum);
+    assert_int_equal(strncmp(sum, "{\"type\":\"summary\",\"version\":1,", 30), 0);
+    assert_non_null(strstr(sum, "\"summary\":{\"nodes\":2,\"errors\":2,\"warnings\":0,\"truncated\":false}"));
+    assert_non_null(strstr(all, tail));
+    assert_non_null(strstr(tail, "\"node\":\"m2\""));
+    assert_null(strstr(tail, "\"node\":\"m1\""));
+    assert_null(strstr(tail, "summary"));
+    json_error_t je;
+    json_t *j = json_loads(sum, 0, &je);
+    assert_non_null(j);
+    json_decref(j);
+    assert_int_equal(opinfo_report_write_summary(r, OPINFO_FORMAT_SARIF, &none, &e), OPINFO_EUSAGE);
+    free(all);
+    free(tail);
+    free(sum);
+    free(none);
+    opinfo_qgraph_free(a);
+    opinfo_qgraph_free(b);
+    opinfo_report_free(r);
+}
+
 int test_filter(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +379,9 @@ int test_filter(void)
         cmocka_unit_test(fingerprints_and_baselines),
         cmocka_unit_test(bad_names_and_arguments),
         cmocka_unit_test(streamed_as_found),
+        cmocka_unit_test(checked_while_read),
+        cmocka_unit_test(progress_while_read),
+        cmocka_unit_test(json_lines),
     };
     return cmocka_run_group_tests_name("filter", tests, t_setup_default_db, t_teardown_db);
 }
