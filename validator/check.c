@@ -5,6 +5,7 @@
  * backend by name. */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,9 @@ typedef struct chk {
         int rank;
     } socs[128];
     size_t nsocs;
-    bound in[MAX_BIND], out[MAX_BIND];
-    size_t nin, nout;
-    vlist cur;
+    /* room for the most inputs and outputs a node of the graph has (MAX_BIND at most) */
+    bound *in, *out;
+    size_t nin, nout, cap_in, cap_out;
     /* the backend's plugin, when the caller gave plugins and it loaded */
     const opinfo_plugin *plugin;
     oi_host *host;
@@ -79,6 +80,9 @@ typedef struct chk {
      * checked was reported as runs-in-float (its plugin checks are skipped: reported once) */
     int full;
     int node_float;
+    /* last: the violations' buffers are written by add() before use, so a check leaves them
+     * unset (and their pages untouched) until a node has a violation */
+    vlist cur;
 } chk;
 
 static const char missing_op = 0;
@@ -381,7 +385,8 @@ static void bind(chk *c, const oi_node *n, const opinfo_op *op, vlist *l)
                 }
                 continue;
             }
-            for (size_t t = 0; t < take && k < count && *nd < MAX_BIND; t++, k++) {
+            for (size_t t = 0; t < take && k < count && *nd < (side ? c->cap_out : c->cap_in);
+                 t++, k++) {
                 bound *b = &dst[(*nd)++];
                 b->port = ports[p];
                 if (side) {
@@ -1528,9 +1533,26 @@ int opinfo_check(opinfo_db *db, const opinfo_qgraph *cg, const opinfo_check_opti
     memset(&o, 0, sizeof o);
     if (opt)
         memcpy(&o, opt, opt->size && opt->size < sizeof o ? opt->size : sizeof o);
-    chk *c = calloc(1, sizeof *c);
+    chk *c = malloc(sizeof *c);
     if (!c)
         return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    memset(c, 0, offsetof(chk, cur));
+    c->cur.n = 0;
+    c->cur.quiet = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        if (g->nodes[i].n_inputs > c->cap_in)
+            c->cap_in = g->nodes[i].n_inputs;
+        if (g->nodes[i].n_outputs > c->cap_out)
+            c->cap_out = g->nodes[i].n_outputs;
+    }
+    c->cap_in = c->cap_in < MAX_BIND ? c->cap_in : MAX_BIND;
+    c->cap_out = c->cap_out < MAX_BIND ? c->cap_out : MAX_BIND;
+    c->in = malloc((c->cap_in + c->cap_out + 1) * sizeof *c->in);
+    if (!c->in) {
+        free(c);
+        return oi_set_error(err, OPINFO_ENOMEM, g->path, 0, 0, 0, "out of memory");
+    }
+    c->out = c->in + c->cap_in;
     c->db = db;
     c->g = g;
     c->r = report;
@@ -1632,6 +1654,7 @@ out:
     oi_host_free(c->host);
     opinfo_plugins_close(own_plugins);
     oi_map_free(&c->ops);
+    free(c->in);
     free(c);
     return rc;
 }
