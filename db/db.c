@@ -219,6 +219,8 @@ int opinfo_db_open(const char *path, size_t flags, opinfo_db **out, opinfo_error
     oi_map_init(&db->ops);
     oi_map_init(&db->releases);
     oi_map_init(&db->socs);
+    oi_map_init(&db->release_ids);
+    oi_map_init(&db->lists);
     int oflags = (flags & OPINFO_DB_WRITE)
                      ? SQLITE_OPEN_READWRITE | ((flags & OPINFO_DB_CREATE) ? SQLITE_OPEN_CREATE : 0)
                      : SQLITE_OPEN_READONLY;
@@ -260,6 +262,8 @@ void oi_db_cache_clear(opinfo_db *db)
     oi_map_free(&db->ops);
     oi_map_free(&db->releases);
     oi_map_free(&db->socs);
+    oi_map_free(&db->release_ids);
+    oi_map_free(&db->lists);
     oi_arena_free(&db->arena);
 }
 

@@ -19,6 +19,8 @@ struct opinfo_db {
     oi_map ops;      /* "backend\x1frelease\x1fname" -> opinfo_op* (NULL = known missing) */
     oi_map releases; /* backend -> latest release string */
     oi_map socs;     /* "backend\x1frelease\x1fsoc" -> opinfo_soc* */
+    oi_map release_ids; /* "backend\x1frelease" -> oi_release_row* (found ones only) */
+    oi_map lists;    /* "kind\x1fbackend\x1frelease": a listing's rows (SoCs, archs) */
     int load_failed; /* a text column could not be copied while loading (out of memory) */
     /* prepared look-up statements, kept for the next look-up (query.c): parsing the SQL again
      * was most of a small check's time */

@@ -1,5 +1,7 @@
 /* Look-ups: releases, SoCs and ops. Each (backend, release, op) is resolved with one query set
- * the first time and cached in the handle's arena, so a validator never runs SQL per node. */
+ * the first time and cached in the handle's arena, so a validator never runs SQL per node; the
+ * releases found by name and the SoC and arch listings of one backend are kept too, so a check
+ * whose ops were all looked up before runs no SQL at all (and takes no file lock). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,13 @@ int opinfo_db_latest_release(opinfo_db *db, const char *backend, const char **ou
     return OPINFO_OK;
 }
 
+/* A release found by oi_db_release_id, kept for the next look-up of the same name: a check
+ * resolves its release once per op it looks up. */
+typedef struct release_row {
+    sqlite3_int64 id;
+    const char *version;
+} release_row;
+
 int oi_db_release_id(opinfo_db *db, const char *backend, const char *release,
                      sqlite3_int64 *id, const char **version, opinfo_error_t *err)
 {
@@ -123,6 +132,17 @@ int oi_db_release_id(opinfo_db *db, const char *backend, const char *release,
         int rc = opinfo_db_latest_release(db, backend, &ver, err);
         if (rc)
             return rc;
+    }
+    char key[512];
+    int kw = snprintf(key, sizeof key, "%s\x1f%s", backend, ver);
+    int keyed = kw > 0 && (size_t)kw < sizeof key;
+    void *cached;
+    if (keyed && oi_map_get(&db->release_ids, key, &cached)) {
+        const release_row *r = cached;
+        *id = r->id;
+        if (version)
+            *version = r->version;
+        return OPINFO_OK;
     }
     sqlite3_stmt *st;
     int rc = prepare(db,
@@ -134,16 +154,27 @@ int oi_db_release_id(opinfo_db *db, const char *backend, const char *release,
     sqlite3_bind_text(st, 1, backend, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, ver, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
+    const char *v = NULL;
     if (s == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
+        v = col_text(db, st, 1);
         if (version)
-            *version = col_text(db, st, 1);
+            *version = v;
     }
     stmt_release(db, st);
-    if (s == SQLITE_ROW)
-        return version && !*version ? oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0,
-                                                   "out of memory")
-                                    : OPINFO_OK;
+    if (s == SQLITE_ROW && !v)
+        return version ? oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory")
+                       : OPINFO_OK;
+    if (s == SQLITE_ROW) {
+        release_row *r = keyed ? oi_arena_alloc(&db->arena, sizeof *r) : NULL;
+        if (r) { /* kept when there is memory for it; looked up again otherwise */
+            r->id = *id;
+            r->version = v;
+            if (oi_map_put(&db->release_ids, key, r) != 0)
+                return oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
+        }
+        return OPINFO_OK;
+    }
     if (s != SQLITE_DONE)
         return oi_db_error(db, err, "finding the release");
     return oi_set_error(err, OPINFO_ENOTFOUND, db->path, 0, 0, 0,
@@ -547,8 +578,113 @@ static int emit_rows(opinfo_db *db, sqlite3_stmt *st, opinfo_row_fn fn, void *ud
     return rc;
 }
 
+/* A listing of one backend's SoCs or archs, kept in the arena for the next one: a check lists
+ * them once per call. */
+typedef struct list_rows {
+    size_t n;
+    int ncols;
+    const char **cells; /* n rows of ncols */
+} list_rows;
+
+typedef struct list_collect {
+    opinfo_db *db;
+    opinfo_row_fn fn;
+    void *ud;
+    const char **cells;
+    size_t n, cap;
+    int ncols;
+    int incomplete; /* a copy failed: nothing is kept */
+    int stopped;    /* the caller stopped the listing: the rest is read for the cache alone */
+} list_collect;
+
+static int collect_row(int ncols, const char *const *cols, void *ud)
+{
+    list_collect *l = ud;
+    if (!l->incomplete) {
+        if (l->n && ncols != l->ncols)
+            l->incomplete = 1;
+        else if ((l->n + 1) * (size_t)ncols > l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 16 * (size_t)ncols;
+            while (cap < (l->n + 1) * (size_t)ncols)
+                cap *= 2;
+            const char **c = realloc(l->cells, cap * sizeof *c);
+            if (!c)
+                l->incomplete = 1;
+            else {
+                l->cells = c;
+                l->cap = cap;
+            }
+        }
+        for (int i = 0; !l->incomplete && i < ncols; i++) {
+            const char *v = cols[i] ? oi_arena_strdup(&l->db->arena, cols[i]) : NULL;
+            if (cols[i] && !v)
+                l->incomplete = 1;
+            l->cells[l->n * (size_t)ncols + (size_t)i] = v;
+        }
+        if (!l->incomplete) {
+            l->ncols = ncols;
+            l->n++;
+        }
+    }
+    if (l->stopped)
+        return l->incomplete; /* nothing more to keep either: stop */
+    if (l->fn(ncols, cols, l->ud) != 0) {
+        l->stopped = 1;
+        return l->incomplete;
+    }
+    return 0;
+}
+
+static int list_uncached(opinfo_db *db, opinfo_list_kind kind, const char *backend,
+                         const char *release, opinfo_row_fn fn, void *ud, opinfo_error_t *err);
+
 int opinfo_db_list(opinfo_db *db, opinfo_list_kind kind, const char *backend, const char *release,
                    opinfo_row_fn fn, void *ud, opinfo_error_t *err)
+{
+    if (!db || !fn || !backend || (kind != OPINFO_LIST_SOCS && kind != OPINFO_LIST_ARCHS))
+        return list_uncached(db, kind, backend, release, fn, ud, err);
+    char key[512];
+    int kw = snprintf(key, sizeof key, "%d\x1f%s\x1f%s%s", (int)kind, backend,
+                      release ? "=" : "latest", release ? release : "");
+    if (kw <= 0 || (size_t)kw >= sizeof key)
+        return list_uncached(db, kind, backend, release, fn, ud, err);
+    void *cached;
+    if (oi_map_get(&db->lists, key, &cached)) {
+        const list_rows *rows = cached;
+        for (size_t i = 0; i < rows->n; i++)
+            if (fn(rows->ncols, rows->cells + i * (size_t)rows->ncols, ud) != 0)
+                break;
+        return OPINFO_OK;
+    }
+    list_collect l = {db, fn, ud, NULL, 0, 0, 0, 0, 0};
+    opinfo_error_t mine;
+    opinfo_error_init(&mine);
+    int rc = list_uncached(db, kind, backend, release, collect_row, &l, &mine);
+    if (rc != OPINFO_OK && l.stopped) /* after the caller's last row: the listing it saw ended */
+        rc = OPINFO_OK;
+    else if (rc != OPINFO_OK) {
+        if (err)
+            *err = mine;
+    } else if (!l.incomplete) {
+        list_rows *rows = oi_arena_alloc(&db->arena, sizeof *rows);
+        size_t ncells = l.n * (size_t)l.ncols;
+        const char **cells = ncells ? oi_arena_alloc(&db->arena, ncells * sizeof *cells) : NULL;
+        if (rows && (cells || !ncells)) { /* kept when there is memory for it */
+            if (ncells)
+                memcpy(cells, l.cells, ncells * sizeof *cells);
+            rows->n = l.n;
+            rows->ncols = l.ncols;
+            rows->cells = cells;
+            if (oi_map_put(&db->lists, key, rows) != 0)
+                rc = oi_set_error(err, OPINFO_ENOMEM, db->path, 0, 0, 0, "out of memory");
+        }
+    }
+    free(l.cells);
+    return rc;
+}
+
+static int list_uncached(opinfo_db *db, opinfo_list_kind kind, const char *backend,
+                         const char *release, opinfo_row_fn fn, void *ud, opinfo_error_t *err)
 {
     if (!db || !fn)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "opinfo_db_list: NULL argument");

@@ -5,6 +5,7 @@
  * backend by name. */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,10 @@ typedef struct chk {
         int rank;
     } socs[128];
     size_t nsocs;
-    bound in[MAX_BIND], out[MAX_BIND];
-    size_t nin, nout;
-    vlist cur;
+    /* room for the most inputs and outputs a node checked so far has (MAX_BIND at most): nodes
+     * may arrive while the graph is read, so the room grows with them (chk_room) */
+    bound *in, *out;
+    size_t nin, nout, cap_in, cap_out;
     /* the backend's plugin, when the caller gave plugins and it loaded */
     const opinfo_plugin *plugin;
     oi_host *host;
@@ -79,6 +81,9 @@ typedef struct chk {
      * checked was reported as runs-in-float (its plugin checks are skipped: reported once) */
     int full;
     int node_float;
+    /* last: the violations' buffers are written by add() before use, so a check leaves them
+     * unset (and their pages untouched) until a node has a violation */
+    vlist cur;
 } chk;
 
 static const char missing_op = 0;
@@ -381,7 +386,8 @@ static void bind(chk *c, const oi_node *n, const opinfo_op *op, vlist *l)
                 }
                 continue;
             }
-            for (size_t t = 0; t < take && k < count && *nd < MAX_BIND; t++, k++) {
+            for (size_t t = 0; t < take && k < count && *nd < (side ? c->cap_out : c->cap_in);
+                 t++, k++) {
                 bound *b = &dst[(*nd)++];
                 b->port = ports[p];
                 if (side) {
@@ -1259,12 +1265,38 @@ static void runs_in_float(chk *c, size_t ni, const opinfo_op *op)
     c->node_float = 1;
 }
 
+/* Room in c->in and c->out for n's ports (bind takes MAX_BIND per side at most); -1 and the
+ * check stopped with c->fatal when memory runs out. */
+static int chk_room(chk *c, const oi_node *n)
+{
+    size_t need[2] = {n->n_inputs < MAX_BIND ? n->n_inputs : MAX_BIND,
+                      n->n_outputs < MAX_BIND ? n->n_outputs : MAX_BIND};
+    size_t *cap[2] = {&c->cap_in, &c->cap_out};
+    bound **buf[2] = {&c->in, &c->out};
+    for (int side = 0; side < 2; side++) {
+        if (*buf[side] && need[side] <= *cap[side])
+            continue;
+        size_t want = *cap[side] * 2 > 8 ? *cap[side] * 2 : 8;
+        want = want > need[side] ? want : need[side];
+        want = want < MAX_BIND ? want : MAX_BIND;
+        bound *b = realloc(*buf[side], want * sizeof *b);
+        if (!b) {
+            oi_set_error(&c->fatal, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+            c->stop = 1;
+            return -1;
+        }
+        *buf[side] = b;
+        *cap[side] = want;
+    }
+    return 0;
+}
+
 static void check_node_db(chk *c, size_t ni)
 {
     const oi_node *n = &c->g->nodes[ni];
     oi_report_node(c->r, c->g->path, n->name, n->op);
     const opinfo_op *op = resolve_op(c, n->op);
-    if (c->fatal.code)
+    if (c->fatal.code || chk_room(c, n) != 0)
         return;
     if (node_is_float(c, n) && !(op && !n->float_reason && float_variant_fits(c, n, op))) {
         runs_in_float(c, ni, op);
@@ -1597,9 +1629,12 @@ static chk *chk_new(opinfo_db *db, opinfo_qgraph *g, opinfo_report *report,
     memset(o, 0, sizeof *o);
     if (opt)
         memcpy(o, opt, opt->size && opt->size < sizeof *o ? opt->size : sizeof *o);
-    chk *c = calloc(1, sizeof *c);
+    chk *c = malloc(sizeof *c);
     if (!c)
         return NULL;
+    memset(c, 0, offsetof(chk, cur));
+    c->cur.n = 0;
+    c->cur.quiet = 0;
     c->db = db;
     c->g = g;
     c->r = report;
@@ -1615,6 +1650,8 @@ static void chk_free(chk *c)
 {
     oi_host_free(c->host);
     oi_map_free(&c->ops);
+    free(c->in);
+    free(c->out);
     free(c);
 }
 

@@ -1,4 +1,6 @@
 /* Look-ups against the built default database: the facts the data must carry. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -68,6 +70,74 @@ static void all_twenty_socs_are_listed(void **state)
     assert_opinfo_ok(opinfo_db_list(*state, OPINFO_LIST_SOCS, "qnn-htp", NULL, cb, &count, &e),
                      &e);
     assert_int_equal(count, 20);
+}
+
+typedef struct rows {
+    int stop_after; /* 0: every row */
+    int n, ncols;
+    char names[64][32], second[64][32];
+} rows;
+
+static int keep_row(int n, const char *const *c, void *ud)
+{
+    rows *r = ud;
+    if (r->n < 64) {
+        r->ncols = n;
+        snprintf(r->names[r->n], sizeof r->names[0], "%s", c[2] ? c[2] : "(null)");
+        snprintf(r->second[r->n], sizeof r->second[0], "%s", c[3] ? c[3] : "(null)");
+    }
+    r->n++;
+    return r->stop_after && r->n >= r->stop_after;
+}
+
+/* Listings of one backend are kept by the handle: one the caller stopped early, then the whole
+ * listing again, then again from the kept rows, give the same rows in the same order as the
+ * look-ups of each SoC. */
+static void a_listing_stopped_early_then_repeated_gives_every_row(void **state)
+{
+    opinfo_db *db = *state;
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    rows first = {.stop_after = 3}, all, again;
+    memset(&all, 0, sizeof all);
+    memset(&again, 0, sizeof again);
+    assert_opinfo_ok(opinfo_db_list(db, OPINFO_LIST_SOCS, "qnn-htp", "2.41", keep_row, &first,
+                                    &e), &e);
+    assert_int_equal(first.n, 3);
+    assert_opinfo_ok(opinfo_db_list(db, OPINFO_LIST_SOCS, "qnn-htp", "2.41", keep_row, &all, &e),
+                     &e);
+    assert_opinfo_ok(opinfo_db_list(db, OPINFO_LIST_SOCS, "qnn-htp", "2.41", keep_row, &again,
+                                    &e), &e);
+    assert_true(all.n > 3);
+    assert_int_equal(all.ncols, 6);
+    assert_int_equal(again.n, all.n);
+    assert_int_equal(again.ncols, all.ncols);
+    for (int i = 0; i < all.n && i < 64; i++) {
+        if (i < 3)
+            assert_string_equal(first.names[i], all.names[i]);
+        assert_string_equal(again.names[i], all.names[i]);
+        assert_string_equal(again.second[i], all.second[i]);
+        opinfo_soc soc;
+        assert_opinfo_ok(opinfo_db_find_soc(db, "qnn-htp", "2.41", all.names[i], &soc, &e), &e);
+        assert_string_equal(soc.arch, all.second[i]); /* the listing's arch column */
+    }
+    /* archs in rank order, the first alone and then all */
+    rows lowest = {.stop_after = 1}, archs;
+    memset(&archs, 0, sizeof archs);
+    assert_opinfo_ok(opinfo_db_list(db, OPINFO_LIST_ARCHS, "qnn-htp", "2.41", keep_row, &lowest,
+                                    &e), &e);
+    assert_opinfo_ok(opinfo_db_list(db, OPINFO_LIST_ARCHS, "qnn-htp", "2.41", keep_row, &archs,
+                                    &e), &e);
+    assert_int_equal(lowest.n, 1);
+    assert_true(archs.n > 1);
+    assert_string_equal(lowest.names[0], archs.names[0]);
+    for (int i = 1; i < archs.n && i < 64; i++)
+        assert_true(atoi(archs.second[i - 1]) <= atoi(archs.second[i]));
+    /* an unknown backend or release is still refused after the listings were kept */
+    assert_int_equal(opinfo_db_list(db, OPINFO_LIST_SOCS, "nosuch", NULL, keep_row, &again, &e),
+                     OPINFO_ENOTFOUND);
+    assert_int_equal(opinfo_db_list(db, OPINFO_LIST_SOCS, "qnn-htp", "0.0", keep_row, &again, &e),
+                     OPINFO_ENOTFOUND);
 }
 
 static void latest_release_is_the_newest_version(void **state)
@@ -291,6 +361,7 @@ int test_query(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(socs_map_to_archs),
         cmocka_unit_test(all_twenty_socs_are_listed),
+        cmocka_unit_test(a_listing_stopped_early_then_repeated_gives_every_row),
         cmocka_unit_test(latest_release_is_the_newest_version),
         cmocka_unit_test(matmul_16a16w_is_gated_at_v73),
         cmocka_unit_test(conv2d_lpbq_is_gated_at_v69),

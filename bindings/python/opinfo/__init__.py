@@ -109,6 +109,9 @@ _lock = _thread.allocate_lock()
 
 
 def _get():
+    lib = _state.get("lib")  # set once, never replaced: read without the lock
+    if lib is not None:
+        return lib
     from . import _lib
     with _lock:
         if "lib" not in _state:
@@ -138,9 +141,12 @@ def _str(b):
 
 
 def _db(path=None):
+    key = ("db", path)
+    h = _state.get(key)
+    if h is not None:
+        return h
     import ctypes
     lib = _get()
-    key = ("db", path)
     with _lock:
         if key not in _state:
             h = ctypes.c_void_p()
@@ -152,6 +158,9 @@ def _db(path=None):
 
 
 def _plugins():
+    h = _state.get("plugins")
+    if h is not None:
+        return h
     import ctypes
     lib = _get()
     with _lock:
@@ -173,6 +182,21 @@ def _take(ptr):
         _state["libc"].free(ptr)
 
 
+def _dumps(q):
+    """json.dumps(q), the same text, without its check for circular references (a sixth of its
+    time on a small qgraph): a dict that recurses too deep is written again by json.dumps, which
+    raises what it raised before ("Circular reference detected")."""
+    enc = _state.get("encoder")
+    if enc is None:
+        import json
+        enc = _state["encoder"] = json.JSONEncoder(check_circular=False)
+    try:
+        return enc.encode(q)
+    except RecursionError:
+        import json
+        return json.dumps(q)
+
+
 def _qgraph(q):
     """A qgraph handle from a dict, JSON text/bytes, an ONNX model (bytes or onnx.ModelProto),
     or a path (a qgraph or an ONNX model, told apart by content)."""
@@ -187,8 +211,7 @@ def _qgraph(q):
         rc = lib.opinfo_onnx_parse(b"<model>", data, len(data), None, 0, ctypes.byref(h),
                                    ctypes.byref(e))
     elif isinstance(q, dict):
-        import json
-        data = json.dumps(q).encode("utf-8")
+        data = _dumps(q).encode("utf-8")
         rc = lib.opinfo_qgraph_parse(b"<qgraph>", data, len(data), 0, ctypes.byref(h),
                                      ctypes.byref(e))
     elif isinstance(q, (bytes, bytearray)):
