@@ -1472,6 +1472,8 @@ static void plugin_sink(void *ctx, size_t node, const char *rule, const char *te
             v.tensor = (int)t;
             break;
         }
+    if (tensor && v.tensor < 0)
+        oi_host_ask_graph(c->host); /* while reading, the tensor may be one not registered yet */
     SET(v.message, "%s", message);
     if (fix)
         SET(v.fix, "%s", fix);

@@ -374,6 +374,12 @@ void oi_host_set_partial(oi_host *h, int partial)
         h->partial = partial;
 }
 
+void oi_host_ask_graph(oi_host *h)
+{
+    if (h)
+        h->asked |= h->partial;
+}
+
 int oi_host_asked_graph(oi_host *h)
 {
     int a = h && h->asked;

@@ -41,6 +41,10 @@ typedef struct ld {
     size_t *tpos;          /* where each tensor's object starts; NULL when read in full */
     unsigned char *tparsed;
     int lazy;              /* read_tensor of a tensor the scan registered */
+    /* tensors registered on demand: the skim found the array's end and count; names are put in
+     * the map from tcur, in order, when a look-up misses (0: every tensor is registered) */
+    size_t tcur;
+    size_t tcount;
 } ld;
 
 /* A failure that ends the read at once; a semantic one lets the rest be parsed, unchecked. */
@@ -515,12 +519,28 @@ static int lookup(const oi_map *m, const char *name)
     return oi_map_get(m, name, &v) ? (int)((intptr_t)v - 1) : -1;
 }
 
+static int register_next(ld *c);
+
+/* A tensor's index by name, registering the tensors not registered yet, in order, until it is
+ * found or the array ends. -1 when there is no such tensor (or the registration failed). */
+static int tlookup(ld *c, const char *name)
+{
+    int t = lookup(&c->tensors, name);
+    while (t < 0 && c->tcur && !c->failed) {
+        if (register_next(c) != 0)
+            return -1;
+        if (strcmp(c->g->tensors[c->g->n_tensors - 1].name, name) == 0)
+            t = (int)c->g->n_tensors - 1;
+    }
+    return t;
+}
+
 /* Resolves the references spec s recorded; the error path (c->path) points at the spec. */
 static int link_spec(ld *c, oi_spec *s, int self)
 {
     if (s->sw_tensor) {
         KEY(c, "shared_with");
-        int t = lookup(&c->tensors, s->sw_tensor);
+        int t = tlookup(c, s->sw_tensor);
         if (t < 0)
             return lfail(c, 0, "shared_with names \"%s\", which is not a tensor", s->sw_tensor);
         if (t == self)
@@ -554,7 +574,7 @@ static int link_spec(ld *c, oi_spec *s, int self)
         KEY(c, "derived_from");
         for (size_t i = 0; i < s->n_derived; i++) {
             IDX(c, i);
-            int t = lookup(&c->tensors, s->df_names[i]);
+            int t = tlookup(c, s->df_names[i]);
             if (t < 0)
                 return lfail(c, 0, "derived_from names \"%s\", which is not a tensor",
                              s->df_names[i]);
@@ -769,12 +789,12 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
 static int derived_ready(ld *c, oi_spec *s, int self, int depth)
 {
     for (size_t k = 0; s->df_names && k < s->n_derived; k++) {
-        int d = lookup(&c->tensors, s->df_names[k]);
+        int d = tlookup(c, s->df_names[k]);
         if (d < 0 || d == self || !tensor_ready(c, d, depth + 1))
             return 0;
     }
     for (size_t k = 0; s->df_names && k < s->n_derived; k++)
-        s->derived[k] = lookup(&c->tensors, s->df_names[k]);
+        s->derived[k] = tlookup(c, s->df_names[k]);
     return 1;
 }
 
@@ -810,7 +830,7 @@ static int tensor_ready(ld *c, int t, int depth)
         }
         if (!sp->sw_tensor)
             break;
-        int next = lookup(&c->tensors, sp->sw_tensor);
+        int next = tlookup(c, sp->sw_tensor);
         if (next < 0) {
             ok = 0;
             break;
@@ -823,7 +843,7 @@ static int tensor_ready(ld *c, int t, int depth)
         oi_spec *sp = &g->tensors[w].spec;
         if (ok) {
             if (sp->sw_tensor) {
-                sp->shared_tensor = lookup(&c->tensors, sp->sw_tensor);
+                sp->shared_tensor = tlookup(c, sp->sw_tensor);
                 const oi_spec *r = g->tensors[sp->shared_tensor].spec.root;
                 if (r->dtype != sp->dtype)
                     ok = 0;
@@ -848,7 +868,7 @@ static int edge_ready(ld *c, oi_spec *s)
     if (s->sw_producer)
         return 0;
     if (s->sw_tensor) {
-        int u = lookup(&c->tensors, s->sw_tensor);
+        int u = tlookup(c, s->sw_tensor);
         if (u < 0 || !tensor_ready(c, u, 1))
             return 0;
         const oi_spec *r = c->g->tensors[u].spec.root;
@@ -991,10 +1011,11 @@ static int scan_element(const char *t, size_t n, size_t *i, const char **name, s
     }
 }
 
-/* The "tensors" array at *i while checking while reading: each element's place and name are
- * recorded by a scan, and the element is parsed when a node needs it, or after the nodes. Any
- * element the scan cannot register reads the array in full, as stream_array does. */
-static int scan_tensors(ld *c, size_t *i)
+/* The "tensors" array at *i, every name registered by a scan before the first node: the way of an
+ * array the skim below refuses. Each element's place and name are recorded, and the element is
+ * parsed when a node needs it, or after the nodes. Any element the scan cannot register reads the
+ * array in full, as stream_array does. */
+static int scan_all(ld *c, size_t *i)
 {
     opinfo_qgraph *g = c->g;
     const char *t = g->text;
@@ -1069,6 +1090,163 @@ whole:
     return stream_array(c, i, "tensors", read_tensor);
 }
 
+/* The first quote or backslash at or after j (inside a string); n when none. */
+static size_t next_quote(const char *t, size_t n, size_t j)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (j + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + j));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+        if (bits)
+            return j + (size_t)__builtin_ctz(bits);
+        j += 16;
+    }
+#endif
+    while (j < n && t[j] != '"' && t[j] != '\\')
+        j++;
+    return j;
+}
+
+/* Skims the array at i by its strings and brackets alone: 0 when it is objects separated by
+ * commas, every bracket closed, and no backslash anywhere, with the place after its ']' and the
+ * number of elements; else -1. No name is looked at: that is left to register_next. */
+static int skim_array(const char *t, size_t n, size_t i, size_t *end, size_t *count)
+{
+    size_t j = oi_json_ws(t, n, i + 1), k = 0;
+    if (j < n && t[j] == ']') {
+        *end = j + 1;
+        *count = 0;
+        return 0;
+    }
+    for (;;) {
+        if (j >= n || t[j] != '{')
+            return -1;
+        size_t depth = 0;
+        for (;;) {
+            j = next_special(t, n, j);
+            if (j >= n || t[j] == '\\')
+                return -1;
+            char ch = t[j++];
+            if (ch == '"') {
+                j = next_quote(t, n, j);
+                if (j >= n || t[j] == '\\')
+                    return -1;
+                j++;
+            } else if (ch == '{' || ch == '[')
+                depth++;
+            else if (--depth == 0)
+                break;
+        }
+        k++;
+        j = oi_json_ws(t, n, j);
+        if (j < n && t[j] == ',') {
+            j = oi_json_ws(t, n, j + 1);
+            continue;
+        }
+        if (j < n && t[j] == ']') {
+            *end = j + 1;
+            *count = k;
+            return 0;
+        }
+        return -1;
+    }
+}
+
+/* Registers the tensor at c->tcur (the next in the array) under its index. A name the scan cannot
+ * take, or one met before, fails the read: the read in document order that follows every failure
+ * while reading (oi_qgraph_parse_hooked) names the error. */
+static int register_next(ld *c)
+{
+    opinfo_qgraph *g = c->g;
+    const char *t = g->text;
+    size_t n = g->len, at = c->tcur, j = at, k = g->n_tensors;
+    const char *nm;
+    size_t nl = 0;
+    c->tcur = 0;
+    if (k >= c->tcount || scan_element(t, n, &j, &nm, &nl) != 0 || nl > MAX_NAME ||
+        memchr(nm, '\0', nl)) {
+        oi_jpath saved = c->path;
+        c->path.depth = 0;
+        KEY(c, "tensors");
+        IDX(c, k);
+        size_t p = at;
+        json_t *v = value_at(c, &p); /* jansson's error first, as everywhere */
+        json_decref(v);
+        if (v)
+            lfail(c, 0, "a tensor name must be a string of 1..%d characters", MAX_NAME);
+        c->path = saved;
+        return -1;
+    }
+    char *name = oi_arena_alloc(&g->arena, nl + 1);
+    if (!name)
+        return lnomem(c);
+    memcpy(name, nm, nl);
+    name[nl] = '\0';
+    int added = oi_map_put_new(&c->tensors, name, nl, (void *)(intptr_t)(k + 1));
+    if (added < 0)
+        return lnomem(c);
+    if (added > 0) {
+        oi_jpath saved = c->path;
+        c->path.depth = 0;
+        KEY(c, "tensors");
+        IDX(c, k);
+        KEY(c, "name");
+        lfail(c, 0, "tensor \"%s\" is defined twice", name);
+        c->path = saved;
+        return -1;
+    }
+    oi_tensor *ot = &g->tensors[k];
+    memset(ot, 0, sizeof *ot);
+    ot->name = name;
+    ot->producer = -1;
+    c->tpos[k] = at;
+    c->tparsed[k] = 0;
+    g->n_tensors = k + 1;
+    j = oi_json_ws(t, n, j);
+    if (j < n && t[j] == ',') /* else the ']' the skim found */
+        c->tcur = oi_json_ws(t, n, j + 1);
+    return 0;
+}
+
+/* After the nodes: the tensors no node named, registered in order. */
+static int register_rest(ld *c)
+{
+    while (c->tcur && !c->failed)
+        if (register_next(c) != 0)
+            return -1;
+    return 0;
+}
+
+/* The "tensors" array at *i while checking while reading. A skim finds its end and counts its
+ * elements, so that the nodes can be read at once; a tensor is registered (its place and name
+ * recorded, in array order) when a node names one not registered yet, and parsed when a node
+ * needs it; the rest are registered and parsed after the nodes. An array the skim refuses (an
+ * escape anywhere, an element that is not an object) is scanned in full first, as before. */
+static int scan_tensors(ld *c, size_t *i)
+{
+    opinfo_qgraph *g = c->g;
+    size_t end, count;
+    if (*i >= g->len || g->text[*i] != '[' || skim_array(g->text, g->len, *i, &end, &count) != 0)
+        return scan_all(c, i);
+    size_t first = oi_json_ws(g->text, g->len, *i + 1);
+    *i = end;
+    if (count == 0)
+        return 0;
+    /* the names live in the graph's arena: the map keeps pointers to them */
+    c->tensors.borrow = 1;
+    if (oi_map_reserve(&c->tensors, count) != 0)
+        return lnomem(c);
+    if (reserve(c, (void **)&g->tensors, &g->cap_tensors, count, sizeof *g->tensors))
+        return -1;
+    if (!(c->tpos = malloc(count * sizeof *c->tpos)) || !(c->tparsed = malloc(count)))
+        return lnomem(c);
+    c->tcount = count;
+    c->tcur = first;
+    return 0;
+}
+
 /* After the nodes: every tensor not parsed yet, in order (a semantic error stops the reading of
  * values, never the parse: a syntax error anywhere outranks it, as in stream_array). */
 static int parse_rest(ld *c)
@@ -1099,7 +1277,8 @@ static int read_node_hooked(ld *c, json_t *n, size_t i)
     if (!c->hooks_on || c->failed)
         return 0;
     if (!c->tstate) {
-        size_t nt = c->g->n_tensors ? c->g->n_tensors : 1;
+        size_t nt = c->tcount > c->g->n_tensors ? c->tcount : c->g->n_tensors;
+        nt = nt ? nt : 1;
         c->tstate = calloc(nt, 1);
         c->walk = malloc(nt * sizeof *c->walk);
         if (!c->tstate || !c->walk)
@@ -1196,7 +1375,7 @@ static int read_ref(ld *c, json_t *r, oi_ref *out, int allow_null)
         return lfail(c, 0, "a tensor reference must be a tensor name%s, not %s",
                      allow_null ? ", null or {\"tensor\", \"spec\"}" : "", type_name(r));
     }
-    out->tensor = lookup(&c->tensors, json_string_value(name));
+    out->tensor = tlookup(c, json_string_value(name));
     if (out->tensor < 0)
         return lfail(c, 0, "\"%s\" is not a tensor of this graph", json_string_value(name));
     if (name != r)
@@ -1641,7 +1820,7 @@ static int read_stream(ld *c)
         return -1;
     if (nodes_at && stream_array(c, &nodes_at, "nodes", read_node) && HARD(c))
         return -1;
-    if (parse_rest(c) && HARD(c))
+    if ((register_rest(c) || parse_rest(c)) && HARD(c))
         return -1;
     if (c->failed)
         return -1;

@@ -161,6 +161,8 @@ OPINFO_INTERNAL void oi_host_free(oi_host *h);
 OPINFO_INTERNAL int oi_host_grow(oi_host *h);
 OPINFO_INTERNAL void oi_host_set_partial(oi_host *h, int partial);
 OPINFO_INTERNAL int oi_host_asked_graph(oi_host *h);
+/* While reading: what the node needs is not all read yet (the node is checked at the end). */
+OPINFO_INTERNAL void oi_host_ask_graph(oi_host *h);
 OPINFO_INTERNAL void oi_host_check_node(oi_host *h, const struct opinfo_plugin *pl, size_t node,
                                         const char *soc);
 
