@@ -44,13 +44,18 @@ for f in "$IG"/*.json; do
     done
 done
 # the failures are failures both ways, each with its own error
-for name in late-duplicate late-duplicate-tensor late-syntax late-unknown late-cycle dtype-mismatch; do
+for name in late-duplicate late-duplicate-tensor late-syntax late-unknown late-cycle dtype-mismatch \
+    early-duplicate late-empty-name late-long-name late-not-object; do
     both --backend qnn-htp --soc SM8350 -f json "$IG/$name.json"
     if [ "$(cat "$T/inc.status")" = 2 ] && [ ! -s "$T/inc.out" ]; then ok; else bad "$name: not refused"; fi
 done
 has_in() { if grep -qF -- "$1" "$2"; then ok; else bad "\"$1\" not in $2: $(head -c 300 "$2")"; fi; }
 both --backend qnn-htp --soc SM8350 "$IG/late-duplicate-tensor.json"
 has_in "is defined twice" "$T/inc.err"
+both --backend qnn-htp --soc SM8350 "$IG/early-duplicate.json"
+has_in "is defined twice" "$T/inc.err"
+both --backend qnn-htp --soc SM8350 "$IG/late-empty-name.json"
+has_in "name must be 1..1024 characters" "$T/inc.err"
 both --backend qnn-htp --soc SM8350 "$IG/late-cycle.json"
 has_in "shared_with forms a cycle" "$T/inc.err"
 # a target the options do not fully name is waited for: from the end of the file, it re-targets

@@ -17,7 +17,12 @@ thing the check while reading must get right:
 - suppressed: node suppressions (the filter runs on the nodes read so far);
 - late-duplicate, late-syntax, late-unknown, late-cycle: errors near the end of the file, after
   nodes with diagnostics (the read fails: the same error, and no report);
-- dtype-mismatch: a shared tensor whose dtype is not its root's, deep in the file.
+- dtype-mismatch: a shared tensor whose dtype is not its root's, deep in the file;
+- late-tensor, escaped-late, escaped-value: tensors registered as nodes name them (the first
+  node's inputs last in the array; one escaped name or value at the end, which reads the array
+  in full first);
+- early-duplicate, late-empty-name, late-long-name, late-not-object: tensors the registration
+  refuses, early or late in the array (the read fails: the same error, and no report).
 """
 import copy
 import json
@@ -151,6 +156,41 @@ def main():
                      {"name": "dm.shared", "dtype": "uint16", "shared_with": "dm.root"}]
     g["nodes"][4150]["inputs"][0] = "dm.shared"
     write(d, "dtype-mismatch", g)
+
+    # the first node's tensors last in the array: registered on demand, far from the start
+    g = copy.deepcopy(base)
+    first = set(r for r in g["nodes"][0]["inputs"] if isinstance(r, str))
+    g["tensors"] = ([t for t in g["tensors"] if t["name"] not in first] +
+                    [t for t in g["tensors"] if t["name"] in first])
+    write(d, "late-tensor", g)
+
+    g = copy.deepcopy(base)
+    old = g["tensors"][-1]["name"]
+    g["tensors"][-1]["name"] = old + "\u00e9"
+    for n in g["nodes"]:
+        n["inputs"] = [old + "\u00e9" if r == old else r for r in n["inputs"]]
+        n["outputs"] = [old + "\u00e9" if r == old else r for r in n["outputs"]]
+    write(d, "escaped-late", g)
+
+    g = copy.deepcopy(base)
+    g["tensors"][-1]["observer"] = "Observer\u00e9"
+    write(d, "escaped-value", g)
+
+    g = copy.deepcopy(base)
+    g["tensors"].insert(8, copy.deepcopy(g["tensors"][2]))
+    write(d, "early-duplicate", g)
+
+    g = copy.deepcopy(base)
+    g["tensors"].append({"name": "", "dtype": "uint8"})
+    write(d, "late-empty-name", g)
+
+    g = copy.deepcopy(base)
+    g["tensors"].append({"name": "x" * 1025, "dtype": "uint8"})
+    write(d, "late-long-name", g)
+
+    g = copy.deepcopy(base)
+    g["tensors"].append(7)
+    write(d, "late-not-object", g)
 
 
 if __name__ == "__main__":
