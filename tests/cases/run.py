@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
 
@@ -90,19 +91,34 @@ def main():
     def invoke(args):
         return run(prefix[0], prefix[1:] + [base] + args, env) if prefix else run(base, args, env)
 
-    def check(ok, what):
+    def tally(results):
         nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print("FAIL: " + what, file=sys.stderr)
+        for ok, what in results:
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print("FAIL: " + what, file=sys.stderr)
 
-    formats = FORMATS
-    if prefix:  # under valgrind every run costs a second: text and json carry every check
-        formats = [f for f in FORMATS if f[0] in ("text", "json")]
+    # Each case runs the default read (checked while reading) in every format, the whole read
+    # first (--no-incremental) in text, json and junit, and -f jsonl. Under valgrind a run costs
+    # about a second, so each way of reading and each writer runs once per case there: the
+    # default read in text, the whole read in json, and jsonl (the sanitizers' build runs them all).
+    if prefix:
+        formats, whole_formats = FORMATS[:1], [("json", "json")]
+    else:
+        formats, whole_formats = FORMATS, [f for f in FORMATS if f[0] in ("text", "json", "junit")]
+    if update and prefix:
+        sys.exit("--update runs without RUN")
     cases = sorted(d for d in os.listdir(HERE) if os.path.isdir(os.path.join(HERE, d)))
-    for name in cases:
+
+    def run_case(name):
+        """Runs one case; returns its checks, (ok, what) in order."""
+        results = []
+
+        def check(ok, what):
+            results.append((bool(ok), what))
+
         d = os.path.join(HERE, name)
         rel = os.path.relpath(d, ROOT)
         args = open(os.path.join(d, "args")).read().split()
@@ -112,14 +128,12 @@ def main():
             status, out, err = invoke(args + ["--format", fmt, os.path.join(rel, "input.json")])
             outputs[fmt] = (status, redact(out, version, rules_url), err)
         status, text_out, text_err = outputs["text"]
-        if update and prefix:
-            sys.exit("--update runs without RUN")
         if update:
             open(os.path.join(d, "expected.status"), "w").write("%d\n" % status)
             for fmt, ext in FORMATS:
                 body = outputs[fmt][1] if status != 2 else outputs[fmt][2]
                 open(os.path.join(d, "expected." + ext), "w").write(body)
-            continue
+            return results
         gold_status = int(open(os.path.join(d, "expected.status")).read())
         check(status == gold_status, "%s: exit %d, golden %d" % (name, status, gold_status))
         check(status == want_status, "%s: exit %d, intent %s" % (name, status, want_status))
@@ -129,9 +143,10 @@ def main():
             check(body == gold, "%s: %s output differs from expected.%s" % (name, fmt, ext))
         # the goldens hold for both ways of reading: nodes checked as they are read (the
         # default, above) and the whole file read first
-        for fmt, ext in [f for f in formats if f[0] in ("text", "json", "junit")]:
+        for fmt, ext in whole_formats:
             w_status, w_out, w_err = invoke(["--no-incremental"] + args + ["--format", fmt, os.path.join(rel, "input.json")])
             body = redact(w_out, version, rules_url) if w_status != 2 else w_err
+            outputs.setdefault(fmt, (w_status, redact(w_out, version, rules_url), w_err))
             gold = open(os.path.join(d, "expected." + ext)).read()
             check(w_status == gold_status and body == gold,
                   "%s: --no-incremental %s output differs from expected.%s" % (name, fmt, ext))
@@ -150,7 +165,7 @@ def main():
             m = re.search(r":(\d+):(\d+): error:", text_err)
             check(m is not None and want_error == "%s:%s" % m.groups(),
                   "%s: error at %s, intent %s" % (name, m and "%s:%s" % m.groups(), want_error))
-            continue
+            return results
         report = json.loads(outputs["json"][1])
         raw = json.loads(outputs["json"][1].replace('"<VERSION>"', '"%s"' % version))
         errors = list(report_validator.iter_errors(raw))
@@ -161,7 +176,7 @@ def main():
         got_cmp = [(r, n, p if any(w[2] for w in want if w[:2] == (r, n)) else "") for r, n, p in got]
         check(sorted(got_cmp) == want, "%s: diagnostics %s, intent %s" % (name, got, want))
         if "sarif" not in outputs:
-            continue
+            return results
         log = json.loads(outputs["sarif"][1])
         errors = list(sarif.iter_errors(log))
         check(not errors, "%s: SARIF invalid: %s" % (name, errors[0].message if errors else ""))
@@ -183,6 +198,7 @@ def main():
                   "%s: junit has %d testcases for %d rules" % (name, tests, want_tests))
         except ET.ParseError as e:
             check(False, "%s: junit is not XML: %s" % (name, e))
+        return results
 
     bad_dir = os.path.join(ROOT, "tests", "bad-inputs", "qgraph")
     table = {}
@@ -194,7 +210,14 @@ def main():
             last = cells[-2] if len(cells) > 1 and cells[-1] == "" else cells[-1]
             extra = "" if last.startswith("(none") else last.strip("`")
             table[m.group(1)] = (pos, extra)
-    for name in sorted(f for f in os.listdir(bad_dir) if f.endswith(".json")):
+
+    def run_bad(name):
+        """Runs one malformed qgraph; returns its checks, (ok, what) in order."""
+        results = []
+
+        def check(ok, what):
+            results.append((bool(ok), what))
+
         rel = os.path.join("tests", "bad-inputs", "qgraph", name)
         pos, extra = table.get(name, (None, None))
         args = (extra if extra is not None else "--backend qnn-htp --soc SM8650").split()
@@ -202,12 +225,23 @@ def main():
         exp = os.path.join(bad_dir, name[:-5] + ".expected")
         if update:
             open(exp, "w").write(err)
-            continue
+            return results
         check(status == 2 and out == "", "%s: exit %d (want 2, nothing on stdout)" % (name, status))
         check(err == open(exp).read(), "%s: error differs from %s: %s" % (name, exp, err.strip()))
         m = re.search(r":(\d+):(\d+): error:", err)
         check(m is not None and pos == "%s:%s" % m.groups(),
               "%s: error at %s, README says %s" % (name, m and "%s:%s" % m.groups(), pos))
+        return results
+
+    # The runs are independent: OPINFO_TEST_JOBS at once (default: one per CPU); the checks are
+    # counted and printed in the cases' order.
+    jobs = int(os.environ.get("OPINFO_TEST_JOBS") or os.cpu_count() or 1)
+    bad_names = sorted(f for f in os.listdir(bad_dir) if f.endswith(".json"))
+    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        for results in pool.map(run_case, cases):
+            tally(results)
+        for results in pool.map(run_bad, bad_names):
+            tally(results)
     if update:
         print("goldens written; review them with git diff")
         return 0
