@@ -9,7 +9,8 @@
 #   qnn-htp: examples/float/llm-block.qgraph.json and cnn.qgraph.json;
 #   every other backend whose plugin is listed ok: examples/float/torch-*.qgraph.json.
 # A plugin's configs come from `opinfo-check --list-plugins`; for qnn-htp, when the listing does
-# not name them, the plugin's documented list is used. $RUN, when set, prefixes every tool run.
+# not name them, the plugin's documented list is used. $RUN, when set, prefixes every tool run;
+# then each arch is tried on one of its SoCs (the first listed), not on all of them.
 set -u
 BUILD=${1:?usage: roundtrip.sh BUILD_DIR}
 CHECK="$BUILD/bin/opinfo-check"
@@ -125,7 +126,9 @@ run_backend() {
         echo "note: --list-plugins names no configs for $backend; skipped" >&2
         return
     fi
-    socs=$("$DB_TOOL" list socs --backend "$backend" 2>/dev/null | awk '!/^#/ && NF >= 3 {print $3}')
+    # under $RUN (valgrind, a second a run) one SoC of each arch: the arch gates are per arch
+    if [ -n "$RUN" ]; then pick='!seen[$4]++'; else pick=1; fi
+    socs=$("$DB_TOOL" list socs --backend "$backend" 2>/dev/null | awk '!/^#/ && NF >= 3' | awk "$pick" | awk '{print $3}')
     [ -z "$socs" ] && socs="-"
     for f in "$@"; do
         [ -f "$f" ] || continue
