@@ -275,7 +275,8 @@ faults-test: all $(BUILD)/bin/allocfail
 	$(TEST_ENV) $(RUN) $(BUILD)/bin/allocfail $(ALLOCFAIL_STRIDE)
 	$(TEST_ENV) sh tests/faults/db-faults.sh $(BUILD)
 
-test: unit cli-test cases-test annotate-test kernel-test bad-inputs-test overrides-test autofix-test \
+# The longest first, so that make -j spreads them well (under valgrind cli-test takes longest).
+test: cli-test cases-test annotate-test autofix-test bad-inputs-test overrides-test unit kernel-test \
       faults-test fuzz-regress c-api-test
 
 # Today's quantizers in a Debian 13 root (PyTorch 2.6, ONNX Runtime 1.21): tests/integration/.
@@ -331,7 +332,8 @@ valgrind:
 precommit-test: all
 	sh tests/ci/precommit.sh $(BUILD)
 
-check: test python-test check-exports check-data test-install precommit-test asan valgrind
+# valgrind first: with make -j its suites start at once (they take longest, by far).
+check: valgrind asan test python-test check-exports check-data test-install precommit-test
 	@echo "make check: all suites passed"
 
 

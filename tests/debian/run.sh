@@ -25,7 +25,7 @@ start=$(now)
 # 1. the packages, from a copy of the tree without build/ (debian/rules clean removes it)
 s=$(now)
 mkdir -p "$work/src/opinfo"
-(cd "$src" && tar -c --exclude=./build --exclude=./.git .) | tar -x -C "$work/src/opinfo"
+(cd "$src" && tar -c --exclude=./build --exclude=./.git --exclude=__pycache__ .) | tar -x -C "$work/src/opinfo"
 if ! (cd "$work/src/opinfo" &&
       DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=2" dpkg-buildpackage -us -uc -b) \
      >"$work/build.log" 2>&1
