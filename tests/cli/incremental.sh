@@ -48,7 +48,7 @@ for f in "$IG"/*.json; do
     i=$((i + 1))
     for fmt in $formats; do
         for a in $sets; do
-            eval "args=\$ARGS$a"
+            if [ "$a" = 1 ]; then args=$ARGS1; else args=$ARGS2; fi
             # shellcheck disable=SC2086
             both $args -f "$fmt" "$f"
             case $fmt:$(cat "$T/whole.status") in

@@ -6,6 +6,8 @@
 # $RUN, when set, prefixes every tool run (make valgrind sets it to valgrind). Golden outputs
 # live in tests/cli/expected/ and tests/bad-inputs/constraints/*.expected; they were reviewed by hand
 # once and are compared exactly.
+# The parts, sourced by name, use the variables and helpers defined here.
+# shellcheck disable=SC1090,SC2034
 set -u
 BUILD=${1:?usage: run.sh BUILD_DIR [PART]}
 PART=${2:-}
