@@ -235,9 +235,13 @@ def main():
 
     # The runs are independent: OPINFO_TEST_JOBS at once (default: one per CPU); the checks are
     # counted and printed in the cases' order.
-    jobs = int(os.environ.get("OPINFO_TEST_JOBS") or os.cpu_count() or 1)
+    jobs = os.environ.get("OPINFO_TEST_JOBS") or str(os.cpu_count() or 1)
+    if not jobs.isdigit() or int(jobs) < 1:
+        print("run.py: OPINFO_TEST_JOBS must be a positive integer, not %r" % jobs, file=sys.stderr)
+        return 2
+    jobs = int(jobs)
     bad_names = sorted(f for f in os.listdir(bad_dir) if f.endswith(".json"))
-    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         for results in pool.map(run_case, cases):
             tally(results)
         for results in pool.map(run_bad, bad_names):

@@ -69,6 +69,9 @@ fi
 
 # every part in its own shell; each one's report (failures, then its count) printed in order
 jobs=${OPINFO_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+case $jobs in
+'' | *[!0-9]* | 0) echo "run.sh: OPINFO_TEST_JOBS must be a positive integer, not '$jobs'" >&2; exit 2 ;;
+esac
 # shellcheck disable=SC2086
 printf '%s\n' $PARTS | xargs -P "$jobs" -I{} sh -c \
     's=$(date +%s); sh tests/cli/run.sh "$1" "$2" >"$3/$2.log" 2>&1; echo $? >"$3/$2.rc"
