@@ -120,6 +120,12 @@ OPINFO_INTERNAL size_t oi_json_ws(const char *text, size_t len, size_t i);
 OPINFO_INTERNAL int oi_json_string(const char *text, size_t len, size_t *i, char *out,
                                    size_t cap);
 OPINFO_INTERNAL int oi_json_skip(const char *text, size_t len, size_t *i);
+/* The value at *i (no whitespace before it) when it is in the plain subset of JSON that
+ * exporters write (core/jsonfast.c), as jansson would have parsed it, *i moved past it; NULL,
+ * *i unchanged, for anything else: the caller then asks jansson, which decides. The caller
+ * includes jansson.h. */
+struct json_t;
+OPINFO_INTERNAL struct json_t *oi_json_fast(const char *text, size_t len, size_t *i);
 /* Line/column of a byte offset. */
 OPINFO_INTERNAL void oi_text_linecol(const char *text, size_t len, size_t offset, int *line,
                                      int *column);

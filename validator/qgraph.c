@@ -1599,9 +1599,13 @@ static int syntax_error(ld *c)
     return -1;
 }
 
-/* One JSON value at *i, parsed by jansson; *i moves past it. */
+/* One JSON value at *i, as jansson parses it; *i moves past it. The plain values exporters
+ * write are read by the fast path in front of jansson (core/jsonfast.c), the rest by jansson. */
 static json_t *value_at(ld *c, size_t *i)
 {
+    json_t *fast = oi_json_fast(c->g->text, c->g->len, i);
+    if (fast)
+        return fast;
     json_error_t je;
     json_t *v = json_loadb(c->g->text + *i, c->g->len - *i,
                            JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);

@@ -1,4 +1,5 @@
 /* Core vocabulary: error table, dtypes, qschemes, formulas, versions, JSON positions. */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -216,6 +217,72 @@ static void json_positions_resolve(void **state)
     assert_int_equal(col, 8);
 }
 
+/* The fast path in front of jansson (core/jsonfast.c): what it takes, it reads as jansson does
+ * (the same value, ending at the same offset); what it declines, jansson decides. The fuzz
+ * target tests/fuzz/jsonfast.c compares the two on every input it accepts. */
+static void json_fast_path_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int taken;
+    } cases[] = {
+        {"{\"name\": \"x\", \"quant_min\": -128, \"eps\": 1.1920928955078125e-07}", 1},
+        {"[1, -0, 0.5, -2.5e-3, 1E+2, true, false, null, \"\", {}, []] tail", 1},
+        {"{ \"a\" :\t[ 1 ,\n2 ] , \"\" : 0 }", 1},
+        {"123456789012345678", 1},
+        {"0.1000000000000000055511151231257827021181583404541015625", 1},
+        {"-1e-400", 1}, /* underflow: jansson takes it too */
+        {"true1", 1},   /* a value, then what the caller judges */
+        {"1234567890123456789", 0}, /* may not fit: jansson's range check */
+        {"{\"k\": 1, \"k\": 2}", 0},  /* duplicate key */
+        {"\"esc\\\"aped\"", 0},
+        {"\"caf\xc3\xa9\"", 0},
+        {"\"tab\tin\"", 0},
+        {"1e400", 0},
+        {"01", 0},
+        {"1.", 0},
+        {"-", 0},
+        {"truex", 0},
+        {"[1,]", 0},
+        {"{\"a\":1", 0},
+        {" 1", 0}, /* the caller skips whitespace first */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *t = cases[k].text;
+        size_t i = 0;
+        json_t *fast = oi_json_fast(t, strlen(t), &i);
+        assert_int_equal(fast != NULL, cases[k].taken);
+        if (!fast) {
+            assert_int_equal(i, 0);
+            continue;
+        }
+        json_error_t je;
+        json_t *slow = json_loadb(
+            t, strlen(t), JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+        assert_non_null(slow);
+        assert_int_equal(i, (size_t)je.position);
+        assert_true(json_equal(fast, slow));
+        json_decref(fast);
+        json_decref(slow);
+    }
+    /* integers stay integers, reals reals */
+    size_t i = 0;
+    json_t *v = oi_json_fast("[7, 7.0]", 8, &i);
+    assert_non_null(v);
+    assert_true(json_is_integer(json_array_get(v, 0)));
+    assert_true(json_is_real(json_array_get(v, 1)));
+    json_decref(v);
+    /* nesting deeper than 64 levels goes to jansson */
+    char deep[200];
+    memset(deep, '[', 70);
+    memset(deep + 70, ']', 70);
+    i = 0;
+    assert_null(oi_json_fast(deep, 140, &i));
+    assert_non_null(v = oi_json_fast(deep + 10, 120, &i));
+    json_decref(v);
+}
+
 static void map_and_arena(void **state)
 {
     (void)state;
@@ -259,6 +326,7 @@ int test_core(void)
         cmocka_unit_test(versions_compare_naturally),
         cmocka_unit_test(versions_order_prereleases_first),
         cmocka_unit_test(json_positions_resolve),
+        cmocka_unit_test(json_fast_path_agrees_with_jansson),
         cmocka_unit_test(map_and_arena),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
