@@ -183,18 +183,19 @@ def _take(ptr):
 
 
 def _dumps(q):
-    """json.dumps(q), the same text, without its check for circular references (a sixth of its
-    time on a small qgraph): a dict that recurses too deep is written again by json.dumps, which
-    raises what it raised before ("Circular reference detected")."""
+    """json.dumps(q) without whitespace between tokens (a tenth less text to write and read)
+    and without its check for circular references (a sixth of its time on a small qgraph): a
+    dict that recurses too deep is written again by json.dumps, which raises what it raised
+    before ("Circular reference detected")."""
     enc = _state.get("encoder")
     if enc is None:
         import json
-        enc = _state["encoder"] = json.JSONEncoder(check_circular=False)
+        enc = _state["encoder"] = json.JSONEncoder(check_circular=False, separators=(",", ":"))
     try:
         return enc.encode(q)
     except RecursionError:
         import json
-        return json.dumps(q)
+        return json.dumps(q, separators=(",", ":"))
 
 
 def _qgraph(q):

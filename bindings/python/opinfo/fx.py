@@ -612,9 +612,15 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         weight_values = any_calibrated
     observed_names = getattr(gm, "_observed_node_names", None)
     qconfig_map = getattr(gm, "_qconfig_map", None) or {}
-    special = _special_pattern(gm, modules)
+    special_test, specials = _special_pattern(gm, modules), {}
+
+    def special(n):
+        if n not in specials:
+            specials[n] = special_test(n)
+        return specials[n]
 
     # -- what each FX value is: a tensor, a non-tensor (shapes, sizes), a tuple of tensors
+    fx_node = torch.fx.Node
     nontensor, tuples, alias = set(), set(), {}   # alias: getitem of a tuple -> its tensor node
     element = {}                                  # (tuple node, index) -> the first getitem
     for n in graph:
@@ -633,8 +639,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                 if first is not n:
                     alias[n] = first
         elif n.op in ("call_function", "call_method") and not is_obs[n]:
-            nodes_in = [a for a in _flat(list(n.args) + list(n.kwargs.values()))
-                        if isinstance(a, torch.fx.Node)]
+            nodes_in = _arg_nodes(n, fx_node)
             name = n.target if n.op == "call_method" else getattr(n.target, "__name__", "")
             if nodes_in and all(a in nontensor for a in nodes_in) or \
                     (n.op == "call_function" and getattr(n.target, "__module__", "") in
@@ -673,14 +678,13 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
             direct.setdefault(alias.get(n.args[0], n.args[0]), []).append(n)
 
     args_of = {}     # node -> its tensor arguments (tensor_args), once per node
-    fx_node = torch.fx.Node
 
     def tensor_args(n):
         out = args_of.get(n)
         if out is None:
             out = args_of[n] = []
-            for a in _flat((n.args, n.kwargs)):
-                if isinstance(a, fx_node) and a.op != "output":
+            for a in _arg_nodes(n, fx_node):
+                if a.op != "output":
                     b, chain = base(a)
                     if b not in nontensor and b not in tuples:
                         out.append((b, chain))
@@ -851,6 +855,19 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
     if target:
         q["target"] = dict(target)
     return q
+
+
+def _arg_nodes(n, node_type):
+    """The FX nodes among n's arguments, in the order _flat((n.args, n.kwargs)) gives them:
+    most arguments are nodes or numbers, read here without a generator per argument."""
+    out = []
+    for group in (n.args, n.kwargs.values()):
+        for a in group:
+            if isinstance(a, node_type):
+                out.append(a)
+            elif isinstance(a, (list, tuple, dict)):
+                out.extend(x for x in _flat((a,)) if isinstance(x, node_type))
+    return out
 
 
 def _flat(xs):
