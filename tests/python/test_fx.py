@@ -276,6 +276,24 @@ class ReadsWhatPrepareBuilt(unittest.TestCase):
         self.assertFalse(knows("torch.nn.MultiheadAttention -> operator.getitem",
                                {"backend": "xnnpack"}))
 
+    def test_export_leaves_the_garbage_collector_as_it_found_it(self):
+        import gc
+        from torch.ao.quantization.quantize_fx import convert_fx
+        p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), False)
+        c = convert_fx(quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), True),
+                       backend_config=FBGEMM[1]())
+        was = gc.isenabled()
+        try:
+            for enabled in (True, False):
+                gc.enable() if enabled else gc.disable()
+                self.assertTrue(opinfo.fx.export(p)["nodes"])
+                self.assertEqual(gc.isenabled(), enabled)
+                with self.assertRaises(ValueError):  # and when the export raises
+                    opinfo.fx.export(c)
+                self.assertEqual(gc.isenabled(), enabled)
+        finally:
+            gc.enable() if was else gc.disable()
+
     def test_converted_or_unobserved_is_refused(self):
         from torch.ao.quantization.quantize_fx import convert_fx
         p = quantize(MODELS["resnet18"](), FBGEMM[0](), FBGEMM[1](), True)
