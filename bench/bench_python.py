@@ -15,7 +15,8 @@ user calibrates):
 - after calibration (reported apart): the same, with values; most of it is the observers' own
   calculate_qparams (a HistogramObserver's search), which convert_fx also runs.
 
-Median of RUNS repetitions each (BENCH_RUNS, default 3), and the ratio of opinfo's fastest run
+BENCH_MODELS=a,b limits the run to those models of the zoo. Median of RUNS repetitions each
+(BENCH_RUNS, default 3), and the ratio of opinfo's fastest run
 to the fastest of PyTorch's check ("best"); figures only. Run with Debian's python3 (torch 1.13,
 torchvision) and PYTHONPATH=bindings/python.
 """
@@ -70,7 +71,10 @@ def main():
     print("  %-19s %5s %9s %9s %9s %6s %6s %6s %10s" % (
         "model", "nodes", "prepare", "torch-chk", "opinfo", "/prep", "/tchk", "best", "calibrated"))
     worst = [0.0, 0.0, 0.0]
+    only = [m for m in os.environ.get("BENCH_MODELS", "").split(",") if m]
     for name, (ctor, shape) in zoo.MODELS.items():
+        if only and name not in only:
+            continue
         prepare_t, torch_t, ours_t, cal_t = [], [], [], []
         for _ in range(RUNS):
             torch.manual_seed(0)
