@@ -469,6 +469,67 @@ static json_t *spec_json(json_t *orig, const kept_spec *k)
     return o;
 }
 
+/* A tensor the plugin left alone that shares the quantization of one it annotated follows that
+ * one's dtype: shared quantization is one dtype (the reader refuses anything else), and a
+ * shared_with chain through tensors no node reads is not the plugin's to see. Each tensor's
+ * chain is walked once (what a walk finds is kept for every tensor on it), so this is linear in
+ * the tensors. -1 when out of memory. */
+static int follow_shared(json_t *tensors, const oi_map *annotated)
+{
+    size_t n = json_array_size(tensors);
+    if (!n)
+        return 0;
+    json_t *index = json_object();
+    long *parent = malloc(n * sizeof *parent);
+    long *to = malloc(n * sizeof *to); /* the annotated tensor it follows, -1 none, -2 unknown */
+    long *path = malloc(n * sizeof *path);
+    int rc = index && parent && to && path ? 0 : -1;
+    for (size_t i = 0; !rc && i < n; i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(tensors, i), "name"));
+        if (name && json_object_set_new(index, name, json_integer((json_int_t)i)) != 0)
+            rc = -1;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        json_t *t = json_array_get(tensors, i);
+        const char *name = json_string_value(json_object_get(t, "name"));
+        void *k;
+        if (name && oi_map_get(annotated, name, &k)) {
+            parent[i] = -1;
+            to[i] = (long)i;
+            continue;
+        }
+        json_t *at = json_object_get(index, json_string_value(json_object_get(t, "shared_with")));
+        parent[i] = at ? (long)json_integer_value(at) : -1;
+        to[i] = parent[i] < 0 ? -1 : -2;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        size_t len = 0;
+        long cur = (long)i;
+        while (cur >= 0 && to[cur] == -2 && len < n) {
+            path[len++] = cur;
+            to[cur] = -1; /* on the walk: a cycle ends it with nothing to follow */
+            cur = parent[cur];
+        }
+        long found = cur >= 0 ? to[cur] : -1;
+        for (size_t k = 0; k < len; k++)
+            to[path[k]] = found;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (to[i] < 0 || to[i] == (long)i)
+            continue;
+        json_t *dt = json_object_get(json_array_get(tensors, (size_t)to[i]), "dtype");
+        json_t *t = json_array_get(tensors, i);
+        if (json_is_string(dt) && !json_equal(dt, json_object_get(t, "dtype")) &&
+            json_object_set(t, "dtype", dt) != 0)
+            rc = -1;
+    }
+    json_decref(index);
+    free(parent);
+    free(to);
+    free(path);
+    return rc;
+}
+
 int opinfo_annotate(opinfo_db *db, opinfo_plugins *plugins, const opinfo_qgraph *g,
                     const char *backend, const char *soc, const char *release, const char *config,
                     char **out, opinfo_error_t *err)
@@ -533,6 +594,11 @@ int opinfo_annotate(opinfo_db *db, opinfo_plugins *plugins, const opinfo_qgraph 
         const char *name = json_string_value(json_object_get(t, "name"));
         if (name && oi_map_get(&h.specs, name, &k))
             json_array_set_new(tensors, i, spec_json(t, k));
+    }
+    if (follow_shared(tensors, &h.specs) != 0) {
+        json_decref(root);
+        host_free(&h);
+        return oi_set_error(err, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
     }
     /* edge specs: the node's input becomes {"tensor", "spec"} */
     json_t *nodes = json_object_get(root, "nodes");
