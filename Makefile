@@ -383,7 +383,7 @@ $(FUZZ_DB): $(DEFAULT_DB)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-FUZZ_ENV = OPINFO_DB=$(CURDIR)/$(FUZZ_DB) OPINFO_PLUGIN_PATH=$(CURDIR)/$(FUZZ_DIR)/lib/opinfo/plugins
+FUZZ_ENV = OPINFO_DB=$(abspath $(FUZZ_DB)) OPINFO_PLUGIN_PATH=$(abspath $(FUZZ_DIR)/lib/opinfo/plugins)
 
 # kept between runs: the fuzz binaries share them
 .SECONDARY: $(FUZZ_LIB_OBJS)
