@@ -502,34 +502,46 @@ class _Modules(dict):
         return m
 
 
-def _converted(gm, modules=None):
-    """A reason when gm has been converted (convert_fx, convert_pt2e) rather than prepared."""
-    torch = _torch()
+def _converted(gm, modules=None, graph=None, is_obs=None):
+    """A reason when gm has been converted (convert_fx, convert_pt2e) rather than prepared.
+    graph: gm's nodes as a list, when the caller has made one; is_obs: a dict to fill in the
+    same pass with every node -> whether it calls an observer (or fake-quantize) module."""
     if modules is None:
         modules = _Modules(gm)
-    qfuns = {getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
-                                         "quantize_per_tensor_dynamic") if hasattr(torch, n)}
-    for n in gm.graph.nodes:
+    if not _QFUNS:
+        torch = _torch()
+        _QFUNS.update(getattr(torch, n) for n in ("quantize_per_tensor", "quantize_per_channel",
+                                                  "quantize_per_tensor_dynamic")
+                      if hasattr(torch, n))
+    qfuns, kinds = _QFUNS, _MODULE_KINDS
+    for n in gm.graph.nodes if graph is None else graph:
         op = n.op
+        if op == "call_module":
+            mod = modules[n.target]
+            cls = type(mod)
+            kind = kinds.get(cls)
+            if kind is None:
+                obs = _is_observer(mod)
+                kind = kinds[cls] = (obs, ".quantized" in cls.__module__ and not obs)
+            if kind[1]:
+                return "module %s is %s.%s" % (n.target, cls.__module__, cls.__name__)
+            if is_obs is not None:
+                is_obs[n] = kind[0]
+            continue
+        if is_obs is not None:
+            is_obs[n] = False
         if op == "call_function" and (n.target in qfuns or
                                       type(n.target).__name__.startswith("OpOverload") and
                                       "quantized_decomposed" in str(n.target)):
             return "node %s calls %s" % (n.name, _function_op(n.target))
         if op == "call_method" and n.target == "dequantize":
             return "node %s calls dequantize()" % n.name
-        if op == "call_module":
-            mod = modules[n.target]
-            cls = type(mod)
-            quantized = _QUANTIZED_MODULES.get(cls)
-            if quantized is None:
-                quantized = _QUANTIZED_MODULES[cls] = ".quantized" in cls.__module__ and \
-                    not _is_observer(mod)
-            if quantized:
-                return "module %s is %s.%s" % (n.target, cls.__module__, cls.__name__)
     return None
 
 
-_QUANTIZED_MODULES = {}   # module class -> whether it is a converted (quantized) module
+# module class -> (whether it is an observer, whether it is a converted (quantized) module)
+_MODULE_KINDS = {}
+_QFUNS = set()            # torch's quantize functions, which only a converted graph calls
 
 
 def _db_knows(op, target):
@@ -589,24 +601,31 @@ def _fx_target(target):
 
 def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, producer: str = "opinfo.fx",
               source_root: "str | None" = None,
-              weight_values: "bool | None" = None) -> "dict[str, object]":
-    """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring)."""
+              weight_values: "bool | None" = None, *,
+              _graph: "list[torch.fx.Node] | None" = None) -> "dict[str, object]":
+    """A qgraph from a GraphModule returned by prepare_fx (see the module's docstring). _graph:
+    gm's nodes as a list, when export has made one."""
     torch = _torch()
     target = _fx_target(target)
     modules = _Modules(gm)
-    why = _converted(gm, modules)
+    graph = list(gm.graph.nodes) if _graph is None else _graph
+    is_obs = {}
+    why = _converted(gm, modules, graph, is_obs)
     if why:
         raise ValueError("opinfo.fx.export: this model has been converted (%s); export the model "
                          "prepare_fx (or prepare_pt2e) returned, before convert_fx "
                          "(convert_pt2e)" % why)
-    graph = list(gm.graph.nodes)
-    is_obs = {n: n.op == "call_module" and _is_observer(modules[n.target]) for n in graph}
-    if not any(is_obs.values()):
+    observers = [n for n in graph if is_obs[n]]
+    if not observers:
         raise ValueError("opinfo.fx.export: no node of this graph is observed: it was not "
                          "prepared by prepare_fx, or no qconfig applies to any of its nodes "
                          "(every qconfig is None, or the backend config matched no pattern)")
     # no observer has seen data yet: no spec carries values, and none needs to ask again
-    any_calibrated = any(_calibrated(_obs_core(modules[n.target])) for n in graph if is_obs[n])
+    any_calibrated = False
+    for n in observers:
+        if _calibrated(_obs_core(modules[n.target])):
+            any_calibrated = True
+            break
     if weight_values is None:
         # weights are observed (their scales computed) once the activations are calibrated;
         # before, every spec carries the observers' settings only
@@ -624,33 +643,43 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
     fx_node = torch.fx.Node
     nontensor, tuples, alias = set(), set(), {}   # alias: getitem of a tuple -> its tensor node
     element = {}                                  # (tuple node, index) -> the first getitem
+    arg_nodes = {}                                # node -> its FX node arguments (_arg_nodes)
+    getitem = operator.getitem
     for n in graph:
-        if n.op == "call_function" and n.target is getattr and len(n.args) > 1 and \
-                n.args[1] in _META_ATTRS:
-            nontensor.add(n)
-        elif n.op == "call_method" and n.target in _META_METHODS:
-            nontensor.add(n)
-        elif n.op == "call_function" and n.target is operator.getitem and n.args and \
-                isinstance(n.args[0], torch.fx.Node):
-            src = n.args[0]
-            if src in nontensor:
-                nontensor.add(n)
-            elif src in tuples:
-                first = element.setdefault((src, n.args[1]), n)
-                if first is not n:
-                    alias[n] = first
-        elif n.op in ("call_function", "call_method") and not is_obs[n]:
-            nodes_in = _arg_nodes(n, fx_node)
-            name = n.target if n.op == "call_method" else getattr(n.target, "__name__", "")
-            if nodes_in and all(a in nontensor for a in nodes_in) or \
-                    (n.op == "call_function" and getattr(n.target, "__module__", "") in
-                     ("builtins", "math") and n.target is not getattr):
-                nontensor.add(n)
-            elif name in _TUPLE_METHODS or (name in ("max", "min") and
-                                            (len(n.args) > 1 or "dim" in n.kwargs)):
+        op = n.op
+        if op == "call_module":
+            if not is_obs[n] and type(modules[n.target]).__name__ in _TUPLE_MODULES:
                 tuples.add(n)
-        elif n.op == "call_module" and not is_obs[n] and \
-                type(modules[n.target]).__name__ in _TUPLE_MODULES:
+            continue
+        t, args = n.target, n.args
+        if op == "call_function":
+            if t is getattr and len(args) > 1 and args[1] in _META_ATTRS:
+                nontensor.add(n)
+                continue
+            if t is getitem and args and isinstance(args[0], fx_node):
+                src = args[0]
+                if src in nontensor:
+                    nontensor.add(n)
+                elif src in tuples:
+                    first = element.setdefault((src, args[1]), n)
+                    if first is not n:
+                        alias[n] = first
+                continue
+            name = getattr(t, "__name__", "")
+        elif op == "call_method":
+            if t in _META_METHODS:
+                nontensor.add(n)
+                continue
+            name = t
+        else:
+            continue
+        nodes_in = arg_nodes[n] = _arg_nodes(n, fx_node)
+        if nodes_in and all(a in nontensor for a in nodes_in) or \
+                (op == "call_function" and getattr(t, "__module__", "") in ("builtins", "math")
+                 and t is not getattr):
+            nontensor.add(n)
+        elif name in _TUPLE_METHODS or (name in ("max", "min") and
+                                        (len(args) > 1 or "dim" in n.kwargs)):
             tuples.add(n)
 
     def base(a):
@@ -673,10 +702,10 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         return q
 
     direct = {}  # tensor node -> the observers directly on it, in graph order
-    for n in graph:
-        if is_obs[n] and n.args and isinstance(n.args[0], torch.fx.Node) and \
-                not is_obs.get(n.args[0]):
-            direct.setdefault(alias.get(n.args[0], n.args[0]), []).append(n)
+    for n in observers:
+        a = n.args[0] if n.args else None
+        if isinstance(a, fx_node) and not is_obs.get(a):
+            direct.setdefault(alias.get(a, a), []).append(n)
 
     args_of = {}     # node -> its tensor arguments (tensor_args), once per node
 
@@ -684,7 +713,8 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         out = args_of.get(n)
         if out is None:
             out = args_of[n] = []
-            for a in _arg_nodes(n, fx_node):
+            got = arg_nodes.get(n)
+            for a in got if got is not None else _arg_nodes(n, fx_node):
                 if a.op != "output":
                     b, chain = base(a)
                     if b not in nontensor and b not in tuples:
@@ -920,8 +950,8 @@ def _merge_fused(nodes, tensors, target=None):
 
 # ---- PT2E --------------------------------------------------------------------------------------
 
-def _has_pt2e(gm):
-    for n in gm.graph.nodes:
+def _has_pt2e(gm, graph=None):
+    for n in gm.graph.nodes if graph is None else graph:
         if "quantization_annotation" in n.meta:
             return True
     return False
@@ -1270,13 +1300,15 @@ def export(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None, s
     if paused:
         gc.disable()
     try:
-        if _has_pt2e(gm):
-            why = _converted(gm)
+        graph = list(gm.graph.nodes)
+        if _has_pt2e(gm, graph):
+            why = _converted(gm, None, graph)
             if why:
                 raise ValueError("opinfo.fx.export: this model has been converted (%s); export "
                                  "the model prepare_pt2e returned, before convert_pt2e" % why)
             return export_pt2e(gm, target, source_root=source_root)
-        return export_fx(gm, target, source_root=source_root, weight_values=weight_values)
+        return export_fx(gm, target, source_root=source_root, weight_values=weight_values,
+                         _graph=graph)
     finally:
         if paused:
             gc.enable()
