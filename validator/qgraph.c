@@ -1432,7 +1432,8 @@ static int read_node(ld *c, json_t *n, size_t i)
     size_t cap = g->cap_nodes;
     if (reserve(c, (void **)&g->nodes, &g->cap_nodes, i + 1, sizeof *g->nodes))
         return -1;
-    if (c->hooks) { /* positions as the nodes come, for diagnostics written while reading */
+    { /* positions as the nodes come: for diagnostics written while reading, and so a check
+         * need not scan the text again for them */
         if (g->cap_nodes != cap || !g->node_pos) {
             long *p = realloc(g->node_pos, g->cap_nodes * sizeof *p);
             if (!p)
