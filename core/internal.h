@@ -88,6 +88,14 @@ OPINFO_INTERNAL void oi_db_snapshot_end(opinfo_db *db, int began);
 OPINFO_INTERNAL void oi_json_watch(void);
 OPINFO_INTERNAL int oi_json_failed(void);
 
+/* Around a parse that makes many short-lived jansson values: oi_json_arena_begin() before,
+ * oi_json_arena_end() after (on every path); in between, oi_json_arena_on(1) while a value is
+ * being parsed and oi_json_arena_on(0) after. Values made then live in a per-thread buffer that
+ * is reused whenever all of them have been freed; their json_decref works as for any other. */
+OPINFO_INTERNAL void oi_json_arena_begin(void);
+OPINFO_INTERNAL void oi_json_arena_on(int on);
+OPINFO_INTERNAL void oi_json_arena_end(void);
+
 /* A path into a JSON document: object keys and array indexes, outermost first. */
 #define OI_JPATH_MAX 16
 typedef struct oi_jpath {

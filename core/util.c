@@ -265,12 +265,54 @@ static json_free_t json_prev_free;
 static _Thread_local int json_alloc_failed;
 static pthread_once_t json_once = PTHREAD_ONCE_INIT;
 
+/* The trees of a streamed parse (one qgraph element at a time, each freed before the next) are
+ * many small allocations that die together. In a host whose heap is large and fragmented (a
+ * Python process that has run torch) each one is a walk through cold free lists; a buffer of
+ * the parse's own, reused from its start whenever nothing in it is alive, keeps them in a few
+ * warm cache lines. Per thread: the buffer, and whether allocations go there now. */
+#define JSON_ARENA_SIZE (32 * 1024)
+typedef struct json_arena {
+    char *base;    /* NULL: none */
+    size_t used;
+    size_t live;   /* allocations in the buffer not yet freed */
+    int active;    /* allocations go to the buffer */
+    int depth;     /* nested oi_json_arena_begin */
+    int retired;   /* the parse ended with allocations alive: freed with the last of them */
+} json_arena;
+static _Thread_local json_arena jarena;
+
 static void *json_counting_malloc(size_t n)
 {
+    json_arena *a = &jarena;
+    if (a->active) {
+        size_t need = (n + 15) & ~(size_t)15;
+        if (need >= n && JSON_ARENA_SIZE - a->used >= need) {
+            void *p = a->base + a->used;
+            a->used += need;
+            a->live++;
+            return p;
+        }
+    }
     void *p = json_prev_malloc(n);
     if (!p)
         json_alloc_failed = 1;
     return p;
+}
+
+static void json_arena_free(void *p)
+{
+    json_arena *a = &jarena;
+    if (p && a->base && (char *)p >= a->base && (char *)p < a->base + JSON_ARENA_SIZE) {
+        if (--a->live == 0) {
+            a->used = 0;
+            if (a->retired) {
+                json_prev_free(a->base);
+                memset(a, 0, sizeof *a);
+            }
+        }
+        return;
+    }
+    json_prev_free(p);
 }
 
 static void json_install(void)
@@ -280,7 +322,42 @@ static void json_install(void)
         json_prev_malloc = malloc;
     if (!json_prev_free)
         json_prev_free = free;
-    json_set_alloc_funcs(json_counting_malloc, json_prev_free);
+    json_set_alloc_funcs(json_counting_malloc, json_arena_free);
+}
+
+void oi_json_arena_begin(void)
+{
+    pthread_once(&json_once, json_install);
+    json_arena *a = &jarena;
+    if (a->depth++ > 0 || a->base)
+        return; /* nested, or a retired buffer still in use: no new one */
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    if (m != json_counting_malloc || f != json_arena_free)
+        return; /* the host set its own allocator since: leave jansson's allocations to it */
+    a->base = json_prev_malloc(JSON_ARENA_SIZE);
+    a->used = a->live = 0;
+}
+
+void oi_json_arena_on(int on)
+{
+    jarena.active = on && jarena.base && !jarena.retired;
+}
+
+void oi_json_arena_end(void)
+{
+    json_arena *a = &jarena;
+    if (a->depth == 0 || --a->depth > 0)
+        return;
+    a->active = 0;
+    if (!a->base)
+        return;
+    if (a->live == 0) {
+        json_prev_free(a->base);
+        memset(a, 0, sizeof *a);
+    } else
+        a->retired = 1; /* a value outlived the parse: its memory stays until it is freed */
 }
 
 void oi_json_watch(void)

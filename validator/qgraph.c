@@ -1087,6 +1087,7 @@ whole:
     g->n_tensors = 0;
     oi_map_free(&c->tensors);
     oi_map_init(&c->tensors);
+    c->tensors.borrow = 1;
     return stream_array(c, i, "tensors", read_tensor);
 }
 
@@ -1299,7 +1300,9 @@ static int reserve(ld *c, void **p, size_t *cap, size_t need, size_t size)
         return 0;
     if (need > MAX_ARRAY)
         return lfail(c, 0, "too many entries (at most %u)", MAX_ARRAY);
-    size_t n = *cap ? *cap * 2 : 1024;
+    /* from a few entries, doubling: a large first block (a thousand tensors of a small graph)
+     * is fresh memory to fault in on every parse in a host whose heap has moved on */
+    size_t n = *cap ? *cap * 2 : 16;
     while (n < need)
         n *= 2;
     void *q = realloc(*p, n * size);
@@ -1327,15 +1330,17 @@ static int read_tensor(ld *c, json_t *t, size_t i)
     int known = lookup(&c->tensors, json_string_value(name));
     if (c->lazy ? known != (int)i : known >= 0) /* the scan registered it under its index */
         return lfail(c, 0, "tensor \"%s\" is defined twice", json_string_value(name));
-    if (!c->lazy &&
-        oi_map_put(&c->tensors, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
+    const char *kept = keep(c, json_string_value(name));
+    if (!kept)
+        return -1;
+    /* the map borrows the graph's copy of the name */
+    if (!c->lazy && oi_map_put_new(&c->tensors, kept, strlen(kept), (void *)(intptr_t)(i + 1)) < 0)
         return lnomem(c);
     POP(c);
     oi_tensor *ot = &g->tensors[i];
     int producer = c->lazy ? ot->producer : -1; /* nodes read since the scan may have set it */
     memset(ot, 0, sizeof *ot);
-    if (!(ot->name = keep(c, json_string_value(name))))
-        return -1;
+    ot->name = kept;
     ot->producer = producer;
     if (read_spec(c, t, &ot->spec, 0))
         return -1;
@@ -1476,15 +1481,18 @@ static int read_node(ld *c, json_t *n, size_t i)
             return -1;
         if (lookup(&c->nodes, json_string_value(name)) >= 0)
             return lfail(c, 0, "node \"%s\" is defined twice", json_string_value(name));
-        if (oi_map_put(&c->nodes, json_string_value(name), (void *)(intptr_t)(i + 1)) != 0)
-            return lnomem(c);
+        const char *kept = keep(c, json_string_value(name));
+        if (!kept)
+            return -1;
+        if (oi_map_put_new(&c->nodes, kept, strlen(kept), (void *)(intptr_t)(i + 1)) < 0)
+            return lnomem(c); /* the map borrows the graph's copy of the name */
         POP(c);
         KEY(c, "op");
         if (!*json_string_value(op) || strlen(json_string_value(op)) > MAX_NAME)
             return lfail(c, 0, "op must be 1..%d characters", MAX_NAME);
         POP(c);
-        if (!(on->name = keep(c, json_string_value(name))) ||
-            !(on->op = keep(c, json_string_value(op))))
+        on->name = kept;
+        if (!(on->op = keep(c, json_string_value(op))))
             return -1;
         if (want_v(c, F[4], "attrs", JSON_OBJECT, 0, "a node") == NULL && c->failed)
             return -1;
@@ -1602,20 +1610,36 @@ static int syntax_error(ld *c)
 
 /* One JSON value at *i, as jansson parses it; *i moves past it. The plain values exporters
  * write are read by the fast path in front of jansson (core/jsonfast.c), the rest by jansson. */
-static json_t *value_at(ld *c, size_t *i)
+/* The value at *i, *i moved past it. Values read here die before the next is read, so they
+ * are made in the parse's arena (oi_json_arena_begin); value_kept's may live longer. */
+static json_t *value_in(ld *c, size_t *i, int arena)
 {
+    oi_json_arena_on(arena);
     json_t *fast = oi_json_fast(c->g->text, c->g->len, i);
-    if (fast)
+    if (fast) {
+        oi_json_arena_on(0);
         return fast;
+    }
     json_error_t je;
     json_t *v = json_loadb(c->g->text + *i, c->g->len - *i,
                            JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+    oi_json_arena_on(0);
     if (!v) {
         syntax_error(c);
         return NULL;
     }
     *i += (size_t)je.position;
     return v;
+}
+
+static json_t *value_at(ld *c, size_t *i)
+{
+    return value_in(c, i, 1);
+}
+
+static json_t *value_kept(ld *c, size_t *i)
+{
+    return value_in(c, i, 0);
 }
 
 /* Streams the array at *i: each element is parsed alone, handed to fn and freed, so memory
@@ -1742,7 +1766,7 @@ static int read_stream(ld *c)
             if (i >= n || t[i] != '"')
                 return syntax_error(c);
             json_decref(c->key);
-            if (!(c->key = value_at(c, &i)))
+            if (!(c->key = value_kept(c, &i))) /* lives while its value is read */
                 return -1;
             const char *key = json_string_value(c->key);
             i = oi_json_ws(t, n, i);
@@ -1843,6 +1867,7 @@ static int parse_text(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_err
     c.err = err;
     oi_map_init(&c.tensors);
     oi_map_init(&c.nodes);
+    c.tensors.borrow = c.nodes.borrow = 1; /* names are the graph's: keep() copies them first */
     opinfo_error_init(&c.pending);
     int rc = read_stream(&c) ? (c.syntax ? OPINFO_EPARSE : OPINFO_EINPUT) : OPINFO_OK;
     if (rc && !HARD(&c) && err && err->code == OPINFO_OK)
@@ -1866,7 +1891,9 @@ static int finish(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_qgraph 
     if (live)
         *live = g;
     oi_json_watch();
+    oi_json_arena_begin();
     int rc = parse_text(g, hooks, err);
+    oi_json_arena_end();
     if (live && rc != OPINFO_OK)
         *live = NULL;
     if (oi_json_failed()) { /* whatever jansson made of it: memory ran out */
