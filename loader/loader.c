@@ -31,6 +31,7 @@ typedef struct entry {
     const opinfo_plugin *plugin;
     char *why;      /* NULL when loaded */
     int nomem;      /* loading ran out of memory: neither loaded nor refused */
+    int got;        /* the file opinfo_plugins_get found for backend: asked again, the answer */
 } entry;
 
 struct opinfo_plugins {
@@ -536,13 +537,18 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
         strcmp(backend, "..") == 0)
         return oi_set_error(err, OPINFO_EUSAGE, NULL, 0, 0, 0, "\"%s\" is not a backend name",
                             backend);
-    for (size_t i = 0; i < p->ndirs; i++) {
+    /* a backend found before is not looked for again: no file system call per check */
+    entry *e = NULL;
+    for (size_t i = 0; i < p->n && !e; i++)
+        if (p->e[i].got && strcmp(p->e[i].backend, backend) == 0)
+            e = &p->e[i];
+    for (size_t i = 0; i < p->ndirs && !e; i++) {
         char path[PATH_MAX];
         int w = snprintf(path, sizeof path, "%s/%s.so", p->dirs[i], backend);
         struct stat sb;
         if (w <= 0 || (size_t)w >= sizeof path || stat(path, &sb) != 0)
             continue;
-        entry *e = find_path(p, path);
+        e = find_path(p, path);
         if (e && !e->backend) {
             /* loaded by a listing, which does not check that a file serves its name: check it
              * now, without running the entry a second time */
@@ -561,6 +567,9 @@ int opinfo_plugins_get(opinfo_plugins *p, const char *backend, const opinfo_plug
             if (!e->why && !e->plugin)
                 e->nomem = 1; /* even the reason could not be kept */
         }
+        e->got = !e->nomem && strcmp(e->backend, backend) == 0;
+    }
+    if (e) {
         if (e->nomem)
             return oi_set_error(err, OPINFO_ENOMEM, e->path, 0, 0, 0, "out of memory");
         /* the first file found is the plugin: a refused one is not replaced by a later one */

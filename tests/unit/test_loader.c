@@ -254,6 +254,11 @@ static void good_plugin_loads_once(void **state)
     char path[4200];
     snprintf(path, sizeof path, "%s/fixture.so", dir);
     assert_int_equal(entry_calls(path), 1);
+    /* found once, it is not looked for again (no file system call per check): a file removed
+     * since does not change the answer */
+    assert_int_equal(unlink(path), 0);
+    assert_ptr_equal(get_ok(p, "fixture"), pl);
+    assert_int_equal(entry_calls(path), 1);
     opinfo_plugins_close(p);
     /* closing unloads it */
     assert_int_equal(entry_calls(path), -1);
