@@ -351,19 +351,39 @@ void oi_mask_to_list(unsigned mask, char *buf, size_t n)
 
 /* One read transaction around a whole check: every look-up then reads the same snapshot, and
  * SQLite takes its shared lock once instead of once per query (a check of a small graph made
- * some 500 lock calls). Returns 1 when it began one (the caller ends it), 0 when a transaction
- * was already open or none could begin (the look-ups then run as before). */
+ * some 500 lock calls). It begins with the check's first look-up that runs SQL: a check whose
+ * ops are all cached reads nothing, so it begins nothing (BEGIN and COMMIT were a fifth of such
+ * a check). Returns 1 when the caller is to end it, 0 when a transaction was already open or
+ * wanted (the look-ups then run as before). */
 int oi_db_snapshot_begin(opinfo_db *db)
 {
-    if (!db || !sqlite3_get_autocommit(db->sq))
+    if (!db || db->snap_want || !sqlite3_get_autocommit(db->sq))
         return 0;
-    return sqlite3_exec(db->sq, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    db->snap_want = 1;
+    db->snap_on = 0;
+    return 1;
+}
+
+void oi_db_snapshot_touch(opinfo_db *db)
+{
+    if (!db->snap_want || db->snap_on)
+        return;
+    db->snap_on = 1; /* tried once: a BEGIN that fails leaves the look-ups as they were */
+    for (size_t i = 0; i < sizeof db->stmts / sizeof db->stmts[0]; i++)
+        if (db->stmts[i].busy)
+            return; /* a look-up is under way: its read is its own */
+    if (!sqlite3_get_autocommit(db->sq) ||
+        sqlite3_exec(db->sq, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        db->snap_want = 0;
 }
 
 void oi_db_snapshot_end(opinfo_db *db, int began)
 {
-    if (began && !sqlite3_get_autocommit(db->sq))
+    if (!began)
+        return;
+    if (db->snap_want && db->snap_on && !sqlite3_get_autocommit(db->sq))
         sqlite3_exec(db->sq, "COMMIT", NULL, NULL, NULL);
+    db->snap_want = db->snap_on = 0;
 }
 
 void oi_db_stmts_free(opinfo_db *db)

@@ -29,7 +29,13 @@ struct opinfo_db {
         sqlite3_stmt *st;
         int busy;
     } stmts[24];
+    /* a check's read snapshot (oi_db_snapshot_begin): wanted, and begun by the first look-up
+     * that runs SQL (a check whose ops are all cached runs none, and begins nothing) */
+    int snap_want, snap_on;
 };
+
+/* Before a look-up runs SQL: begins the read snapshot a check wants, once. */
+OPINFO_INTERNAL void oi_db_snapshot_touch(opinfo_db *db);
 
 /* Finalizes the kept statements (before the connection closes or the schema changes). */
 OPINFO_INTERNAL void oi_db_stmts_free(opinfo_db *db);

@@ -29,6 +29,7 @@ static const char *col_text(opinfo_db *db, sqlite3_stmt *st, int i)
 static int prepare(opinfo_db *db, const char *sql, sqlite3_stmt **st, opinfo_error_t *err)
 {
     size_t n = sizeof db->stmts / sizeof db->stmts[0], slot = n;
+    oi_db_snapshot_touch(db);
     for (size_t i = 0; i < n; i++) {
         if (db->stmts[i].sql == sql && db->stmts[i].st && !db->stmts[i].busy) {
             db->stmts[i].busy = 1;
