@@ -29,9 +29,11 @@ typedef struct viol {
 } viol;
 
 typedef struct vlist {
-    viol v[MAX_VIOLS];
-    size_t n;
+    viol *v;   /* cap entries, grown as violations come (MAX_VIOLS at most) */
+    size_t n, cap;
     int quiet; /* count violations without writing them: judging candidates needs only counts */
+    int nomem; /* an entry found no room: the check ends with OPINFO_ENOMEM */
+    viol spill; /* what add() hands out then, so its caller writes somewhere */
 } vlist;
 
 /* A tensor bound to a port, seen through its sharing: dtype and derivation are the tensor's own,
@@ -81,8 +83,8 @@ typedef struct chk {
      * checked was reported as runs-in-float (its plugin checks are skipped: reported once) */
     int full;
     int node_float;
-    /* last: the violations' buffers are written by add() before use, so a check leaves them
-     * unset (and their pages untouched) until a node has a violation */
+    /* last: the violations are written by add() before use (their room grows with them: a
+     * check of a few violations allocates a few entries, not MAX_VIOLS) */
     vlist cur;
 } chk;
 
@@ -104,7 +106,21 @@ static viol *add(vlist *l, const char *rule, int tensor, int port)
     }
     if (l->n >= MAX_VIOLS)
         return NULL;
-    viol *v = &l->v[l->n++];
+    viol *v;
+    if (l->n == l->cap) {
+        size_t want = l->cap ? l->cap * 2 : 4;
+        want = want < MAX_VIOLS ? want : MAX_VIOLS;
+        v = realloc(l->v, want * sizeof *v);
+        if (!v) {
+            l->nomem = 1;
+            v = &l->spill;
+            memset(v, 0, sizeof *v);
+            return v;
+        }
+        l->v = v;
+        l->cap = want;
+    }
+    v = &l->v[l->n++];
     memset(v, 0, sizeof *v);
     v->rule = rule;
     v->tensor = tensor;
@@ -1485,6 +1501,10 @@ static void check_node(chk *c, size_t ni)
     c->node_float = 0;
     c->cur_node = ni;
     check_node_db(c, ni);
+    if (c->cur.nomem && !c->fatal.code) { /* a violation had no room: not a verdict to give */
+        oi_set_error(&c->fatal, OPINFO_ENOMEM, NULL, 0, 0, 0, "out of memory");
+        c->stop = 1;
+    }
     if (c->plugin && !c->stop && !c->node_float) {
         c->cur_node = ni;
         oi_host_check_node(c->host, c->plugin, ni, c->soc);
@@ -1635,8 +1655,9 @@ static chk *chk_new(opinfo_db *db, opinfo_qgraph *g, opinfo_report *report,
     if (!c)
         return NULL;
     memset(c, 0, offsetof(chk, cur));
-    c->cur.n = 0;
-    c->cur.quiet = 0;
+    c->cur.v = NULL;
+    c->cur.n = c->cur.cap = 0;
+    c->cur.quiet = c->cur.nomem = 0;
     c->db = db;
     c->g = g;
     c->r = report;
@@ -1654,6 +1675,7 @@ static void chk_free(chk *c)
     oi_map_free(&c->ops);
     free(c->in);
     free(c->out);
+    free(c->cur.v);
     free(c);
 }
 
