@@ -736,18 +736,28 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                not (n.op == "call_function" and n.target is operator.getitem and
                     isinstance(n.args[0], torch.fx.Node) and n.args[0] in tuples)]
     computed = set(compute)
-    out_observed = {n: any(quantizing(o) for e in outputs_of(n) for o in direct.get(e, []))
-                    for n in compute}
+    out_observed = {}   # compute node -> whether an observer of a quantized dtype is on its output
+    for n in compute:
+        seen = False
+        for e in outputs_of(n) if n in tuples else (n,):
+            for o in direct.get(e, ()):
+                if quantizing(o):
+                    seen = True
+                    break
+            if seen:
+                break
+        out_observed[n] = seen
 
     # -- fused patterns whose inner value prepare_fx leaves unobserved (add -> relu): one node,
-    # named for the pattern, when the database knows the pattern's name
+    # named for the pattern, when the database knows the pattern's name; the inner node's one
+    # user is the next op, no observer
     merged_into, groups = {}, {n: [n] for n in compute}
-    users = {n: [u for u in n.users if not is_obs[u]] for n in compute}
     for n in compute:
-        if out_observed[n] or n in tuples or len(users[n]) != 1 or n.users.keys() != \
-                set(users[n]):
+        if out_observed[n] or n in tuples or len(n.users) != 1:
             continue
-        m = users[n][0]
+        m = next(iter(n.users))
+        if is_obs[m]:
+            continue
         if m not in groups or m in tuples or observed_names is not None and \
                 not {n.name, m.name} <= observed_names:
             continue
