@@ -598,6 +598,19 @@ static void qscheme_fix(const chk *c, const opinfo_op *op, const opinfo_variant 
             alt_var->name);
 }
 
+/* The port's description in a message: "weight w (in1)", or "output y" when the port is named
+ * by its kind. Most ports pass and candidates are judged by counts alone, so it is written only
+ * when a message needs it (WHO, in check_port). */
+static const char *port_who(char *buf, size_t n, const char *kind, const char *tn, const char *pn)
+{
+    if (strcmp(kind, pn) == 0)
+        fmt(buf, n, "%s %s", kind, tn);
+    else
+        fmt(buf, n, "%s %s (%s)", kind, tn, pn);
+    return buf;
+}
+#define WHO (who[0] ? who : port_who(who, sizeof who, kind, tn, pn))
+
 static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                        const opinfo_port_spec *ps, const bound *b, vlist *l)
 {
@@ -606,11 +619,8 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
     const char *tn = tname(c, b->tensor);
     const char *pn = pname(op, b->port);
     const char *kind = opinfo_port_kind_name(op->ports[b->port].kind);
-    char who[SHORT]; /* "weight w (in1)", or "output y" when the port is named by its kind */
-    if (strcmp(kind, pn) == 0)
-        fmt(who, sizeof who, "%s %s", kind, tn);
-    else
-        fmt(who, sizeof who, "%s %s (%s)", kind, tn, pn);
+    char who[SHORT]; /* WHO: written by the first message that names the port */
+    who[0] = '\0';
     viol *v;
     if (!dt || !dt->is_quantizable)
         return; /* float and bool tensors carry nothing more to check */
@@ -625,15 +635,15 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
     if (want_dyn != have_dyn && (v = add(l, "dynamic-mismatch", b->tensor, b->port))) {
         if (want_dyn) {
             SET(v->message, "%s is observed statically; %s %s is a dynamic kernel that computes "
-                "its qparams at run time", who, op->name, var->name);
+                "its qparams at run time", WHO, op->name, var->name);
             SET(v->fix, "quantize %s dynamically (is_dynamic), with a float output", tn);
         } else if (var->is_dynamic) {
             SET(v->message, "%s is quantized dynamically; %s %s takes it with static qparams",
-                who, op->name, var->name);
+                WHO, op->name, var->name);
             SET(v->fix, "observe %s statically", tn);
         } else {
             SET(v->message, "%s is quantized dynamically, but %s %s is a static kernel (its "
-                "output is quantized, with qparams fixed at calibration)", who, op->name,
+                "output is quantized, with qparams fixed at calibration)", WHO, op->name,
                 var->name);
             SET(v->fix, "observe %s statically, or make the node dynamic: a float output", tn);
         }
@@ -646,7 +656,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
     if (qscheme_bad && (v = add(l, "qscheme", b->tensor, b->port))) {
         char allowed[SHORT];
         qscheme_list(ps->qschemes, allowed, sizeof allowed, " or ");
-        SET(v->message, "%s is %s; %s %s needs %s", who,
+        SET(v->message, "%s is %s; %s %s needs %s", WHO,
             opinfo_qscheme_name(q->qscheme), op->name, var->name, allowed);
         qscheme_list(ps->qschemes, v->expected, sizeof v->expected, "|");
         SET(v->actual, "%s", opinfo_qscheme_name(q->qscheme));
@@ -664,7 +674,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         int64_t mid = signed_t ? 0 : (q->qmin + q->qmax + 1) / 2;
         if (!qscheme_bad && !opinfo_qscheme_is_symmetric(q->qscheme) &&
             (v = add(l, "symmetric", b->tensor, b->port))) {
-            SET(v->message, "%s must be quantized symmetrically for %s %s; it is %s", who,
+            SET(v->message, "%s must be quantized symmetrically for %s %s; it is %s", WHO,
                 op->name, var->name, opinfo_qscheme_name(q->qscheme));
             SET(v->expected, "a symmetric qscheme");
             SET(v->actual, "%s", opinfo_qscheme_name(q->qscheme));
@@ -677,10 +687,10 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                         SET(v->message,
                             "%s must be symmetric: its zero point on channel %zu is %lld, "
                             "not %lld",
-                            who, i, (long long)q->zp[i], (long long)mid);
+                            WHO, i, (long long)q->zp[i], (long long)mid);
                     else
                         SET(v->message,
-                            "%s must be symmetric: its zero point is %lld, not %lld", who,
+                            "%s must be symmetric: its zero point is %lld, not %lld", WHO,
                             (long long)q->zp[i], (long long)mid);
                     SET(v->expected, "zero_point %lld", (long long)mid);
                     SET(v->actual, "zero_point %lld", (long long)q->zp[i]);
@@ -700,7 +710,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%d",
                                          used ? " or " : "", a);
         SET(v->message, "%s is quantized per channel along axis %d; %s %s needs axis %s",
-            who, q->axis, op->name, var->name, allowed);
+            WHO, q->axis, op->name, var->name, allowed);
         SET(v->expected, "axis %s", allowed);
         SET(v->actual, "axis %d", q->axis);
         SET(v->fix, "quantize %s per channel along axis %s", tn, allowed);
@@ -732,7 +742,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 why = wbuf;
             }
             if (why && (v = add(l, "block-size", b->tensor, b->port))) {
-                SET(v->message, "%s: %s for %s %s", who, why, op->name,
+                SET(v->message, "%s: %s for %s %s", WHO, why, op->name,
                     var->name);
                 SET(v->actual, "block size %lld along axis %zu", (long long)bs, d);
                 break;
@@ -746,7 +756,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             int64_t lo = ps->has_quant_min_lower_bound ? ps->quant_min_lower_bound : dt->qmin;
             int64_t hi = ps->has_quant_max_upper_bound ? ps->quant_max_upper_bound : dt->qmax;
             SET(v->message, "%s has quant range [%lld, %lld]; %s %s allows [%lld, %lld]",
-                who, (long long)q->qmin, (long long)q->qmax, op->name, var->name,
+                WHO, (long long)q->qmin, (long long)q->qmax, op->name, var->name,
                 (long long)lo, (long long)hi);
             SET(v->expected, "[%lld, %lld]", (long long)lo, (long long)hi);
             SET(v->actual, "[%lld, %lld]", (long long)q->qmin, (long long)q->qmax);
@@ -771,7 +781,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         else if (q->qmin > 0 || q->qmax < 0)
             why = "excludes 0; PyTorch needs quant_min <= 0 <= quant_max";
         if (why && (v = add(l, "observer-range", b->tensor, b->port))) {
-            SET(v->message, "%s has quant range [%lld, %lld], which %s", who, (long long)q->qmin,
+            SET(v->message, "%s has quant range [%lld, %lld], which %s", WHO, (long long)q->qmin,
                 (long long)q->qmax, why);
             SET(v->expected, "quant_min < quant_max, quant_min <= 0 <= quant_max, within [%lld, %lld]",
                 (long long)dt->qmin, (long long)dt->qmax);
@@ -799,11 +809,11 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             if (q->n_scale > 1)
                 SET(v->message, "%s has scale %.9g on channel %zu, which %s in float32, the "
                                 "type %s stores scales in",
-                    who, q->scale[i], i, why, c->backend);
+                    WHO, q->scale[i], i, why, c->backend);
             else
                 SET(v->message, "%s has scale %.9g, which %s in float32, the type %s stores "
                                 "scales in",
-                    who, q->scale[i], why, c->backend);
+                    WHO, q->scale[i], why, c->backend);
             SET(v->expected, "a normal float32 scale in [%.9g, %.9g]", (double)FLT_MIN,
                 (double)FLT_MAX);
             SET(v->actual, "%.9g (float32 %.9g)", q->scale[i], (double)f);
@@ -823,9 +833,9 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             (v = add(l, "scale-range", b->tensor, b->port))) {
             if (q->n_scale > 1)
                 SET(v->message, "%s has scale %.9g on channel %zu; %s %s needs scales >= %.9g",
-                    who, q->scale[worst], worst, op->name, var->name, lo);
+                    WHO, q->scale[worst], worst, op->name, var->name, lo);
             else
-                SET(v->message, "%s has scale %.9g; %s %s needs scales >= %.9g", who,
+                SET(v->message, "%s has scale %.9g; %s %s needs scales >= %.9g", WHO,
                     q->scale[worst], op->name, var->name, lo);
             SET(v->expected, "scale >= %.9g", lo);
             SET(v->actual, "%.9g", q->scale[worst]);
@@ -835,7 +845,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             SET(v->message,
                 "%s: the observer's eps %.9g lets scales fall below %.9g, which %s %s "
                 "needs",
-                who, q->eps, lo, op->name, var->name);
+                WHO, q->eps, lo, op->name, var->name);
             SET(v->expected, "eps >= %.9g", lo);
             SET(v->actual, "eps %.9g", q->eps);
             SET(v->fix, "set the observer's eps to %.9g", lo);
@@ -849,7 +859,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 worst = i;
         if (q->scale[worst] > hi && !isinf((float)q->scale[worst]) &&
             (v = add(l, "scale-range", b->tensor, b->port))) {
-            SET(v->message, "%s has scale %.9g; %s %s needs scales <= %.9g", who,
+            SET(v->message, "%s has scale %.9g; %s %s needs scales <= %.9g", WHO,
                 q->scale[worst], op->name, var->name, hi);
             SET(v->expected, "scale <= %.9g", hi);
             SET(v->actual, "%.9g", q->scale[worst]);
@@ -860,7 +870,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         for (size_t i = 0; i < q->n_zp; i++)
             if (q->zp[i] != ps->zero_point) {
                 if ((v = add(l, "zero-point", b->tensor, b->port))) {
-                    SET(v->message, "%s has zero point %lld; %s %s needs %lld", who,
+                    SET(v->message, "%s has zero point %lld; %s %s needs %lld", WHO,
                         (long long)q->zp[i], op->name, var->name,
                         (long long)ps->zero_point);
                     SET(v->expected, "zero_point %lld", (long long)ps->zero_point);
@@ -891,7 +901,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 SET(v->message,
                     "%s of %s %s needs the fixed qparams %s, but its observer calibrates "
                     "(no fixed values)",
-                    who, op->name, var->name, want);
+                    WHO, op->name, var->name, want);
                 SET(v->expected, "%s", want);
                 SET(v->actual, "a calibrating observer");
                 SET(v->fix, "use a fixed-qparams observer for %s with %s", tn, want);
@@ -902,7 +912,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                     SET(have, "scale %.9g, zero_point %lld", q->scale[0], (long long)q->zp[0]);
                 else
                     SET(have, "scale %.9g", q->scale[0]);
-                SET(v->message, "%s has %s; %s %s needs exactly %s", who, have,
+                SET(v->message, "%s has %s; %s %s needs exactly %s", WHO, have,
                     op->name, var->name, want);
                 SET(v->expected, "%s", want);
                 SET(v->actual, "%s", have);
@@ -916,7 +926,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                 SET(v->message,
                     "%s has quant range [%lld, %lld], which with %s covers [%.9g, %.9g]; the "
                     "fixed qparams of %s %s are made for [%lld, %lld], which covers [%.9g, %.9g]",
-                    who, (long long)q->qmin, (long long)q->qmax, want,
+                    WHO, (long long)q->qmin, (long long)q->qmax, want,
                     want_scale * ((double)q->qmin - z), want_scale * ((double)q->qmax - z),
                     op->name, var->name, (long long)dt->qmin, (long long)dt->qmax,
                     want_scale * ((double)dt->qmin - z), want_scale * ((double)dt->qmax - z));
@@ -935,7 +945,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         SET(v->message,
             "%s shares %s's quantization but carries scale %.9g, zero_point %lld of its own; the "
             "shared values are scale %.9g, zero_point %lld",
-            who, root_name(c, q), b->own->scale[0], (long long)(b->own->n_zp ? b->own->zp[0] : 0),
+            WHO, root_name(c, q), b->own->scale[0], (long long)(b->own->n_zp ? b->own->zp[0] : 0),
             q->scale[0], (long long)(q->n_zp ? q->zp[0] : 0));
         SET(v->expected, "scale %.9g, zero_point %lld", q->scale[0],
             (long long)(q->n_zp ? q->zp[0] : 0));
@@ -960,7 +970,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                     SET(v->message,
                         "%s of math-invariant %s must be quantized like %s %s: it has "
                         "scale %.9g, zero_point %lld; %s has scale %.9g, zero_point %lld",
-                        who, op->name, pname(op, o->port), on, q->scale[0],
+                        WHO, op->name, pname(op, o->port), on, q->scale[0],
                         (long long)(q->n_zp ? q->zp[0] : 0), on, o->q->scale[0],
                         (long long)(o->q->n_zp ? o->q->zp[0] : 0));
                     SET(v->expected, "scale %.9g, zero_point %lld", o->q->scale[0],
@@ -971,7 +981,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                     SET(v->message,
                         "%s of math-invariant %s must share %s %s's quantization, but "
                         "it has its own observer",
-                        who, op->name, pname(op, o->port), on);
+                        WHO, op->name, pname(op, o->port), on);
                     SET(v->expected, "shared with %s", on);
                     SET(v->actual, "its own observer");
                 }
@@ -1020,7 +1030,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
                         SET(v->message,
                             "%s has scale %.9g%s; it must be the product of %s's "
                             "scales, %.9g",
-                            who, have, channels > 1 ? " on a channel" : "", names, want);
+                            WHO, have, channels > 1 ? " on a channel" : "", names, want);
                         SET(v->expected, "scale %.9g", want);
                         SET(v->actual, "scale %.9g", have);
                         SET(v->fix, "derive %s's scale from %s (\"derived_from\")", tn, names);
@@ -1031,7 +1041,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
         } else if (!structural && (v = add(l, "derived-bias", b->tensor, b->port))) {
             SET(v->message, "%s of %s %s must be derived from %s (scale = product, zero "
                             "point 0), but it has its own observer",
-                who, op->name, var->name, names);
+                WHO, op->name, var->name, names);
             SET(v->expected, "derived from %s", names);
             SET(v->actual, "its own observer");
             char list[SHORT] = "";
@@ -1045,7 +1055,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             if (q->zp[i] != 0) {
                 if ((v = add(l, "derived-bias", b->tensor, b->port))) {
                     SET(v->message, "%s has zero point %lld; a derived bias has zero point 0",
-                        who, (long long)q->zp[i]);
+                        WHO, (long long)q->zp[i]);
                     SET(v->expected, "zero_point 0");
                     SET(v->actual, "zero_point %lld", (long long)q->zp[i]);
                 }
@@ -1053,6 +1063,7 @@ static void check_port(chk *c, const opinfo_op *op, const opinfo_variant *var,
             }
     }
 }
+#undef WHO
 
 static const bound *bound_at(const chk *c, int port)
 {
