@@ -236,8 +236,10 @@ static int explain_rule_at(opinfo_plugins *pl, const char *what, const char *url
 static void put_diag_line(const char *what, const opinfo_diag *d, const char *reason)
 {
     cli_put_escaped(stderr, d->file ? d->file : "-");
-    if (d->line > 0)
-        fprintf(stderr, ":%d:%d", d->line, d->column > 0 ? d->column : 1);
+    if (d->line > 0 && d->column > 0)
+        fprintf(stderr, ":%d:%d", d->line, d->column);
+    else if (d->line > 0) /* a Python frame: a line, no column */
+        fprintf(stderr, ":%d", d->line);
     fprintf(stderr, ": %s: ", what);
     cli_put_escaped(stderr, d->node ? d->node : "-");
     fputs(": ", stderr);

@@ -450,7 +450,7 @@ typedef struct opinfo_diag {
     const char *port;
     const char *variant;  /* the variant the node was checked against, or NULL */
     const char *file;
-    int line, column;
+    int line, column;     /* 1-based; column 0 when the source has none (a Python frame) */
     const char *qgraph;
     int qgraph_line, qgraph_column;
     long node_index;      /* the node's index in its model (ONNX), -1 when none; file then

@@ -1279,7 +1279,8 @@ static void runs_in_float(chk *c, size_t ni, const opinfo_op *op)
     memset(&v, 0, sizeof v);
     v.rule = "runs-in-float";
     v.tensor = v.port = -1;
-    SET(v.message, "%s: %s runs in float and is not delegated (%s)", n->name, n->op,
+    /* the node's name is the report's to place (before the message, in every format) */
+    SET(v.message, "%s runs in float and is not delegated (%s)", n->op,
         n->float_reason ? n->float_reason : "none of its tensors is quantized");
     SET(v.expected, "quantized tensors%s%s", op ? " for a variant of " : "", op ? op->name : "");
     SET(v.actual, "float");

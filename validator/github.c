@@ -42,7 +42,9 @@ char *oi_write_github(const opinfo_report *r)
                                                                  : "::notice file=");
         put(&b, d->file, 1);
         if (d->line > 0)
-            oi_buf_printf(&b, ",line=%d,col=%d", d->line, d->column > 0 ? d->column : 1);
+            oi_buf_printf(&b, ",line=%d", d->line);
+        if (d->line > 0 && d->column > 0) /* col is optional: a Python frame has none */
+            oi_buf_printf(&b, ",col=%d", d->column);
         oi_buf_puts(&b, ",title=opinfo ");
         put(&b, d->rule, 1);
         oi_buf_puts(&b, "::");

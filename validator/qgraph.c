@@ -1542,7 +1542,7 @@ static int read_node(ld *c, json_t *n, size_t i)
             if (!(on->src_file = keep(c, json_string_value(f))))
                 return -1;
             on->src_line = (int)json_integer_value(l);
-            on->src_column = col ? (int)json_integer_value(col) : 1;
+            on->src_column = col ? (int)json_integer_value(col) : 0; /* none: never invented */
             POP(c);
         }
         json_t *sup = want_v(c, F[8], "suppress", JSON_ARRAY, 0, "a node");

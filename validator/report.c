@@ -766,12 +766,18 @@ static json_t *write_sarif(const opinfo_report *r)
                             "artifactLocation", artifact(r, d->file), "logicalLocations", "name",
                             d->node, "fullyQualifiedName", fq, "kind", "function", "properties",
                             "index", (json_int_t)d->node_index);
-        } else
+        } else if (d->column > 0 || d->line <= 0)
             loc = json_pack(
             "{s:{s:o, s:{s:i, s:i}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
             "artifactLocation", artifact(r, d->file), "region", "startLine", d->line > 0 ? d->line : 1,
             "startColumn", d->column > 0 ? d->column : 1, "logicalLocations", "name", d->node,
             "fullyQualifiedName", d->node, "kind", "function");
+        else /* a Python frame: the line alone (startColumn is optional in SARIF) */
+            loc = json_pack(
+            "{s:{s:o, s:{s:i}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
+            "artifactLocation", artifact(r, d->file), "region", "startLine", d->line,
+            "logicalLocations", "name", d->node, "fullyQualifiedName", d->node, "kind",
+            "function");
         if (!loc) {
             bad = 1;
             break;
@@ -870,8 +876,10 @@ static void junit_line(oi_buf *b, const opinfo_diag *d)
     xml(b, d->file);
     if (d->node_index >= 0 && d->line <= 0)
         oi_buf_printf(b, ": node %ld: %s: ", d->node_index, opinfo_severity_name(d->severity));
-    else
+    else if (d->column > 0)
         oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column, opinfo_severity_name(d->severity));
+    else /* a Python frame: a line, no column */
+        oi_buf_printf(b, ":%d: %s: ", d->line, opinfo_severity_name(d->severity));
     xml(b, d->node);
     oi_buf_puts(b, ": ");
     xml(b, d->message);

@@ -244,7 +244,7 @@ static const opinfo_rule_info rules[] = {
          "float by the framework: PyTorch's convert keeps it a float op, and ExecuTorch's "
          "partitioner counts such a node as not delegated. Reported once per node, never as "
          "no-variant; a warning, an error under --full-delegation.",
-         "model.py:12:9: warning: gelu1: gelu1: torch.nn.functional.gelu runs in float and is "
+         "model.py:12:9: warning: gelu1: torch.nn.functional.gelu runs in float and is "
          "not delegated (none of its tensors is quantized) [runs-in-float]",
          "Quantize the node (give its ports a quantization spec), or accept the float fallback."),
     RULE("dynamic-mismatch", "static and dynamic quantization are mixed on one kernel",

@@ -95,7 +95,7 @@ class Check(unittest.TestCase):
                         "outputs": ["y"], "float_reason": "its qconfig is None"}]}
         (d,) = opinfo.check(g, backend="fbgemm")  # strict, but a warning does not raise
         self.assertEqual((d.rule, d.severity, d.node), ("runs-in-float", "warning", "act"))
-        self.assertEqual(d.message, "act: torch.nn.functional.gelu runs in float and is not "
+        self.assertEqual(d.message, "torch.nn.functional.gelu runs in float and is not "
                                     "delegated (its qconfig is None)")
         with self.assertRaises(opinfo.ValidationError) as cm:
             opinfo.check(g, backend="fbgemm", full_delegation=True)

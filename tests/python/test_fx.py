@@ -337,6 +337,19 @@ class Locations(unittest.TestCase):
         self.assertEqual(rel["matmul"], {"file": "zoo.py", "line": zoo.LINES["block.matmul"]})
         with self.assertRaises(ValueError):
             opinfo.fx.export(p, source_root=os.path.join(root, "no-such-folder"))
+        # a Python frame has no column, and none is invented: "zoo.py:LINE: warning: NODE: ..."
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            diags = [d for d in opinfo.check(p, backend="xnnpack", strict=False)
+                     if d.file == zoo.__file__]
+        self.assertTrue(diags)
+        for d in diags:
+            with self.subTest(node=d.node):
+                self.assertEqual(d.column, 0)
+                self.assertTrue(str(d).startswith("%s:%d: %s: %s: " % (
+                    zoo.__file__, d.line, d.severity, d.node)), str(d))
+                self.assertFalse(d.message.startswith(d.node + ":"), d.message)
 
     def test_functional_nodes_of_library_models(self):
         import zoo
