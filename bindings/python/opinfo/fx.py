@@ -578,11 +578,28 @@ def _special_pattern(gm, modules):
         return lambda n: False
 
     def test(n):
+        # PyTorch's test reads the node's op, its target and, for a module, the module's type
+        # (_is_node_in_list): its answer is kept per (op, target or module type)
         try:
-            return any(is_special_pattern_node(n, modules))
+            key = (n.op, type(modules[str(n.target)]) if n.op == "call_module" else n.target)
+            hash(key)
+        except Exception:
+            key = None
+        if key is not None and key in _SPECIAL:
+            return _SPECIAL[key]
+        try:
+            found = any(is_special_pattern_node(n, modules))
         except Exception:
             return False
+        if key is not None:
+            if len(_SPECIAL) > 1024:
+                _SPECIAL.clear()
+            _SPECIAL[key] = found
+        return found
     return test
+
+
+_SPECIAL = {}
 
 
 # FX graph mode quantization is checked against the data of PyTorch's BackendConfigs, named by
