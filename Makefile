@@ -450,6 +450,8 @@ bench: all $(BUILD)/bin/bench_check bench-kernels bench-chain
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py
 	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
 	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_parts.py
+	OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) OPINFO_DB=$(CURDIR)/$(DEFAULT_DB) \
+	  PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_first.py
 	$(PYTHON) bench/bench_import.py
 	$(PYTHON) bench/bench_onnx.py $(BUILD)
 	$(PYTHON) bench/bench_stream.py $(BUILD)
