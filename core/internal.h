@@ -95,6 +95,22 @@ OPINFO_INTERNAL int oi_json_failed(void);
 OPINFO_INTERNAL void oi_json_arena_begin(void);
 OPINFO_INTERNAL void oi_json_arena_on(int on);
 OPINFO_INTERNAL void oi_json_arena_end(void);
+/* Values of such a parse are made and freed with this library's jansson allocator even where
+ * the host has set another since (from a callback, say): each jansson call of the parse that
+ * allocates or frees sits between h = oi_json_mine() and oi_json_theirs(h); oi_json_drop(v) is
+ * json_decref(v) so placed. */
+typedef struct oi_json_funcs {
+    void *(*m)(size_t); /* the host's, while swapped */
+    void (*f)(void *);
+    int swapped;
+} oi_json_funcs;
+OPINFO_INTERNAL oi_json_funcs oi_json_mine(void);
+OPINFO_INTERNAL void oi_json_theirs(oi_json_funcs h);
+struct json_t;
+OPINFO_INTERNAL void oi_json_drop(struct json_t *v);
+/* json_dumps, the text made with malloc (free it with free): jansson's own comes from its
+ * allocator, which may be the host's. NULL where json_dumps would give NULL. */
+OPINFO_INTERNAL char *oi_json_dumps(const struct json_t *v, size_t flags);
 
 /* A path into a JSON document: object keys and array indexes, outermost first. */
 #define OI_JPATH_MAX 16

@@ -331,13 +331,42 @@ void oi_json_arena_begin(void)
     json_arena *a = &jarena;
     if (a->depth++ > 0 || a->base)
         return; /* nested, or a retired buffer still in use: no new one */
-    json_malloc_t m;
-    json_free_t f;
-    json_get_alloc_funcs(&m, &f);
-    if (m != json_counting_malloc || f != json_arena_free)
-        return; /* the host set its own allocator since: leave jansson's allocations to it */
     a->base = json_prev_malloc(JSON_ARENA_SIZE);
     a->used = a->live = 0;
+}
+
+/* jansson's allocator is one per process, and a host may set its own at any time, also from
+ * code that runs in the middle of a parse (a progress callback, a plugin loaded on first use).
+ * A value must be freed by the allocator that made it: an arena value handed to the host's free
+ * would be a pointer that free never gave out. So the parse makes and frees its values with
+ * this library's functions alone: where the host has set others, they are put back in place
+ * for the parse's own jansson call (oi_json_mine) and the host's are restored right after
+ * (oi_json_theirs), before anything else runs. Without such a host, both are two loads. */
+oi_json_funcs oi_json_mine(void)
+{
+    pthread_once(&json_once, json_install);
+    oi_json_funcs h = {NULL, NULL, 0};
+    json_get_alloc_funcs(&h.m, &h.f);
+    if (h.m != json_counting_malloc || h.f != json_arena_free) {
+        h.swapped = 1;
+        json_set_alloc_funcs(json_counting_malloc, json_arena_free);
+    }
+    return h;
+}
+
+void oi_json_theirs(oi_json_funcs h)
+{
+    if (h.swapped)
+        json_set_alloc_funcs(h.m, h.f);
+}
+
+void oi_json_drop(json_t *v)
+{
+    if (!v)
+        return;
+    oi_json_funcs h = oi_json_mine();
+    json_decref(v);
+    oi_json_theirs(h);
 }
 
 void oi_json_arena_on(int on)
@@ -371,4 +400,53 @@ int oi_json_failed(void)
     int f = json_alloc_failed;
     json_alloc_failed = 0;
     return f;
+}
+
+/* json_dumps' text comes from jansson's allocator, which is the host's where it has set one
+ * (before this library's first use or since): freeing or growing it with free or realloc would
+ * mix two allocators. The library's own texts are therefore made here, with malloc. */
+typedef struct dump_buf {
+    char *p;
+    size_t n, cap;
+    int failed;
+} dump_buf;
+
+static int dump_put(const char *text, size_t size, void *data)
+{
+    dump_buf *b = data;
+    if (b->failed)
+        return -1;
+    if (size >= b->cap - b->n || !b->p) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap - b->n <= size) {
+            if (cap > SIZE_MAX / 2) {
+                b->failed = 1;
+                return -1;
+            }
+            cap *= 2;
+        }
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = 1;
+            return -1;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, text, size);
+    b->n += size;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+char *oi_json_dumps(const json_t *v, size_t flags)
+{
+    dump_buf b = {NULL, 0, 0, 0};
+    if (!v || json_dump_callback(v, dump_put, &b, flags) != 0 || b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    if (!b.p) /* nothing written: "" */
+        b.p = calloc(1, 1);
+    return b.p;
 }

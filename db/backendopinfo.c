@@ -892,7 +892,8 @@ int opinfo_db_import_backendopinfo(opinfo_db *db, const char *path, const char *
     json_decref(base);
     json_decref(dump);
     char *out = doc && !c.nerrors && !c.nomem
-                    ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+                    ? oi_json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+                                             JSON_REAL_PRECISION(17))
                     : NULL;
     if (oi_json_failed() || c.nomem) {
         free(out);

@@ -327,7 +327,7 @@ int opinfo_db_export(opinfo_db *db, const char *backend, const char *release, ch
     int rc = oi_db_export_tree(db, backend, release, &root, err);
     if (rc)
         return rc;
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    char *s = oi_json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
     if (oi_json_failed()) {
         free(s);
@@ -363,8 +363,9 @@ static void change(differ *d, const char *kind, const char *what, const char *fi
     d->count++;
     if (d->stop || !d->fn)
         return;
-    char *as = a ? json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
-    char *bs = b ? json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17);
+    char *as = a ? oi_json_dumps(a, flags) : NULL;
+    char *bs = b ? oi_json_dumps(b, flags) : NULL;
     const char *cols[5] = {kind, what, field, as, bs};
     if (d->fn(5, cols, d->ud) != 0)
         d->stop = 1;

@@ -1251,7 +1251,7 @@ static void write_doc(wr *w, json_t *root)
     json_array_foreach(json_object_get(root, "socs"), i, s)
     {
         json_t *attrs = json_object_get(s, "attributes");
-        char *at = attrs ? json_dumps(attrs, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        char *at = attrs ? oi_json_dumps(attrs, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
         json_t *vt = json_object_get(s, "vtcm_mb");
         run(w,
             "INSERT INTO soc(release_id, seq, name, arch_id, vtcm_mb, attributes) "

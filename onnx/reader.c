@@ -1804,7 +1804,7 @@ int oi_onnx_to_qgraph(const char *name, const void *data, size_t len, const char
     json_t *doc = json_pack("{s:i, s:{s:s, s:s}, s:O, s:O}", "qgraph", OPINFO_QGRAPH_FORMAT,
                             "producer", "name", "opinfo onnx reader", "version", OPINFO_VERSION,
                             "tensors", r.tensors, "nodes", r.nodes);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *text = doc ? oi_json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     if (!text) {
         rc = nomem(&r);

@@ -689,7 +689,7 @@ int opinfo_autofix(opinfo_db *db, const opinfo_qgraph *g0, const opinfo_check_op
             apply(&a, opinfo_report_get(r, i));
         char *next = NULL;
         if (rc == OPINFO_OK && a.n > before)
-            next = json_dumps(a.root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+            next = oi_json_dumps(a.root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
         if (rc == OPINFO_OK && (oi_json_failed() || (a.n > before && !next))) {
             free(next); /* an edit that failed to allocate would be a wrong file */
             next = NULL;

@@ -248,7 +248,7 @@ int opinfo_report_baseline(const opinfo_report *r, char **out, opinfo_error_t *e
     }
     root = json_pack("{s:i, s:o}", "opinfo_baseline", BASELINE_FORMAT, "diagnostics", arr);
     arr = NULL;
-    if (!root || !(*out = json_dumps(root, JSON_INDENT(2))))
+    if (!root || !(*out = oi_json_dumps(root, JSON_INDENT(2))))
         goto nomem;
     json_decref(root);
     free(v);

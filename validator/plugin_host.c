@@ -642,7 +642,7 @@ int opinfo_annotate(opinfo_db *db, opinfo_plugins *plugins, const opinfo_qgraph 
     json_object_set_new(root, "producer",
                         json_pack("{s:s, s:s, s:s}", "name", "opinfo-check annotate", "version",
                                   OPINFO_VERSION, "notes", config));
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    char *s = oi_json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
     host_free(&h);
     if (oi_json_failed()) { /* since the parse above: an edit or a value dropped */

@@ -919,7 +919,7 @@ static int ensure_tensor(ld *c, size_t i)
         c->lazy = 1;
         rc = c->failed ? 0 : read_tensor(c, v, i);
         c->lazy = 0;
-        json_decref(v);
+        oi_json_drop(v);
     }
     c->path = saved;
     return rc || c->failed ? -1 : 0;
@@ -1174,7 +1174,7 @@ static int register_next(ld *c)
         IDX(c, k);
         size_t p = at;
         json_t *v = value_at(c, &p); /* jansson's error first, as everywhere */
-        json_decref(v);
+        oi_json_drop(v);
         if (v)
             lfail(c, 0, "a tensor name must be a string of 1..%d characters", MAX_NAME);
         c->path = saved;
@@ -1265,7 +1265,7 @@ static int parse_rest(ld *c)
         json_t *v = value_at(c, &at);
         if (!v)
             return -1;
-        json_decref(v);
+        oi_json_drop(v);
     }
     return 0;
 }
@@ -1597,9 +1597,11 @@ static int syntax_error(ld *c)
         return -1;
     c->failed = 1;
     json_error_t je;
+    oi_json_funcs h = oi_json_mine();
     json_t *root = json_loadb(c->g->text, c->g->len, JSON_REJECT_DUPLICATES, &je);
+    json_decref(root);
+    oi_json_theirs(h);
     if (root) { /* cannot happen for text the streaming reader refused; stay truthful */
-        json_decref(root);
         oi_set_error(c->err, OPINFO_EPARSE, c->g->path, 1, 1, 0, "malformed JSON");
     } else
         oi_set_error(c->err, OPINFO_EPARSE, c->g->path, je.line > 0 ? je.line : 1,
@@ -1614,16 +1616,19 @@ static int syntax_error(ld *c)
  * are made in the parse's arena (oi_json_arena_begin); value_kept's may live longer. */
 static json_t *value_in(ld *c, size_t *i, int arena)
 {
+    oi_json_funcs h = oi_json_mine(); /* freed with oi_json_drop */
     oi_json_arena_on(arena);
     json_t *fast = oi_json_fast(c->g->text, c->g->len, i);
     if (fast) {
         oi_json_arena_on(0);
+        oi_json_theirs(h);
         return fast;
     }
     json_error_t je;
     json_t *v = json_loadb(c->g->text + *i, c->g->len - *i,
                            JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
     oi_json_arena_on(0);
+    oi_json_theirs(h);
     if (!v) {
         syntax_error(c);
         return NULL;
@@ -1654,7 +1659,7 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
         if (!v)
             return -1;
         const char *tn = type_name(v);
-        json_decref(v);
+        oi_json_drop(v);
         return lfail(c, 0, "\"%s\" must be an array, not %s", key, tn);
     }
     size_t k = 0;
@@ -1671,7 +1676,7 @@ static int stream_array(ld *c, size_t *i, const char *key, int (*fn)(ld *, json_
             return -1;
         IDX(c, k);
         int rc = c->failed ? 0 : fn(c, e, k);
-        json_decref(e);
+        oi_json_drop(e);
         if (rc && HARD(c))
             return -1;
         POP(c);
@@ -1748,7 +1753,7 @@ static int read_stream(ld *c)
         if (!v)
             return -1;
         const char *tn = type_name(v);
-        json_decref(v);
+        oi_json_drop(v);
         if (oi_json_ws(t, n, i) != n)
             return syntax_error(c);
         return lfail(c, 0, "the top level must be an object, not %s", tn);
@@ -1765,7 +1770,7 @@ static int read_stream(ld *c)
              * characters, UTF-8 and \u0000 are judged by the parser, never by a scanner */
             if (i >= n || t[i] != '"')
                 return syntax_error(c);
-            json_decref(c->key);
+            oi_json_drop(c->key);
             if (!(c->key = value_kept(c, &i))) /* lives while its value is read */
                 return -1;
             const char *key = json_string_value(c->key);
@@ -1785,12 +1790,15 @@ static int read_stream(ld *c)
             if (seen)
                 *seen = 1;
             else { /* an error already; a duplicate of it would be jansson's error, which wins */
-                if (!c->unknown && !(c->unknown = json_object()))
+                oi_json_funcs h = oi_json_mine(); /* freed with oi_json_drop */
+                int dup = 0, nomem = !c->unknown && !(c->unknown = json_object());
+                if (!nomem && !(dup = json_object_get(c->unknown, key) != NULL))
+                    nomem = json_object_set_new(c->unknown, key, json_null()) != 0;
+                oi_json_theirs(h);
+                if (nomem)
                     return lnomem(c);
-                if (json_object_get(c->unknown, key))
+                if (dup)
                     return syntax_error(c);
-                if (json_object_set_new(c->unknown, key, json_null()) != 0)
-                    return lnomem(c);
             }
             if (strcmp(key, "tensors") == 0) {
                 /* the version decides how the rest is read: tensors wait for it */
@@ -1819,7 +1827,7 @@ static int read_stream(ld *c)
                 if (!v)
                     return -1;
                 int rc = c->failed ? 0 : check_header(c, key, v);
-                json_decref(v);
+                oi_json_drop(v);
                 if (rc && HARD(c))
                     return -1;
             }
@@ -1874,8 +1882,8 @@ static int parse_text(opinfo_qgraph *g, const oi_qgraph_hooks *hooks, opinfo_err
         *err = c.pending;
     if (rc && err && err->code == OPINFO_ENOMEM)
         rc = OPINFO_ENOMEM;
-    json_decref(c.key);
-    json_decref(c.unknown);
+    oi_json_drop(c.key);
+    oi_json_drop(c.unknown);
     free(c.tstate);
     free(c.walk);
     free(c.tpos);

@@ -491,7 +491,7 @@ static json_t *write_json(const opinfo_report *r)
 /* One compact JSON object and a newline; -1 when out of memory. */
 static int put_line(oi_buf *b, json_t *o)
 {
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    char *s = o ? oi_json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(o);
     if (!s)
         return -1;
@@ -873,13 +873,14 @@ static int file_is(const char *a, const char *b) { return a == b || (a && b && s
 
 static void junit_line(oi_buf *b, const opinfo_diag *d)
 {
-    xml(b, d->file);
-    if (d->node_index >= 0 && d->line <= 0)
-        oi_buf_printf(b, ": node %ld: %s: ", d->node_index, opinfo_severity_name(d->severity));
-    else if (d->column > 0)
-        oi_buf_printf(b, ":%d:%d: %s: ", d->line, d->column, opinfo_severity_name(d->severity));
-    else /* a Python frame: a line, no column */
-        oi_buf_printf(b, ":%d: %s: ", d->line, opinfo_severity_name(d->severity));
+    xml(b, d->file); /* the position as the text report writes it */
+    if (d->line > 0 && d->column > 0)
+        oi_buf_printf(b, ":%d:%d", d->line, d->column);
+    else if (d->line > 0) /* a Python frame: a line, no column */
+        oi_buf_printf(b, ":%d", d->line);
+    else if (d->node_index >= 0)
+        oi_buf_printf(b, ": node %ld", d->node_index);
+    oi_buf_printf(b, ": %s: ", opinfo_severity_name(d->severity));
     xml(b, d->node);
     oi_buf_puts(b, ": ");
     xml(b, d->message);
@@ -1026,7 +1027,7 @@ int opinfo_report_write(const opinfo_report *r, opinfo_format fmt, char **out, o
     if (fmt == OPINFO_FORMAT_JSON || fmt == OPINFO_FORMAT_SARIF) {
         oi_json_watch(); /* a value jansson failed to add would be a silently shorter report */
         json_t *root = fmt == OPINFO_FORMAT_JSON ? write_json(r) : write_sarif(r);
-        s = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+        s = root ? oi_json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
         json_decref(root);
         if (oi_json_failed()) {
             free(s);

@@ -362,7 +362,7 @@ json_t *oi_rule_json(const opinfo_rule_info *r)
 
 static char *dump(json_t *root)
 {
-    char *s = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
+    char *s = root ? oi_json_dumps(root, JSON_INDENT(2)) : NULL;
     json_decref(root);
     if (!s)
         return NULL;

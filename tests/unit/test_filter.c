@@ -329,6 +329,84 @@ static void progress_while_read(void **state)
     opinfo_report_free(r);
 }
 
+/* A host that sets jansson's allocator in the middle of a read (here from the progress callback;
+ * a plugin loaded on first use could do the same): the values the read made before are freed by
+ * the allocator that made them, never handed to the host's free, and the host's own values go to
+ * its allocator alone. Its blocks carry a mark, so a pointer it did not give out is counted, not
+ * freed. */
+#define HOST_MARK 0x686f737421UL
+static size_t host_allocs, host_frees, host_foreign;
+static void *host_malloc(size_t n)
+{
+    unsigned long *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    p[0] = HOST_MARK;
+    host_allocs++;
+    return (char *)p + 16;
+}
+static void host_free(void *q)
+{
+    if (!q)
+        return;
+    unsigned long *p = (unsigned long *)((char *)q - 16);
+    if (p[0] != HOST_MARK) {
+        host_foreign++;
+        return;
+    }
+    p[0] = 0;
+    host_frees++;
+    free(p);
+}
+static void swap_allocator(size_t done, size_t total, void *ud)
+{
+    (void)done;
+    (void)total;
+    int *swapped = ud;
+    if (!*swapped) {
+        json_set_alloc_funcs(host_malloc, host_free);
+        *swapped = 1;
+    }
+    json_decref(json_pack("{s:[i,s]}", "host", 1, "value")); /* the host's own jansson work */
+}
+
+static void allocator_swapped_while_read(void **state)
+{
+    const char *file = t_src("examples/llm-block-16a8w.qgraph.json");
+    opinfo_check_options o = {sizeof o, "qnn-htp", "SM8350", NULL, OPINFO_CHECK_NO_PLUGINS, 0,
+                              NULL};
+    opinfo_error_t e;
+    opinfo_error_init(&e);
+    opinfo_qgraph *g = NULL;
+    opinfo_report *plain = opinfo_report_new(), *r = opinfo_report_new();
+    assert_opinfo_ok(opinfo_check_file(*state, file, &o, plain, NULL, &g, &e), &e);
+    opinfo_qgraph_free(g);
+    g = NULL;
+    json_malloc_t m0;
+    json_free_t f0;
+    json_get_alloc_funcs(&m0, &f0);
+    int swapped = 0;
+    opinfo_report_set_progress(r, swap_allocator, &swapped);
+    assert_opinfo_ok(opinfo_check_file(*state, file, &o, r, NULL, &g, &e), &e);
+    assert_true(swapped);
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f); /* the host's stay in place */
+    assert_ptr_equal(m, host_malloc);
+    assert_ptr_equal(f, host_free);
+    char *a = report_json(plain), *b = report_json(r);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    opinfo_qgraph_free(g);
+    opinfo_report_free(r);
+    opinfo_report_free(plain);
+    assert_int_equal(host_foreign, 0);
+    assert_true(host_allocs > 0);
+    assert_int_equal(host_allocs, host_frees);
+    json_set_alloc_funcs(m0, f0);
+}
+
 /* JSON Lines: a line per diagnostic, then the summary; the tail and the summary apart */
 static void json_lines(void **state)
 {
@@ -381,6 +459,7 @@ int test_filter(void)
         cmocka_unit_test(streamed_as_found),
         cmocka_unit_test(checked_while_read),
         cmocka_unit_test(progress_while_read),
+        cmocka_unit_test(allocator_swapped_while_read),
         cmocka_unit_test(json_lines),
     };
     return cmocka_run_group_tests_name("filter", tests, t_setup_default_db, t_teardown_db);
