@@ -405,48 +405,20 @@ int oi_json_failed(void)
 /* json_dumps' text comes from jansson's allocator, which is the host's where it has set one
  * (before this library's first use or since): freeing or growing it with free or realloc would
  * mix two allocators. The library's own texts are therefore made here, with malloc. */
-typedef struct dump_buf {
-    char *p;
-    size_t n, cap;
-    int failed;
-} dump_buf;
-
 static int dump_put(const char *text, size_t size, void *data)
 {
-    dump_buf *b = data;
-    if (b->failed)
-        return -1;
-    if (size >= b->cap - b->n || !b->p) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->n <= size) {
-            if (cap > SIZE_MAX / 2) {
-                b->failed = 1;
-                return -1;
-            }
-            cap *= 2;
-        }
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return -1;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, text, size);
-    b->n += size;
-    b->p[b->n] = '\0';
-    return 0;
+    oi_buf *b = data;
+    oi_buf_add(b, text, size);
+    return b->failed ? -1 : 0;
 }
 
 char *oi_json_dumps(const json_t *v, size_t flags)
 {
-    dump_buf b = {NULL, 0, 0, 0};
-    if (!v || json_dump_callback(v, dump_put, &b, flags) != 0 || b.failed) {
-        free(b.p);
+    oi_buf b;
+    oi_buf_init(&b);
+    if (!v || json_dump_callback(v, dump_put, &b, flags) != 0) {
+        oi_buf_free(&b);
         return NULL;
     }
-    if (!b.p) /* nothing written: "" */
-        b.p = calloc(1, 1);
-    return b.p;
+    return oi_buf_steal(&b); /* NULL when it failed to grow; "" when nothing was written */
 }
