@@ -335,6 +335,20 @@ class Locations(unittest.TestCase):
         root = os.path.dirname(zoo.__file__)
         rel = {x["name"]: x.get("source") for x in opinfo.fx.export(p, source_root=root)["nodes"]}
         self.assertEqual(rel["matmul"], {"file": "zoo.py", "line": zoo.LINES["block.matmul"]})
+        # a relative root is relative to the working folder of each export (locations are kept
+        # for the process: the same root "." from two folders gives two answers)
+        here = os.getcwd()
+        try:
+            for cwd, where in ((root, "zoo.py"),
+                               (os.path.dirname(root),
+                                os.path.join(os.path.basename(root), "zoo.py"))):
+                os.chdir(cwd)
+                got = {x["name"]: x.get("source")
+                       for x in opinfo.fx.export(p, source_root=".")["nodes"]}
+                self.assertEqual(got["matmul"], {"file": where,
+                                                 "line": zoo.LINES["block.matmul"]})
+        finally:
+            os.chdir(here)
         with self.assertRaises(ValueError):
             opinfo.fx.export(p, source_root=os.path.join(root, "no-such-folder"))
         # a Python frame has no column, and none is invented: "zoo.py:LINE: warning: NODE: ..."

@@ -433,13 +433,26 @@ def _locate(entry, node, source_root, memo=None):
         memo = {}
     found = memo.get(trace, _MISSING)
     if found is _MISSING:
-        found = memo[trace] = _located(trace, source_root)
+        # what a trace gives depends on the trace alone (and, with a source_root, on that root
+        # and the working folder it is relative to): kept for the process, as linecache keeps
+        # the lines it read, so that a model prepared again (another qconfig, another backend)
+        # is located without reading its traces again
+        key = (trace, source_root, os.getcwd()) if source_root is not None else trace
+        found = _LOCATED.get(key, _MISSING)
+        if found is _MISSING:
+            if len(_LOCATED) > 4096:
+                _LOCATED.clear()
+            found = _LOCATED[key] = _located(trace, source_root)
+        memo[trace] = found
     if found is None:
         return
     src, sup = found
     entry["source"] = dict(src)
     if sup:
         entry["suppress"] = [dict(x) for x in sup]
+
+
+_LOCATED = {}
 
 
 def _located(trace, source_root):
