@@ -46,7 +46,8 @@ expect 0 "$DB_TOOL" list socs --backend qnn-htp
 lines 20 out
 has "SM8650      v75" out
 expect 0 "$DB_TOOL" list releases
-lines 8 out
+lines 9 out
+has "xnnpack  1.13.2" out
 expect 0 "$DB_TOOL" list ops --backend xnnpack
 expect 0 "$DB_TOOL" list aliases --backend qnn-htp --release 2.41
 has "aten.conv2d.default" out

@@ -34,14 +34,15 @@ def quantize(model, mapping, backend_config, calibrate):
     return p
 
 
-# The releases that are PyTorch 1.13.1's BackendConfigs (xnnpack 2.6 is PT2E's XNNPACKQuantizer)
-RELEASE_1_13 = "1.13.1"
+# The releases that are PyTorch 1.13.1's BackendConfigs and lowering, as an FX export names them
+# (xnnpack 2.6 is PT2E's XNNPACKQuantizer)
+RELEASE_1_13 = opinfo.fx.FX_RELEASES
 
 
 def quiet_check(q, backend):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return opinfo.check(q, backend=backend, release=RELEASE_1_13, strict=False)
+        return opinfo.check(q, backend=backend, release=RELEASE_1_13[backend], strict=False)
 
 
 FBGEMM = (lambda: get_default_qconfig_mapping("fbgemm"), get_fbgemm_backend_config)
@@ -434,11 +435,11 @@ class M(torch.nn.Module):
         # selection, as on the command line
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            d = opinfo.check(q, backend="fbgemm", release=RELEASE_1_13, strict=False,
+            d = opinfo.check(q, backend="fbgemm", release=RELEASE_1_13["fbgemm"], strict=False,
                              ignore=["fixed-"])
             self.assertEqual(d, [])
             with self.assertRaisesRegex(opinfo.OpinfoError, "did you mean"):
-                opinfo.check(q, backend="fbgemm", release=RELEASE_1_13, strict=False,
+                opinfo.check(q, backend="fbgemm", release=RELEASE_1_13["fbgemm"], strict=False,
                              select="fixed-qparms")
 
 
@@ -487,6 +488,86 @@ class ExecuTorchEncodings(unittest.TestCase):
         spec = opinfo.fx._qspec(self.qspec(torch.int8, -8, 7, torch.per_channel_symmetric, 0))
         self.assertEqual(spec["qscheme"], "per_channel_symmetric")
         self.assertNotIn("block_size", spec)
+
+
+class WhatConvertRuns(unittest.TestCase):
+    """Two facts found by running what convert_fx makes (torch 1.13): a functional norm's float
+    weight and bias do not keep it in float, and the lowering quantizes LayerNorm with qint8 as
+    with quint8; the quantized PReLU module cannot run qint8 (its slope is always quint8)."""
+
+    SYMMETRIC = staticmethod(lambda: get_default_qconfig_mapping("qnnpack").set_global(
+        default_symmetric_qnnpack_qconfig))
+
+    @staticmethod
+    def converted(p, backend_config, shape):
+        from torch.ao.quantization.quantize_fx import convert_fx
+        torch.backends.quantized.engine = "qnnpack"
+        c = convert_fx(p, backend_config=backend_config)
+        with torch.no_grad():
+            c(torch.randn(*shape))
+        return c
+
+    def test_functional_layer_norm(self):
+        import torch.nn.functional as F
+
+        class LN(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = torch.nn.Conv2d(3, 8, 1)
+                self.g = torch.nn.Parameter(torch.rand(8) + 0.5)
+                self.b = torch.nn.Parameter(torch.randn(8))
+                self.conv2 = torch.nn.Conv2d(8, 8, 1)
+
+            def forward(self, x):
+                x = self.conv(x).permute(0, 2, 3, 1)
+                x = F.layer_norm(x, (8,), self.g, self.b)
+                return self.conv2(x.permute(0, 3, 1, 2))
+
+        for name, mapping, backend in (
+                ("fbgemm", get_default_qconfig_mapping("fbgemm"), "fbgemm"),
+                ("qnnpack", get_default_qconfig_mapping("qnnpack"), "xnnpack"),
+                ("symmetric", self.SYMMETRIC(), "xnnpack")):
+            with self.subTest(qconfig=name):
+                bc = get_fbgemm_backend_config() if backend == "fbgemm" else \
+                    get_qnnpack_backend_config()
+                p = quantize(LN(), mapping, bc, calibrate=True)
+                q = opinfo.fx.export(p, target={"backend": backend})
+                node = next(n for n in q["nodes"] if n["name"] == "layer_norm")
+                self.assertNotIn("float_reason", node)
+                self.assertEqual(len(node["inputs"]), 3)     # the input, weight and bias
+                spec = {t["name"]: t for t in q["tensors"]}
+                self.assertEqual(spec["layer_norm"]["dtype"],
+                                 "int8" if name == "symmetric" else "uint8")
+                self.assertEqual([d for d in quiet_check(q, backend) if d.node == "layer_norm"],
+                                 [])
+                # and PyTorch runs it quantized
+                c = self.converted(p, bc, INPUT)
+                self.assertIn(torch.ops.quantized.layer_norm,
+                              [n.target for n in c.graph.nodes])
+
+    def test_prelu_runs_quint8_only(self):
+        class PR(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = torch.nn.Conv2d(3, 8, 1)
+                self.prelu = torch.nn.PReLU()
+
+            def forward(self, x):
+                return self.prelu(self.conv(x))
+
+        bc = get_qnnpack_backend_config()
+        p = quantize(PR(), get_default_qconfig_mapping("qnnpack"), bc, calibrate=True)
+        q = opinfo.fx.export(p, target={"backend": "xnnpack"})
+        self.assertEqual(quiet_check(q, "xnnpack"), [])
+        self.converted(p, bc, INPUT)
+        p = quantize(PR(), self.SYMMETRIC(), bc, calibrate=True)
+        q = opinfo.fx.export(p, target={"backend": "xnnpack"})
+        self.assertEqual([(d.node, d.rule) for d in quiet_check(q, "xnnpack")],
+                         [("prelu", "no-variant")])
+        # the 1.13.1 release, PyTorch's BackendConfig alone, took it
+        self.assertEqual(opinfo.check(q, backend="xnnpack", release="1.13.1", strict=False), [])
+        with self.assertRaisesRegex(RuntimeError, "expected QInt8"):
+            self.converted(p, bc, INPUT)
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ def qconfigs():
 # SPECIAL_PATTERN_LOWER_MODULE_MAP), is in the 1.13.1 data.
 KNOWN_DATA_GAPS = {}
 
-# the releases that are PyTorch 1.13's backend configs (xnnpack's newest, 2.6, is PT2E's quantizer)
-RELEASE = "1.13.1"
+# the releases that are PyTorch 1.13's backend configs and lowering, as an FX export names them
+# (xnnpack's newest, 2.6, is PT2E's quantizer)
+RELEASE = opinfo.fx.FX_RELEASES
 
 
 def check(q, backend):
@@ -73,7 +74,7 @@ def check(q, backend):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return opinfo.check(q, backend=backend, release=RELEASE, strict=False)
+            return opinfo.check(q, backend=backend, release=RELEASE[backend], strict=False)
         except opinfo.ValidationError as e:
             return e.diagnostics
 

@@ -620,7 +620,7 @@ _SPECIAL = {}
 # is PT2E's XNNPACKQuantizer, aten names only: docs/data-sources-pytorch.md). Without a release
 # in the target, an FX export names the BackendConfig release, so the fused names it looks up and
 # the check that follows read the same data.
-FX_RELEASES = {"xnnpack": "1.13.1", "fbgemm": "1.13.1"}
+FX_RELEASES = {"xnnpack": "1.13.2", "fbgemm": "1.13.1"}
 
 
 def _fx_target(target):
@@ -809,6 +809,12 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
             continue
         last = groups[n][-1]
         reads = tensor_args(n)
+        # a parameter prepare_fx left unobserved (F.layer_norm's weight and bias: get_attr
+        # nodes) is one the op reads in float by its pattern (a float weight or bias dtype):
+        # it does not keep the op in float; it is still the node's input, checked as its port
+        acts = [r for r in reads if r[1] or r[0].op != "get_attr"]
+        if acts:
+            reads = acts
         qreads = [bool(chain) and quantizing(chain[-1]) for _, chain in reads]
         qc_none = n.name in qconfig_map and qconfig_map[n.name] is None
         if not reads:
