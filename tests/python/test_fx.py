@@ -569,6 +569,31 @@ class WhatConvertRuns(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "expected QInt8"):
             self.converted(p, bc, INPUT)
 
+    def test_qnnpack_add_scale_ratio(self):
+        # a residual add of a tiny layer scale (ConvNeXt's, 1e-6 at initialisation): QNNPACK's
+        # quint8 add refuses an input-to-output scale ratio below 2^-14
+        class LS(torch.nn.Module):
+            def __init__(self, s):
+                super().__init__()
+                self.conv = torch.nn.Conv2d(3, 3, 1)
+                self.scale = torch.nn.Parameter(torch.full((3, 1, 1), s))
+
+            def forward(self, x):
+                return x + self.scale * self.conv(x)
+
+        bc = get_qnnpack_backend_config()
+        for s, refused in ((1e-6, True), (0.5, False)):
+            with self.subTest(scale=s):
+                p = quantize(LS(s), get_default_qconfig_mapping("qnnpack"), bc, calibrate=True)
+                q = opinfo.fx.export(p, target={"backend": "xnnpack"})
+                got = [(d.node, d.rule) for d in quiet_check(q, "xnnpack")]
+                self.assertEqual(got, [("add", "requant-scale")] if refused else [])
+                if refused:
+                    with self.assertRaisesRegex(RuntimeError, "failed to create QNNPACK Add"):
+                        self.converted(p, bc, INPUT)
+                else:
+                    self.converted(p, bc, INPUT)
+
 
 if __name__ == "__main__":
     unittest.main()
