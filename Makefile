@@ -88,7 +88,7 @@ DEBIAN_PACKAGES += pre-commit git
 # make deb-test: building the Debian packages, lintian, a clean bookworm root
 DEBIAN_PACKAGES += debhelper dh-python dpkg-dev fakeroot lintian debootstrap
 
-.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test precommit-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
+.PHONY: all deps lib tools db plugins bench bench-kernels check test python-test truth-more precommit-test integration unit cli-test cases-test annotate-test kernel-test bad-inputs-test check-exports check-data asan valgrind \
         fuzz fuzz-build fuzz-smoke fuzz-regress \
         install uninstall test-install man clean c11 cppcheck compile_commands standard_variables
 
@@ -291,6 +291,12 @@ integration: all
 python-test: all
 	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
 	  $(PYTHON) -W ignore::UserWarning -m unittest discover -s tests/python -p 'test_*.py'
+
+# The ground truth by execution on the wider model set (tests/python/zoo_more.py: 10 more
+# torchvision models and small models of other ops); about ten minutes, outside make check.
+truth-more: all
+	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
+	  OPINFO_TRUTH_ZOO=more $(PYTHON) -W ignore::UserWarning -m unittest test_fx_truth
 
 # The Debian packages (debian/): built with DEB_BUILD_OPTIONS=nocheck (the tests are the rest of
 # this file), lintian without errors, installed with apt into a copy of a clean Debian bookworm

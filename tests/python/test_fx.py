@@ -569,6 +569,40 @@ class WhatConvertRuns(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "expected QInt8"):
             self.converted(p, bc, INPUT)
 
+    def test_copy_op_keeps_input_qparams(self):
+        # inception's pattern: a max pooling between two concatenations. prepare_fx gives the
+        # pooling's output the second concatenation's shared observer, not its input's; the
+        # lowering removes the quantize after the pooling, which runs with its input's qparams
+        import torch.nn.functional as F
+
+        class Inc(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.c1, self.c2 = torch.nn.Conv2d(3, 4, 1), torch.nn.Conv2d(3, 4, 3, padding=1)
+                self.c3 = torch.nn.Conv2d(8, 4, 1)
+
+            def forward(self, x):
+                a = torch.cat([self.c1(x), self.c2(x)], 1)
+                m = F.max_pool2d(a, 2)
+                return torch.cat([self.c3(m), m], 1)
+
+        bc = get_fbgemm_backend_config()
+        p = quantize(Inc(), get_default_qconfig_mapping("fbgemm"), bc, calibrate=True)
+        out_obs = next(iter(next(n for n in p.graph.nodes if n.name == "max_pool2d").users))
+        in_obs = next(n for n in p.graph.nodes if n.name == "max_pool2d").args[0]
+        self.assertIsNot(p.get_submodule(out_obs.target), p.get_submodule(in_obs.target))
+        q = opinfo.fx.export(p, target={"backend": "fbgemm"})
+        spec = {t["name"]: t for t in q["tensors"]}
+        self.assertEqual(spec["max_pool2d"].get("shared_with"),
+                         spec["cat"].get("shared_with", "cat"))
+        cat = next(n for n in q["nodes"] if n["name"] == "cat_1")
+        self.assertEqual([x["tensor"] if isinstance(x, dict) else None for x in cat["inputs"]],
+                         [None, "max_pool2d"])    # read requantized to the concatenation's
+        self.assertEqual(quiet_check(q, "fbgemm"), [])
+        c = self.converted(p, bc, INPUT)
+        pools = [n for n in c.graph.nodes if n.target is F.max_pool2d]
+        self.assertEqual([a.op for a in pools[0].all_input_nodes], ["call_function"])
+
     def test_qnnpack_add_scale_ratio(self):
         # a residual add of a tiny layer scale (ConvNeXt's, 1e-6 at initialisation): QNNPACK's
         # quint8 add refuses an input-to-output scale ratio below 2^-14

@@ -1,7 +1,8 @@
 """Ground truth by execution (PyTorch 1.13 FX): opinfo's verdict per node against what PyTorch
 actually runs.
 
-For every zoo model (tests/python/zoo.py) under four qconfigs: prepare_fx, calibrate on small
+For every zoo model (tests/python/zoo.py; OPINFO_TRUTH_ZOO=more: tests/python/zoo_more.py) under
+four qconfigs: prepare_fx, calibrate on small
 random input, export with opinfo.fx and check on the backend the qconfig is for (fbgemm's qconfig
 on fbgemm, qnnpack's on xnnpack); then convert_fx and execute the converted model through a
 torch.fx.Interpreter that tags every node of the prepared graph as run quantized (it consumes or
@@ -9,7 +10,9 @@ produces a quantized tensor) or in float. opinfo's verdict for a node: "quantize
 not float (no float_reason, no runs-in-float diagnostic) and has no error; anything else says the
 node will not run quantized. Positive = runs quantized. The confusion table is printed; every
 false positive and false negative fails, unless it is listed in KNOWN_DATA_GAPS with the PyTorch
-fact the database lacks (those are printed apart)."""
+fact the database lacks (those are printed apart). A converted model PyTorch cannot run (a kernel
+refuses its qparams) fails the test unless opinfo reported an error on it; a model with no node
+observed must be refused by the export."""
 import operator
 import os
 import sys
@@ -70,11 +73,12 @@ RELEASE = opinfo.fx.FX_RELEASES
 
 
 def check(q, backend):
-    """opinfo.check in warn mode against PyTorch 1.13's data: every diagnostic."""
+    """opinfo.check in strict mode against PyTorch 1.13's data: every diagnostic, with its own
+    severity (warn mode reports every violation as a warning, which would hide the errors)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return opinfo.check(q, backend=backend, release=RELEASE[backend], strict=False)
+            return opinfo.check(q, backend=backend, release=RELEASE[backend], strict=True)
         except opinfo.ValidationError as e:
             return e.diagnostics
 
@@ -164,6 +168,23 @@ def _is_quantized(v):
     return False
 
 
+def example(shape):
+    """A model's example input: random of a shape, or what the model set's function makes."""
+    return shape() if callable(shape) else torch.randn(*shape)
+
+
+def models():
+    """The models of OPINFO_TRUTH_ZOO: "zoo" (default, tests/python/zoo.py, in make check) or
+    "more" (tests/python/zoo_more.py, make truth-more); OPINFO_TRUTH_MODELS=a,b picks some."""
+    which = os.environ.get("OPINFO_TRUTH_ZOO", "zoo")
+    if which == "more":
+        import zoo_more
+        return zoo_more.MODELS
+    if which != "zoo":
+        raise ValueError("OPINFO_TRUTH_ZOO is zoo or more, not %r" % which)
+    return zoo.MODELS
+
+
 def ground_truth(prepared, backend_config, shape):
     """node of the prepared graph -> True when PyTorch runs it on quantized tensors."""
     p = prepared  # exported already: converted in place
@@ -172,7 +193,7 @@ def ground_truth(prepared, backend_config, shape):
     c = convert_fx(p, backend_config=backend_config)
     t = Tagger(c)
     with torch.no_grad():
-        t.run(torch.randn(*shape))
+        t.run(example(shape))
     return t.quantized, t.broken, t.out_dtype
 
 
@@ -207,23 +228,42 @@ class GroundTruth(unittest.TestCase):
         header = "%-19s %-17s %-7s %5s %3s %3s %4s %5s %4s %6s" % (
             "model", "qconfig", "backend", "TP", "FP", "FN", "TN", "known", "viol", "other")
         lines, failures, known, unseen, viols, broken_rows = [header], [], [], [], [], []
+        crashes, missed, unobserved = [], [], []
         total = [0] * 7
         t0 = time.time()
         only = os.environ.get("OPINFO_TRUTH_MODELS")
-        for mname, (ctor, shape) in zoo.MODELS.items():
+        for mname, (ctor, shape) in models().items():
             if only and mname not in only.split(","):
                 continue
             for qname, (mapping, bconfig, backend) in qconfigs().items():
                 torch.manual_seed(0)
                 model = ctor().eval()
-                p = prepare_fx(model, mapping, (torch.randn(*shape),), backend_config=bconfig)
+                p = prepare_fx(model, mapping, (example(shape),), backend_config=bconfig)
                 with torch.no_grad():
-                    p(torch.randn(*shape))
-                q = opinfo.fx.export(p, target={"backend": backend})
-                verdict = verdicts(q, check(q, backend))
+                    p(example(shape))
+                try:
+                    q = opinfo.fx.export(p, target={"backend": backend})
+                except ValueError as e:
+                    # nothing observed: PyTorch quantizes nothing, and export says so
+                    self.assertIn("no node of this graph is observed", str(e))
+                    unobserved.append((mname, qname))
+                    continue
+                diags = check(q, backend)
+                verdict = verdicts(q, diags)
                 torch.backends.quantized.engine = engine_for(backend)
                 out_spec = {n["name"]: _out_dtype(q, n) for n in q["nodes"]}
-                truth, broken, ran_dtype = ground_truth(p, bconfig, shape)
+                try:
+                    truth, broken, ran_dtype = ground_truth(p, bconfig, shape)
+                except RuntimeError as e:
+                    # PyTorch cannot run what it converted: opinfo must have said why (an error)
+                    errors = sorted({"%s %s" % (d.rule, d.node) for d in diags
+                                     if d.severity == "error"})
+                    why = str(e).strip().splitlines()[0][:160]
+                    crashes.append((mname, qname, backend, why, ", ".join(errors[:6]) +
+                                    (" ..." if len(errors) > 6 else "")))
+                    if not errors:
+                        missed.append((mname, qname, why))
+                    continue
                 counts = [0] * 7
                 for node, op, v, other, t, members in compare(q, verdict, truth):
                     where = (mname, qname, backend, node, op)
@@ -269,9 +309,16 @@ class GroundTruth(unittest.TestCase):
         for w in broken_rows:
             print("PyTorch did not run the annotation: %s/%s on %s: %s (%s): opinfo %s; %s" % w,
                   file=sys.stderr)
+        for w in unobserved:
+            print("nothing observed (export refuses it, PyTorch quantizes nothing): %s/%s" % w,
+                  file=sys.stderr)
+        for w in crashes:
+            print("PyTorch cannot run the converted model: %s/%s on %s: %s; opinfo errors: %s"
+                  % w, file=sys.stderr)
         for w in failures:
             print("MISMATCH: %s/%s on %s: %s (%s): opinfo %s, PyTorch runs it %s" % w,
                   file=sys.stderr)
+        self.assertEqual(missed, [], "PyTorch cannot run these, and opinfo found no error")
         self.assertEqual(unseen, [], "qgraph nodes the converted model never ran")
         self.assertEqual(failures, [])
         self.assertTrue(total[0] > 0 and total[3] > 0, "both verdicts occur")

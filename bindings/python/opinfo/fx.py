@@ -615,6 +615,40 @@ def _special_pattern(gm, modules):
 _SPECIAL = {}
 
 
+def _input_qparams_pattern(modules):
+    """PyTorch 1.13's test for the ops its lowering runs on the quantized input as they are,
+    removing the quantize after them (_lower_to_native_backend.is_copy_node and
+    is_general_tensor_shape_node: pooling, clamp, flatten, view, interpolate ...): their output
+    keeps the input's scale and zero point whatever observer prepare_fx put on it."""
+    try:
+        from torch.ao.quantization.fx._lower_to_native_backend import (
+            is_copy_node, is_general_tensor_shape_node)
+    except ImportError:
+        return lambda n: False
+
+    def test(n):
+        try:
+            key = (n.op, type(modules[str(n.target)]) if n.op == "call_module" else n.target)
+            hash(key)
+        except Exception:
+            key = None
+        if key is not None and key in _COPIES:
+            return _COPIES[key]
+        try:
+            found = any(is_copy_node(n, modules)) or any(is_general_tensor_shape_node(n, modules))
+        except Exception:
+            return False
+        if key is not None:
+            if len(_COPIES) > 1024:
+                _COPIES.clear()
+            _COPIES[key] = found
+        return found
+    return test
+
+
+_COPIES = {}
+
+
 # FX graph mode quantization is checked against the data of PyTorch's BackendConfigs, named by
 # their module and function names; a backend's newest release may be another stack's (xnnpack 2.6
 # is PT2E's XNNPACKQuantizer, aten names only: docs/data-sources-pytorch.md). Without a release
@@ -868,6 +902,27 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
                 order.append(n.name)
                 tensors[n.name] = {"name": n.name, "dtype": "float32"}
 
+    # an op PyTorch's lowering runs on its quantized input as it is (a pooling, an
+    # interpolation) keeps the input's qparams: where prepare_fx gave its output another
+    # observer (its consumer's: a concatenation shares one observer among its inputs), the
+    # quantize after it is removed, and the consumer reads the op's output with the input's
+    # qparams, requantizing it itself (as a concatenation does) or not at all
+    copies, copy_test = {}, None
+    for n, o in own_obs.items():
+        if n not in computed or len(groups.get(n, ())) != 1:
+            continue
+        reads = tensor_args(n)
+        if len(reads) != 1 or not reads[0][1]:
+            continue
+        o_in = reads[0][1][-1]
+        if modules[o_in.target] is modules[o.target] or not quantizing(o_in):
+            continue
+        if copy_test is None:
+            copy_test = _input_qparams_pattern(modules)
+        if copy_test(n):
+            copies[n] = (reads[0][0], o_in)
+    for n in copies:
+        del own_obs[n]
     first_of = {}
     for n, o in own_obs.items():
         inst = modules[o.target]
@@ -878,6 +933,15 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         else:
             first_of[id(inst)] = n.name
             tensors[n.name] = dict(name=n.name, **spec_of(inst))
+    for n, (b, o_in) in copies.items():
+        inst = modules[o_in.target]
+        root = first_of.get(id(inst))
+        if root is not None:
+            tensors[n.name] = {"name": n.name, "dtype": tensors[root]["dtype"],
+                               "shared_with": root}
+        else:    # the input is read through an observer of its own (an edge spec)
+            tensors[n.name] = dict(name=n.name, **spec_of(inst))
+        own_obs[n] = o_in
 
     def ref(b, chain, as_float):
         """How a node reads tensor b through the observers chain: b's own spec (its name), or
