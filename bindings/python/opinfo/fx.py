@@ -582,6 +582,31 @@ def _db_knows(op, target):
 _ALIASES = {}
 
 
+def _lowering_test(modules, tests, cache):
+    """A test of a node against predicates of PyTorch's lowering (_lower_to_native_backend:
+    each returns (is_call_function, is_call_method, is_call_module)). Their answer depends on
+    the node's op, its target and, for a module, the module's type (_is_node_in_list): it is
+    kept in cache per (op, target or module type)."""
+    def test(n):
+        try:
+            key = (n.op, type(modules[str(n.target)]) if n.op == "call_module" else n.target)
+            hash(key)
+        except Exception:
+            key = None
+        if key is not None and key in cache:
+            return cache[key]
+        try:
+            found = any(any(t(n, modules)) for t in tests)
+        except Exception:
+            return False
+        if key is not None:
+            if len(cache) > 1024:
+                cache.clear()
+            cache[key] = found
+        return found
+    return test
+
+
 def _special_pattern(gm, modules):
     """PyTorch 1.13's own test for ops its lowering turns from dequantize -> op -> quantize into
     a quantized op whatever their qconfig (_lower_to_native_backend.is_special_pattern_node)."""
@@ -589,27 +614,7 @@ def _special_pattern(gm, modules):
         from torch.ao.quantization.fx._lower_to_native_backend import is_special_pattern_node
     except ImportError:
         return lambda n: False
-
-    def test(n):
-        # PyTorch's test reads the node's op, its target and, for a module, the module's type
-        # (_is_node_in_list): its answer is kept per (op, target or module type)
-        try:
-            key = (n.op, type(modules[str(n.target)]) if n.op == "call_module" else n.target)
-            hash(key)
-        except Exception:
-            key = None
-        if key is not None and key in _SPECIAL:
-            return _SPECIAL[key]
-        try:
-            found = any(is_special_pattern_node(n, modules))
-        except Exception:
-            return False
-        if key is not None:
-            if len(_SPECIAL) > 1024:
-                _SPECIAL.clear()
-            _SPECIAL[key] = found
-        return found
-    return test
+    return _lowering_test(modules, (is_special_pattern_node,), _SPECIAL)
 
 
 _SPECIAL = {}
@@ -625,25 +630,7 @@ def _input_qparams_pattern(modules):
             is_copy_node, is_general_tensor_shape_node)
     except ImportError:
         return lambda n: False
-
-    def test(n):
-        try:
-            key = (n.op, type(modules[str(n.target)]) if n.op == "call_module" else n.target)
-            hash(key)
-        except Exception:
-            key = None
-        if key is not None and key in _COPIES:
-            return _COPIES[key]
-        try:
-            found = any(is_copy_node(n, modules)) or any(is_general_tensor_shape_node(n, modules))
-        except Exception:
-            return False
-        if key is not None:
-            if len(_COPIES) > 1024:
-                _COPIES.clear()
-            _COPIES[key] = found
-        return found
-    return test
+    return _lowering_test(modules, (is_copy_node, is_general_tensor_shape_node), _COPIES)
 
 
 _COPIES = {}
