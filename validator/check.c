@@ -1086,6 +1086,7 @@ static void check_rules(chk *c, const opinfo_op *op, const opinfo_variant *var, 
         if (!out || !out->q->n_scale)
             continue;
         const oi_spec *ins[8];
+        const char *names[8];
         size_t ni = 0, channels = 1;
         int known = 1;
         for (size_t p = 0; p < op->n_ports && p < 32 && ni < 8; p++) {
@@ -1096,6 +1097,7 @@ static void check_rules(chk *c, const opinfo_op *op, const opinfo_variant *var, 
                 known = 0;
                 break;
             }
+            names[ni] = op->ports[p].name;
             ins[ni++] = b->q;
             if (b->q->n_scale > channels)
                 channels = b->q->n_scale;
@@ -1113,16 +1115,30 @@ static void check_rules(chk *c, const opinfo_op *op, const opinfo_variant *var, 
                 continue;
             viol *v = add(l, "requant-scale", out->tensor, out->port);
             if (v) {
+                /* the rule's formula and its ports, by name: "input scale x weight scale" */
+                char prod_s[320], ports_s[320];
+                size_t pu = 0, qu = 0;
+                prod_s[0] = ports_s[0] = '\0';
+                for (size_t i = 0; i < ni; i++) {
+                    int w = snprintf(prod_s + pu, sizeof prod_s - pu, "%s%.64s scale",
+                                     i ? " x " : "", names[i]);
+                    pu += w > 0 && (size_t)w < sizeof prod_s - pu ? (size_t)w : 0;
+                    w = snprintf(ports_s + qu, sizeof ports_s - qu, "%s%.64s",
+                                 i ? (i + 1 < ni ? ", " : " or ") : "", names[i]);
+                    qu += w > 0 && (size_t)w < sizeof ports_s - qu ? (size_t)w : 0;
+                }
+                const char *oname = op->ports[ru->output].name;
                 SET(v->message,
-                    "requantization scale %.9g%s of %s %s is outside %s%.9g, %.9g%s (input scales "
-                    "multiplied, divided by the output scale)",
+                    "requantization scale %.9g%s of %s %s is outside %s%.9g, %.9g%s (%s / %.64s "
+                    "scale)",
                     rs, channels > 1 ? " on a channel" : "", op->name, var->name,
-                    ru->min_exclusive ? "(" : "[", ru->min, ru->max, ru->max_exclusive ? ")" : "]");
+                    ru->min_exclusive ? "(" : "[", ru->min, ru->max, ru->max_exclusive ? ")" : "]",
+                    prod_s, oname);
                 SET(v->expected, "%s%.9g, %.9g%s", ru->min_exclusive ? "(" : "[", ru->min, ru->max,
                     ru->max_exclusive ? ")" : "]");
                 SET(v->actual, "%.9g", rs);
-                SET(v->fix, "%s", low ? "raise the input or weight scales, or lower the output scale"
-                                      : "lower the input or weight scales, or raise the output scale");
+                SET(v->fix, "%s the %s scale%s, or %s the %.64s scale", low ? "raise" : "lower",
+                    ports_s, ni > 1 ? "s" : "", low ? "lower" : "raise", oname);
             }
             break;
         }

@@ -138,8 +138,8 @@ static const opinfo_rule_info rules[] = {
          "XNNPACK requires 2^-32 <= in_scale * w_scale / out_scale < 256 for every output "
          "channel (docs/data-sources-pytorch.md, section 4).",
          "model.qgraph.json:38:5: error: fc1: requantization scale 256 of Linear qint8-symmetric "
-         "is outside [2.32830644e-10, 256) (input scales multiplied, divided by the output "
-         "scale) [requant-scale]",
+         "is outside [2.32830644e-10, 256) (input scale x weight scale / output scale) "
+         "[requant-scale]",
          "Recalibrate so the output scale is closer to input scale x weight scale (a wider "
          "output range, or narrower weights)."),
     RULE("backend-unavailable", "the backend's plugin did not load, so its own checks did not run",
