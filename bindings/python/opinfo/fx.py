@@ -907,7 +907,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         if copy_test is None:
             copy_test = _input_qparams_pattern(modules)
         if copy_test(n):
-            copies[n] = (reads[0][0], o_in)
+            copies[n] = o_in
     for n in copies:
         del own_obs[n]
     first_of = {}
@@ -920,7 +920,7 @@ def export_fx(gm: "torch.fx.GraphModule", target: "dict[str, str] | None" = None
         else:
             first_of[id(inst)] = n.name
             tensors[n.name] = dict(name=n.name, **spec_of(inst))
-    for n, (b, o_in) in copies.items():
+    for n, o_in in copies.items():
         inst = modules[o_in.target]
         root = first_of.get(id(inst))
         if root is not None:
