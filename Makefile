@@ -292,7 +292,7 @@ python-test: all
 	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \
 	  $(PYTHON) -W ignore::UserWarning -m unittest discover -s tests/python -p 'test_*.py'
 
-# The ground truth by execution on the wider model set (tests/python/zoo_more.py: 10 more
+# The ground truth by execution on the wider model set (tests/python/zoo_more.py: 14 more
 # torchvision models and small models of other ops); 2 to 3 minutes, outside make check.
 truth-more: all
 	$(TEST_ENV) OPINFO_LIBRARY=$(CURDIR)/$(SHLIB) PYTHONPATH=$(CURDIR)/bindings/python:$(CURDIR)/tests/python \

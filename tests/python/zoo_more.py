@@ -102,6 +102,10 @@ MODELS = {
         torchvision.models.segmentation.lraspp_mobilenet_v3_large), IMAGE),
     "deeplabv3_resnet50": (lambda: Segmentation(
         torchvision.models.segmentation.deeplabv3_resnet50), IMAGE),
+    "resnet34": (tm.resnet34, IMAGE),
+    "mnasnet1_0": (tm.mnasnet1_0, IMAGE),
+    "regnet_x_800mf": (tm.regnet_x_800mf, IMAGE),
+    "efficientnet_b1": (tm.efficientnet_b1, IMAGE),
     "conv1d": (Conv1dNet, (2, 8, 20)),
     "decoder": (Decoder, (1, 3, 16, 16)),
     "lstm": (LSTMNet, lambda: torch.randint(0, 100, (2, 7))),
